@@ -1,0 +1,91 @@
+import type { Config } from '../config.js';
+import type { Db } from '../platform/db/client.js';
+import { inTransaction } from '../platform/db/client.js';
+import { findCompanyByDomain, insertCompany, type Plan } from '../modules/tenancy/index.js';
+import { countEmployees, insertDepartment, insertEmployees, listDepartments, type NewEmployee } from '../modules/people/index.js';
+import { DESIGNATIONS, FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, SURNAMES, WORK_STATES } from './names.js';
+
+export const DEMO_COMPANIES = [
+  { name: 'Acme Industries', domain: 'acme.test', plan: 'enterprise' as Plan, codePrefix: 'ACM' },
+  { name: 'Globex Labs', domain: 'globex.test', plan: 'growth' as Plan, codePrefix: 'GLX' },
+];
+export const DEMO_DEPARTMENTS = [
+  { name: 'Engineering', costCentre: 'CC-100' },
+  { name: 'Sales', costCentre: 'CC-200' },
+  { name: 'Operations', costCentre: 'CC-300' },
+  { name: 'Finance', costCentre: 'CC-400' },
+];
+export const DEMO_EMPLOYEES_PER_COMPANY = 60;
+
+export interface SeedSummary {
+  companies: { name: string; domain: string; tenantId: string; employees: number }[];
+}
+
+/** A small deterministic generator, so every run of the seed makes the same people. */
+function sequence(seed: number) {
+  let state = seed >>> 0;
+  return (n: number) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % n;
+  };
+}
+
+export function demoEmployees(
+  company: { codePrefix: string; domain: string },
+  seed: number,
+  departmentIds: Map<string, string>,
+): NewEmployee[] {
+  const { codePrefix, domain } = company;
+  const pick = sequence(seed);
+  const departmentNames = [...departmentIds.keys()];
+  const usedNames = new Set<string>();
+  const people: NewEmployee[] = [];
+  for (let i = 1; people.length < DEMO_EMPLOYEES_PER_COMPANY; i++) {
+    const female = pick(2) === 0;
+    const firstNames = female ? FIRST_NAMES_FEMALE : FIRST_NAMES_MALE;
+    const fullName = `${firstNames[pick(firstNames.length)]} ${SURNAMES[pick(SURNAMES.length)]}`;
+    if (usedNames.has(fullName)) continue;
+    usedNames.add(fullName);
+    const department = departmentNames[people.length % departmentNames.length]!;
+    const designations = DESIGNATIONS[department]!;
+    const joined = new Date(Date.UTC(2018 + pick(8), pick(12), 1 + pick(28)));
+    const handle = fullName.toLowerCase().replace(/[^a-z]+/g, '.');
+    people.push({
+      code: `${codePrefix}${String(i).padStart(4, '0')}`,
+      fullName,
+      email: `${handle}@${domain}`,
+      phone: `+91 9${String(100000000 + pick(899999999)).slice(0, 9)}`,
+      departmentId: departmentIds.get(department)!,
+      designation: designations[pick(designations.length)]!,
+      dateOfJoining: joined.toISOString().slice(0, 10),
+      workState: WORK_STATES[pick(WORK_STATES.length)]!,
+      gender: female ? 'female' : 'male',
+    });
+  }
+  return people;
+}
+
+/**
+ * Creates the demo companies, departments and employees. Idempotent (each step checks what is
+ * there) and never in production.
+ */
+export async function seedDemo(db: Db, config: Pick<Config, 'isProduction'>): Promise<SeedSummary> {
+  if (config.isProduction) throw new Error('the demo seed never runs in production');
+  const summary: SeedSummary = { companies: [] };
+  for (const [index, demo] of DEMO_COMPANIES.entries()) {
+    const tenantId = await inTransaction(db, async (tx) => {
+      const company = (await findCompanyByDomain(tx, demo.domain)) ?? (await insertCompany(tx, demo));
+      const existing = new Map((await listDepartments(tx, company.id)).map((d) => [d.name, d.id]));
+      const departmentIds = new Map<string, string>();
+      for (const department of DEMO_DEPARTMENTS) {
+        departmentIds.set(department.name, existing.get(department.name) ?? (await insertDepartment(tx, company.id, department)));
+      }
+      if ((await countEmployees(tx, company.id)) === 0) {
+        await insertEmployees(tx, company.id, demoEmployees(demo, 2026 + index, departmentIds));
+      }
+      return company.id;
+    });
+    summary.companies.push({ name: demo.name, domain: demo.domain, tenantId, employees: await countEmployees(db, tenantId) });
+  }
+  return summary;
+}

@@ -1,0 +1,2 @@
+export { companies, PLANS, type Company, type Plan } from './schema.js';
+export { findCompany, findCompanyByDomain, insertCompany } from './store.js';

@@ -1,0 +1,61 @@
+import mysql, { type Pool, type PoolOptions } from 'mysql2/promise';
+import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
+
+export type Db = MySql2Database<Record<string, never>>;
+
+export interface Database {
+  db: Db;
+  pool: Pool;
+  /** Answers when the server does, within the timeout: readiness must never hang. */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  url: string;
+  poolSize?: number;
+  tls?: 'off' | 'rds';
+}
+
+export function poolOptions(options: DatabaseOptions): PoolOptions {
+  return {
+    uri: options.url,
+    connectionLimit: options.poolSize ?? 10,
+    // Dates are stored and read as UTC; the views turn them into IST.
+    timezone: 'Z',
+    dateStrings: ['DATE'],
+    connectTimeout: 5000,
+    enableKeepAlive: true,
+    supportBigNumbers: true,
+    charset: 'utf8mb4_unicode_ci',
+    ...(options.tls === 'rds' ? { ssl: 'Amazon RDS' } : {}),
+  };
+}
+
+export function createDatabase(options: DatabaseOptions): Database {
+  const pool = mysql.createPool(poolOptions(options));
+  const db = drizzle(pool, { mode: 'default' }) as unknown as Db;
+  return {
+    db,
+    pool,
+    async ping(timeoutMs = 2000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`database did not answer within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([pool.query('SELECT 1'), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** Runs `work` in one transaction: writes that belong together land together or not at all. */
+export async function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => work(tx as unknown as Db));
+}

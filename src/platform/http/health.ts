@@ -1,0 +1,19 @@
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * `/healthz`: the process is up (the container's HEALTHCHECK). `/readyz`: the database answers (the
+ * load balancer's target check), so an instance that lost its database leaves the rotation and comes
+ * back by itself once the database does.
+ */
+export function registerHealth(app: FastifyInstance, pingDatabase: () => Promise<void>): void {
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn' }, async (request, reply) => {
+    try {
+      await pingDatabase();
+      return { status: 'ready', database: 'up' };
+    } catch (error) {
+      request.log.warn({ err: (error as Error).message }, 'readiness: database unavailable');
+      return reply.code(503).send({ status: 'unavailable', database: 'down' });
+    }
+  });
+}
