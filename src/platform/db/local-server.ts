@@ -86,7 +86,7 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-function findServerBinary(): { server: string; flavour: 'mariadb' | 'mysql' } | undefined {
+export function findServerBinary(): { server: string; flavour: 'mariadb' | 'mysql' } | undefined {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/usr/local/mysql/bin'];
   for (const [name, flavour] of [['mariadbd', 'mariadb'], ['mysqld', 'mysql']] as const) {
     for (const dir of dirs) {
@@ -127,7 +127,7 @@ function initialise(binary: { server: string; flavour: 'mariadb' | 'mysql' }, da
   }
 }
 
-async function startPrivateServer(
+export async function startPrivateServer(
   binary: { server: string; flavour: 'mariadb' | 'mysql' },
   serverDir: string,
   log: (line: string) => void,
