@@ -1,4 +1,4 @@
-import { date, index, mysqlTable, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { date, index, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { createdAt, idColumn, updatedAt } from '../../platform/db/columns.js';
 import { companies } from '../tenancy/schema.js';
 
@@ -45,3 +45,17 @@ export const employees = mysqlTable(
 
 export type Employee = typeof employees.$inferSelect;
 export type Department = typeof departments.$inferSelect;
+
+/** Who heads which department: a department head's pages are scoped to these. */
+export const departmentHeads = mysqlTable(
+  'department_heads',
+  {
+    departmentId: idColumn('department_id')
+      .notNull()
+      .references(() => departments.id),
+    userId: idColumn('user_id').notNull(),
+    tenantId: idColumn('tenant_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.departmentId, t.userId] }), index('department_heads_user_ix').on(t.userId)],
+);
