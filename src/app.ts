@@ -17,11 +17,17 @@ import { viewsPlugin } from './platform/views/plugin.js';
 import { createLogger } from './platform/observability/logger.js';
 import { createAlerter, type Alerter } from './platform/observability/alert.js';
 import { publicDir, viewsDir } from './platform/paths.js';
+import { createMailer, type Mailer } from './platform/mail/index.js';
 import { homeRoutes } from './modules/home/routes.js';
+import { navigationFor, registerRouteRules, PUBLIC } from './modules/access/index.js';
+import { createIdentity, identityModule, sessionPlugin, type Identity } from './modules/identity/index.js';
 
 export interface AppAdapters {
   database: Database;
   logger?: Logger;
+  mailer?: Mailer;
+  /** The clock every rule with a time window reads; tests move it instead of waiting an hour. */
+  now?: () => Date;
 }
 
 declare module 'fastify' {
@@ -29,6 +35,9 @@ declare module 'fastify' {
     config: Config;
     database: Database;
     alert: Alerter;
+    mailer: Mailer;
+    identity: Identity;
+    now: () => Date;
   }
 }
 
@@ -51,7 +60,14 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
 
   app.decorate('config', config);
   app.decorate('database', adapters.database);
-  app.decorate('alert', createAlerter(logger));
+  const alert = createAlerter(logger);
+  const now = adapters.now ?? (() => new Date());
+  const mailer = adapters.mailer ?? createMailer(config);
+  const identity = createIdentity({ db: adapters.database.db, config, alert, mailer, now });
+  app.decorate('alert', alert);
+  app.decorate('mailer', mailer);
+  app.decorate('identity', identity);
+  app.decorate('now', now);
 
   registerErrorHandler(app);
   await registerSecurity(app, { production: config.isProduction, trustProxy });
@@ -61,18 +77,21 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   registerFlash(app);
   await app.register(viewsPlugin, {
     env: createViews(viewsDir, { watch: config.env === 'development' }),
-    pageContext: () => ({ nav: [{ href: '/', label: 'Home' }] }),
+    pageContext: (request) => ({ viewer: request.viewer, nav: navigationFor(request.viewer) }),
   });
-  await app.register(fastifyStatic, {
-    root: publicDir,
-    prefix: '/public/',
-    cacheControl: true,
-    maxAge: config.isProduction ? '1d' : 0,
-    index: false,
-  });
+  await app.register(sessionPlugin, { identity });
+  registerRouteRules(app);
 
+  await app.register(async (assets) => {
+    // Static files are public by nature; declare it for every route this plugin adds.
+    assets.addHook('onRoute', (route) => {
+      route.config = { ...(route.config as object), access: PUBLIC };
+    });
+    await assets.register(fastifyStatic, { root: publicDir, prefix: '/public/', cacheControl: true, maxAge: config.isProduction ? '1d' : 0, index: false });
+  });
   registerHealth(app, () => adapters.database.ping());
   await app.register(homeRoutes);
+  await app.register(identityModule, { identity });
 
   return app;
 }

@@ -111,6 +111,13 @@ const schema = z
     SMTP_URL: optionalString,
     MAIL_FROM: z.string().default('Bizlumo HR <no-reply@bizlumo.in>'),
     DEMO_PASSWORD: z.string().default('Demo-pass-2026'),
+    PUBLIC_ORIGIN: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://app.bizlumo.in (no path)')
+        .optional(),
+    ),
   });
 
 /**
@@ -127,7 +134,7 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (env.STORAGE === 's3') need('S3_BUCKET', 'when STORAGE=s3');
   if (env.MAIL_TRANSPORT === 'smtp') need('SMTP_URL', 'when MAIL_TRANSPORT=smtp');
   if (env.NODE_ENV !== 'production') return problems;
-  for (const key of ['DATABASE_URL', 'SESSION_SECRETS', 'PASSWORD_PEPPER', 'RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET']) {
+  for (const key of ['PUBLIC_ORIGIN', 'DATABASE_URL', 'SESSION_SECRETS', 'PASSWORD_PEPPER', 'RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET']) {
     need(key, 'in production');
   }
   if (env.KEY_PROVIDER !== 'kms') problems.push('KEY_PROVIDER: must be kms in production (the local key file is for development)');
@@ -161,6 +168,8 @@ export interface Config {
   razorpay: { keyId?: string; keySecret?: string; webhookSecret?: string };
   mail: { transport: 'outbox' | 'smtp'; smtpUrl?: string; from: string };
   demoPassword: string;
+  /** Links in emails use this, never the request's Host header (which a client controls). */
+  publicOrigin: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -217,5 +226,6 @@ export function loadConfig(rawSource: NodeJS.ProcessEnv = process.env): Config {
     razorpay: { keyId: env.RAZORPAY_KEY_ID, keySecret: env.RAZORPAY_KEY_SECRET, webhookSecret: env.RAZORPAY_WEBHOOK_SECRET },
     mail: { transport: env.MAIL_TRANSPORT, smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     demoPassword: env.DEMO_PASSWORD,
+    publicOrigin: env.PUBLIC_ORIGIN,
   };
 }

@@ -1,8 +1,10 @@
 import type { Config } from '../config.js';
+import { findUserByEmail, hashPassword, insertUser } from '../modules/identity/index.js';
+import type { Role } from '../modules/access/index.js';
 import type { Db } from '../platform/db/client.js';
 import { inTransaction } from '../platform/db/client.js';
 import { findCompanyByDomain, insertCompany, type Plan } from '../modules/tenancy/index.js';
-import { countEmployees, insertDepartment, insertEmployees, listDepartments, type NewEmployee } from '../modules/people/index.js';
+import { addDepartmentHead, countEmployees, firstEmployeeOf, insertDepartment, insertEmployees, listDepartments, type NewEmployee } from '../modules/people/index.js';
 import { DESIGNATIONS, FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, SURNAMES, WORK_STATES } from './names.js';
 
 export const DEMO_COMPANIES = [
@@ -17,8 +19,19 @@ export const DEMO_DEPARTMENTS = [
 ];
 export const DEMO_EMPLOYEES_PER_COMPANY = 60;
 
+/** Demo sign-ins at each company's domain; all share DEMO_PASSWORD. */
+export const DEMO_USERS: { local: string; displayName: string; role: Role; heads?: string; isEmployeeOf?: string }[] = [
+  { local: 'owner', displayName: 'Company Owner', role: 'owner' },
+  { local: 'hr', displayName: 'HR Admin', role: 'hr_admin' },
+  { local: 'finance', displayName: 'Finance Lead', role: 'finance' },
+  { local: 'head.engineering', displayName: 'Head of Engineering', role: 'dept_head', heads: 'Engineering' },
+  { local: 'head.sales', displayName: 'Head of Sales', role: 'dept_head', heads: 'Sales' },
+  { local: 'employee', displayName: 'Demo Employee', role: 'employee', isEmployeeOf: 'Engineering' },
+];
+
 export interface SeedSummary {
   companies: { name: string; domain: string; tenantId: string; employees: number }[];
+  logins: { email: string; role: Role }[];
 }
 
 /** A small deterministic generator, so every run of the seed makes the same people. */
@@ -69,9 +82,11 @@ export function demoEmployees(
  * Creates the demo companies, departments and employees. Idempotent (each step checks what is
  * there) and never in production.
  */
-export async function seedDemo(db: Db, config: Pick<Config, 'isProduction'>): Promise<SeedSummary> {
+export async function seedDemo(db: Db, config: Pick<Config, 'isProduction' | 'demoPassword' | 'passwordPepper'>): Promise<SeedSummary> {
   if (config.isProduction) throw new Error('the demo seed never runs in production');
-  const summary: SeedSummary = { companies: [] };
+  const summary: SeedSummary = { companies: [], logins: [] };
+  // One hash serves every demo user (same password); cost 12 like any other.
+  let passwordHash: Promise<string> | undefined;
   for (const [index, demo] of DEMO_COMPANIES.entries()) {
     const tenantId = await inTransaction(db, async (tx) => {
       const company = (await findCompanyByDomain(tx, demo.domain)) ?? (await insertCompany(tx, demo));
@@ -85,6 +100,23 @@ export async function seedDemo(db: Db, config: Pick<Config, 'isProduction'>): Pr
       }
       return company.id;
     });
+    const departments = new Map((await listDepartments(db, tenantId)).map((d) => [d.name, d.id]));
+    for (const demoUser of DEMO_USERS) {
+      const email = `${demoUser.local}@${demo.domain}`;
+      summary.logins.push({ email, role: demoUser.role });
+      if (await findUserByEmail(db, email)) continue;
+      passwordHash ??= hashPassword(config.demoPassword, config.passwordPepper);
+      const employee = demoUser.isEmployeeOf ? await firstEmployeeOf(db, tenantId, departments.get(demoUser.isEmployeeOf)!) : undefined;
+      const userId = await insertUser(db, tenantId, {
+        email,
+        displayName: employee?.fullName ?? demoUser.displayName,
+        role: demoUser.role,
+        passwordHash: await passwordHash,
+        status: 'active',
+        employeeId: employee?.id ?? null,
+      });
+      if (demoUser.heads) await addDepartmentHead(db, tenantId, departments.get(demoUser.heads)!, userId);
+    }
     summary.companies.push({ name: demo.name, domain: demo.domain, tenantId, employees: await countEmployees(db, tenantId) });
   }
   return summary;

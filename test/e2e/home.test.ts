@@ -33,7 +33,7 @@ describe.runIf(browserAvailable)('home page in a real browser', () => {
     // The stylesheet loaded under the CSP: the header is white and the brand mark blue.
     const brandColour = await page.locator('.brand-mark').evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(brandColour).toBe('rgb(31, 79, 209)');
-    await page.getByRole('link', { name: 'Sign in' }).isVisible();
+    expect(await page.locator('main').getByRole('link', { name: 'Sign in' }).isVisible()).toBe(true);
     mkdirSync(screenshots, { recursive: true });
     const file = path.join(screenshots, 'home.png');
     await page.screenshot({ path: file, fullPage: true });

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { seedDemo, DEMO_EMPLOYEES_PER_COMPANY } from '../../src/demo/seed.js';
+import { loadConfig } from '../../src/config.js';
+
+const config = loadConfig({ NODE_ENV: 'test' });
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 describe('demo seed', () => {
@@ -11,7 +14,7 @@ describe('demo seed', () => {
   afterAll(() => t.drop());
 
   it('creates two companies with four departments and 60 employees each', async () => {
-    const summary = await seedDemo(t.database.db, { isProduction: false });
+    const summary = await seedDemo(t.database.db, config);
     expect(summary.companies.map((c) => [c.name, c.domain, c.employees])).toEqual([
       ['Acme Industries', 'acme.test', DEMO_EMPLOYEES_PER_COMPANY],
       ['Globex Labs', 'globex.test', DEMO_EMPLOYEES_PER_COMPANY],
@@ -36,13 +39,13 @@ describe('demo seed', () => {
   });
 
   it('is idempotent', async () => {
-    const again = await seedDemo(t.database.db, { isProduction: false });
+    const again = await seedDemo(t.database.db, config);
     expect(again.companies.map((c) => c.employees)).toEqual([60, 60]);
     const [count] = (await t.database.db.execute(sql`SELECT COUNT(*) AS n FROM companies`)) as unknown as [{ n: number }[]];
     expect(Number(count[0]!.n)).toBe(2);
   });
 
   it('never runs in production', async () => {
-    await expect(seedDemo(t.database.db, { isProduction: true })).rejects.toThrow(/never runs in production/);
+    await expect(seedDemo(t.database.db, { ...config, isProduction: true })).rejects.toThrow(/never runs in production/);
   });
 });

@@ -5,19 +5,20 @@ import { HSTS_VALUE } from '../../src/platform/http/security.js';
 import { parseInput } from '../../src/platform/http/validate.js';
 import { csrfTokenFor } from '../../src/platform/http/csrf.js';
 
+const open = { config: { access: { public: true as const } } };
 const testRoutes = (app: import('fastify').FastifyInstance) => {
-  app.get('/test/boom', async () => {
+  app.get('/test/boom', open, async () => {
     throw new Error('database exploded while reading ABCDE1234F');
   });
-  app.get('/test/ip', async (request) => ({ ip: request.ip, protocol: request.protocol }));
-  app.get('/test/form', async (_request, reply) =>
+  app.get('/test/ip', open, async (request) => ({ ip: request.ip, protocol: request.protocol }));
+  app.get('/test/form', open, async (_request, reply) =>
     reply.type('text/html').send(`<form method="post"><input type="hidden" name="_csrf" value="${csrfTokenFor(reply)}"></form>`),
   );
-  app.post('/test/form', async (request) => {
+  app.post('/test/form', open, async (request) => {
     const input = parseInput(z.object({ name: z.string().min(1, 'is required'), amount: z.coerce.number().finite().nonnegative() }), request.body);
     return { saved: input };
   });
-  app.post('/api/test/json', { config: { csrf: false } }, async (request) => ({ got: request.body }));
+  app.post('/api/test/json', { config: { csrf: false, access: { public: true } } }, async (request) => ({ got: request.body }));
 };
 
 describe('HTTP platform, direct connection (no trusted proxy)', () => {

@@ -1,11 +1,16 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildApp, type AppAdapters } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
+/** Each call gets its own data folder (outbox, local key file), so test files never share one. */
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bz-data-'));
+  return loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', DATA_DIR: dataDir, ...env });
 }
 
 export interface TestApp {
@@ -18,12 +23,20 @@ export interface TestApp {
  * Builds the app once per test file over its own fresh database. `prepare` may add routes before
  * the app is ready (for example a route that throws, to see the 500 page).
  */
-export function useTestApp(options: { env?: Record<string, string>; prepare?: (app: FastifyInstance) => void | Promise<void> } = {}) {
+export function useTestApp(
+  options: {
+    env?: Record<string, string>;
+    prepare?: (app: FastifyInstance) => void | Promise<void>;
+    adapters?: () => Partial<AppAdapters>;
+    seed?: (t: TestApp) => Promise<void>;
+  } = {},
+) {
   const holder = {} as TestApp;
   beforeAll(async () => {
     holder.db = await createTestDatabase();
     holder.config = testConfig(holder.db.url, options.env);
-    holder.app = await buildApp(holder.config, { database: holder.db.database });
+    await options.seed?.(holder);
+    holder.app = await buildApp(holder.config, { database: holder.db.database, ...options.adapters?.() });
     await options.prepare?.(holder.app);
     await holder.app.ready();
   });

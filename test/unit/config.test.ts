@@ -16,6 +16,7 @@ const production = {
   RAZORPAY_KEY_SECRET: 'secret',
   RAZORPAY_WEBHOOK_SECRET: 'whsec',
   TRUST_PROXY: '10.0.0.0/16',
+  PUBLIC_ORIGIN: 'https://app.bizlumo.in',
 };
 
 function problemsOf(env: Record<string, string>): string[] {

@@ -1,9 +1,9 @@
-import { bigint, boolean, datetime, index, int, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, datetime, index, int, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { createdAt, idColumn, updatedAt } from '../../platform/db/columns.js';
 import { companies } from '../tenancy/schema.js';
 
-export const ROLES = ['owner', 'hr_admin', 'dept_head', 'finance', 'employee'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES } from '../access/index.js';
+
 export const USER_STATUSES = ['invited', 'active', 'disabled'] as const;
 
 /** A tenant user. Email is unique across the product and stored lower-case (compared case-insensitively). */
@@ -51,8 +51,6 @@ export const sessions = mysqlTable(
     userAgent: varchar('user_agent', { length: 255 }),
     /** Platform staff member acting as this user (impersonation with consent, later issue). */
     impersonatorId: idColumn('impersonator_id'),
-    /** Second factor still to be set up (company requires it for this role). */
-    needsTwoFactorSetup: boolean('needs_two_factor_setup').notNull().default(false),
   },
   (t) => [index('sessions_user_ix').on(t.userId)],
 );

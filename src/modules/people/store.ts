@@ -1,7 +1,7 @@
 import { and, asc, count, eq } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
-import { departments, employees, type Department } from './schema.js';
+import { departmentHeads, departments, employees, type Department } from './schema.js';
 
 export async function listDepartments(db: Db, tenantId: string): Promise<Department[]> {
   return db.select().from(departments).where(eq(departments.tenantId, tenantId)).orderBy(asc(departments.name));
@@ -36,4 +36,18 @@ export async function countEmployees(db: Db, tenantId: string, departmentId?: st
   const where = departmentId ? and(eq(employees.tenantId, tenantId), eq(employees.departmentId, departmentId)) : eq(employees.tenantId, tenantId);
   const [row] = await db.select({ n: count() }).from(employees).where(where);
   return Number(row?.n ?? 0);
+}
+
+export async function addDepartmentHead(db: Db, tenantId: string, departmentId: string, userId: string): Promise<void> {
+  await db.insert(departmentHeads).ignore().values({ tenantId, departmentId, userId });
+}
+
+export async function firstEmployeeOf(db: Db, tenantId: string, departmentId: string) {
+  const rows = await db
+    .select()
+    .from(employees)
+    .where(and(eq(employees.tenantId, tenantId), eq(employees.departmentId, departmentId)))
+    .orderBy(asc(employees.code))
+    .limit(1);
+  return rows[0];
 }

@@ -1,2 +1,2 @@
 export { companies, PLANS, type Company, type Plan } from './schema.js';
-export { findCompany, findCompanyByDomain, insertCompany } from './store.js';
+export { findCompany, findCompanyByDomain, insertCompany, setRequireTwoFactor } from './store.js';

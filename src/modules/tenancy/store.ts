@@ -18,3 +18,7 @@ export async function insertCompany(db: Db, input: { name: string; domain: strin
   await db.insert(companies).values({ id, name: input.name, domain: input.domain.toLowerCase(), plan: input.plan ?? 'starter' });
   return (await findCompany(db, id))!;
 }
+
+export async function setRequireTwoFactor(db: Db, tenantId: string, required: boolean): Promise<void> {
+  await db.update(companies).set({ requireTwoFactor: required, updatedAt: new Date() }).where(eq(companies.id, tenantId));
+}

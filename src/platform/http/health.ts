@@ -6,8 +6,10 @@ import type { FastifyInstance } from 'fastify';
  * back by itself once the database does.
  */
 export function registerHealth(app: FastifyInstance, pingDatabase: () => Promise<void>): void {
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { logLevel: 'warn' }, async (request, reply) => {
+  // Public by design: the load balancer and the container runtime call them without a session.
+  const config = { access: { public: true as const } };
+  app.get('/healthz', { logLevel: 'warn', config }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn', config }, async (request, reply) => {
     try {
       await pingDatabase();
       return { status: 'ready', database: 'up' };

@@ -1,0 +1,20 @@
+import type { Viewer } from './viewer.js';
+import type { Role } from './roles.js';
+
+export interface NavItem {
+  href: string;
+  label: string;
+}
+
+/** Navigation by role: only what the role may open. Modules add their pages here as they land. */
+const ITEMS: { href: string; label: string; roles: readonly Role[] | 'all' }[] = [
+  { href: '/', label: 'Dashboard', roles: 'all' },
+  { href: '/users', label: 'Users', roles: ['owner'] },
+  { href: '/account', label: 'My account', roles: 'all' },
+];
+
+export function navigationFor(viewer: Viewer | null): NavItem[] {
+  if (!viewer) return [{ href: '/', label: 'Home' }, { href: '/login', label: 'Sign in' }];
+  if (viewer.needsTwoFactorSetup) return [{ href: '/account/two-factor', label: 'Set up second factor' }];
+  return ITEMS.filter((item) => item.roles === 'all' || item.roles.includes(viewer.role)).map(({ href, label }) => ({ href, label }));
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import { Forbidden, Unauthorized } from '../../platform/http/errors.js';
+import { wantsJson } from '../../platform/http/error-handler.js';
+import type { Role } from './roles.js';
+import './viewer.js';
+
+/**
+ * Every route declares who may call it in `config.access`; one onRequest hook enforces it, so
+ * handlers never re-implement role checks.
+ * - `{ public: true }`: anyone, signed in or not.
+ * - `{ signedIn: true }`: any signed-in user of a company (their own account pages).
+ * - `{ allow: [...roles], scope }`: those roles; `scope` says which rows the store will show them.
+ */
+export type RouteRule =
+  | { public: true }
+  | { signedIn: true; duringTwoFactorSetup?: boolean }
+  | { allow: readonly Role[]; scope?: 'company' | 'department' | 'self'; duringTwoFactorSetup?: boolean };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteRule;
+  }
+  interface FastifyInstance {
+    /** Every route with its declared rule, for the authorization matrix test. */
+    routeRules: { method: string; url: string; rule: RouteRule | undefined }[];
+  }
+}
+
+export const PUBLIC: RouteRule = { public: true };
+
+export function registerRouteRules(app: FastifyInstance): void {
+  app.decorate('routeRules', []);
+  app.addHook('onRoute', (route: RouteOptions) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD' && route.url !== '/healthz') continue;
+      app.routeRules.push({ method, url: route.url, rule: (route.config as { access?: RouteRule } | undefined)?.access });
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.is404) return;
+    const rule = request.routeOptions.config?.access;
+    if (!rule) {
+      request.log.error({ route: request.routeOptions.url }, 'route has no access rule: refused');
+      throw new Forbidden();
+    }
+    if ('public' in rule) return;
+    const viewer = request.viewer;
+    if (!viewer) {
+      if (wantsJson(request) || request.method !== 'GET') throw new Unauthorized();
+      return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+    }
+    if (viewer.needsTwoFactorSetup && !rule.duringTwoFactorSetup) {
+      if (request.method === 'GET' && !wantsJson(request)) return reply.redirect('/account/two-factor', 303);
+      throw new Forbidden('Set up your second factor first');
+    }
+    if ('allow' in rule && !rule.allow.includes(viewer.role)) throw new Forbidden();
+  });
+}
+
+/** The signed-in viewer for a handler behind a non-public rule (the hook guarantees one). */
+export function viewerOf(request: FastifyRequest) {
+  if (!request.viewer) throw new Unauthorized();
+  return request.viewer;
+}

@@ -1,0 +1,187 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { parseInput } from '../../platform/http/validate.js';
+import { Invalid, Unauthorized } from '../../platform/http/errors.js';
+import { ADMIN_ROLES, PUBLIC, viewerOf } from '../access/index.js';
+import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_CHARS } from './passwords.js';
+import { SESSION_COOKIE, sessionCookieOptions } from './sessions.js';
+import { BAD_CREDENTIALS, type Identity, type RequestContext } from './service.js';
+
+export const DEVICE_COOKIE = '__Host-device';
+const MFA_COOKIE = '__Host-mfa';
+
+// Limits are checked before any bcrypt work: an overlong field is a 400, not a CPU bill.
+const email = z.string().trim().min(3, 'is required').max(256, 'must be at most 256 characters').email('must be an email address');
+const password = z.string().min(1, 'is required').max(MAX_PASSWORD_CHARS, `must be at most ${MAX_PASSWORD_CHARS} characters`);
+const newPassword = z.string().max(MAX_PASSWORD_CHARS, `must be at most ${MAX_PASSWORD_CHARS} characters`);
+
+const loginForm = z.object({ email, password, next: z.string().max(2000).optional() });
+const codeForm = z.object({ code: z.string().trim().min(1, 'is required').max(20, 'is too long') });
+
+/** Only same-site paths: `next=//evil.example` or `next=https://…` would be an open redirect. */
+export function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/';
+}
+
+export function requestContext(request: FastifyRequest, publicOrigin: string | undefined): RequestContext {
+  return {
+    ip: request.ip,
+    userAgent: String(request.headers['user-agent'] ?? '').slice(0, 255),
+    origin: publicOrigin ?? `${request.protocol}://${request.host}`,
+  };
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string) {
+  reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions());
+}
+
+const passwordRules = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_CHARS };
+
+export async function identityRoutes(app: FastifyInstance, options: { identity: Identity }): Promise<void> {
+  const { identity } = options;
+  const context = (request: FastifyRequest) => requestContext(request, app.config.publicOrigin);
+
+  app.get('/login', { config: { access: PUBLIC } }, async (request, reply) => {
+    if (request.viewer) return reply.redirect('/', 303);
+    const { next } = request.query as { next?: string };
+    return reply.view('identity/login.njk', { title: 'Sign in', next: safeNext(next) });
+  });
+
+  app.post('/login', { config: { access: PUBLIC } }, async (request, reply) => {
+    const input = parseInput(loginForm, request.body);
+    try {
+      const result = await identity.signIn({ ...input, deviceToken: request.cookies[DEVICE_COOKIE] }, context(request));
+      if (result.kind === 'second-factor') {
+        reply.setCookie(MFA_COOKIE, result.pendingToken, { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 300 });
+        return reply.redirect(`/login/second-factor?next=${encodeURIComponent(safeNext(input.next))}`, 303);
+      }
+      setSessionCookie(reply, result.token);
+      reply.setCookie(DEVICE_COOKIE, result.deviceToken, { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 365 * 24 * 3600 });
+      return reply.redirect(safeNext(input.next), 303);
+    } catch (error) {
+      if (!(error instanceof Unauthorized)) throw error;
+      return reply.code(401).view('identity/login.njk', { title: 'Sign in', error: BAD_CREDENTIALS, email: input.email, next: safeNext(input.next) });
+    }
+  });
+
+  app.get('/login/second-factor', { config: { access: PUBLIC } }, async (request, reply) => {
+    const { next } = request.query as { next?: string };
+    return reply.view('identity/second-factor.njk', { title: 'Second factor', next: safeNext(next) });
+  });
+
+  app.post('/login/second-factor', { config: { access: PUBLIC } }, async (request, reply) => {
+    const input = parseInput(codeForm.extend({ next: z.string().max(2000).optional() }), request.body);
+    try {
+      const result = await identity.completeSecondFactor({ pendingToken: request.cookies[MFA_COOKIE], code: input.code }, context(request));
+      reply.clearCookie(MFA_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+      setSessionCookie(reply, result.token);
+      reply.setCookie(DEVICE_COOKIE, result.deviceToken, { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 365 * 24 * 3600 });
+      return reply.redirect(safeNext(input.next), 303);
+    } catch (error) {
+      if (error instanceof Invalid) {
+        return reply.code(400).view('identity/second-factor.njk', { title: 'Second factor', problems: error.problems, next: safeNext(input.next) });
+      }
+      throw error;
+    }
+  });
+
+  app.post('/logout', { config: { access: { signedIn: true, duringTwoFactorSetup: true } } }, async (request, reply) => {
+    await identity.signOut(viewerOf(request));
+    reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+    reply.header('clear-site-data', '"cache", "storage"');
+    reply.flash('info', 'You have signed out.');
+    return reply.redirect('/login', 303);
+  });
+
+  app.get('/signup', { config: { access: PUBLIC } }, async (_request, reply) => reply.view('identity/signup.njk', { title: 'Create your company', passwordRules }));
+
+  app.post('/signup', { config: { access: PUBLIC } }, async (request, reply) => {
+    const form = z.object({
+      companyName: z.string().trim().min(2, 'is required').max(200, 'must be at most 200 characters'),
+      domain: z.string().trim().toLowerCase().max(190).regex(/^(?=.{3,190}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, 'must be your company’s email domain, like acme.in'),
+      displayName: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
+      email,
+      password: newPassword,
+    });
+    const input = parseInput(form, request.body);
+    if (!input.email.toLowerCase().endsWith(`@${input.domain}`)) throw new Invalid('email', 'must be at your company’s domain');
+    const result = await identity.signUp(input, context(request));
+    setSessionCookie(reply, result.token);
+    reply.flash('success', `Welcome to Bizlumo HR, ${input.companyName}.`);
+    return reply.redirect('/', 303);
+  });
+
+  app.get('/password/forgot', { config: { access: PUBLIC } }, async (_request, reply) => reply.view('identity/forgot.njk', { title: 'Forgot password' }));
+
+  app.post('/password/forgot', { config: { access: PUBLIC } }, async (request, reply) => {
+    const input = parseInput(z.object({ email }), request.body);
+    await identity.requestPasswordReset(input.email, context(request));
+    reply.flash('info', 'If that email has an account, a reset link is on its way. It works once, for 30 minutes.');
+    return reply.redirect('/login', 303);
+  });
+
+  app.get('/password/reset', { config: { access: PUBLIC } }, async (request, reply) => {
+    const { token } = parseInput(z.object({ token: z.string().min(10, 'is missing').max(100, 'is not valid') }), request.query);
+    const usable = await identity.checkPasswordLink(token);
+    reply.header('referrer-policy', 'no-referrer');
+    return reply.code(usable ? 200 : 400).view('identity/reset.njk', { title: 'Choose a password', token, usable, passwordRules });
+  });
+
+  app.post('/password/reset', { config: { access: PUBLIC } }, async (request, reply) => {
+    const input = parseInput(z.object({ token: z.string().min(10).max(100), newPassword }), request.body);
+    await identity.resetPassword(input);
+    reply.flash('success', 'Your password is set. Please sign in.');
+    return reply.redirect('/login', 303);
+  });
+
+  app.get('/account', { config: { access: { signedIn: true } } }, async (request, reply) => {
+    const viewer = viewerOf(request);
+    return reply.view('identity/account.njk', {
+      title: 'My account',
+      mayUseTwoFactor: ADMIN_ROLES.includes(viewer.role),
+      recoveryCodesLeft: viewer.twoFactorEnabled ? await identity.remainingRecoveryCodes(viewer) : 0,
+      passwordRules,
+    });
+  });
+
+  app.post('/account/password', { config: { access: { signedIn: true } } }, async (request, reply) => {
+    const input = parseInput(z.object({ currentPassword: password, newPassword }), request.body);
+    const { token } = await identity.changePassword(viewerOf(request), input, context(request));
+    setSessionCookie(reply, token);
+    reply.flash('success', 'Password changed. You have been signed out everywhere else.');
+    return reply.redirect('/account', 303);
+  });
+
+  app.post('/account/sign-out-everywhere', { config: { access: { signedIn: true } } }, async (request, reply) => {
+    await identity.signOutEverywhere(viewerOf(request));
+    reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+    reply.flash('info', 'You have been signed out on every device.');
+    return reply.redirect('/login', 303);
+  });
+
+  const twoFactorRule = { access: { allow: ADMIN_ROLES, duringTwoFactorSetup: true } };
+
+  app.get('/account/two-factor', { config: twoFactorRule }, async (request, reply) => {
+    const viewer = viewerOf(request);
+    return reply.view('identity/two-factor.njk', { title: 'Second factor', required: viewer.needsTwoFactorSetup });
+  });
+
+  app.post('/account/two-factor/begin', { config: twoFactorRule }, async (request, reply) => {
+    const setup = await identity.beginTotp(viewerOf(request));
+    return reply.view('identity/two-factor.njk', { title: 'Second factor', setup });
+  });
+
+  app.post('/account/two-factor/confirm', { config: twoFactorRule }, async (request, reply) => {
+    const { code } = parseInput(codeForm, request.body);
+    const recoveryCodes = await identity.confirmTotp(viewerOf(request), code);
+    return reply.view('identity/two-factor.njk', { title: 'Second factor', recoveryCodes });
+  });
+
+  app.post('/account/two-factor/disable', { config: { access: { allow: ADMIN_ROLES } } }, async (request, reply) => {
+    const viewer = viewerOf(request);
+    const input = parseInput(z.object({ password }), request.body);
+    await identity.disableTotp(viewer, input.password);
+    reply.flash('info', 'Second factor turned off.');
+    return reply.redirect('/account', 303);
+  });
+}

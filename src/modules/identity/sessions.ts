@@ -1,0 +1,79 @@
+import type { Db } from '../../platform/db/client.js';
+import { findCompany } from '../tenancy/index.js';
+import { ADMIN_ROLES, ROLE_LABELS, type Viewer } from '../access/index.js';
+import { SESSION_SECONDS, signToken, verifyToken, type TokenKeys } from './tokens.js';
+import { findActiveSession, insertSession } from './store.js';
+import type { User } from './schema.js';
+
+export const SESSION_COOKIE = '__Host-session';
+/** How long an instance may trust its memory of a session row; revocation elsewhere shows within this. */
+export const SESSION_CACHE_MS = 2000;
+
+export function sessionCookieOptions() {
+  return { path: '/', httpOnly: true, secure: true, sameSite: 'strict' as const, maxAge: SESSION_SECONDS };
+}
+
+export interface SessionDeps {
+  db: Db;
+  keys: TokenKeys;
+  now: () => Date;
+}
+
+export function createSessions(deps: SessionDeps) {
+  const cache = new Map<string, { viewer: Viewer; until: number }>();
+
+  async function start(user: User, context: { ip: string; userAgent: string }): Promise<{ token: string; sessionId: string }> {
+    const now = deps.now();
+    const sessionId = await insertSession(deps.db, {
+      userId: user.id,
+      tenantId: user.tenantId,
+      expiresAt: new Date(now.getTime() + SESSION_SECONDS * 1000),
+      ip: context.ip,
+      userAgent: context.userAgent,
+    });
+    const token = await signToken(deps.keys, 'session', user.id, { tid: user.tenantId, sid: sessionId }, SESSION_SECONDS, now);
+    return { token, sessionId };
+  }
+
+  /** The viewer behind a session cookie, or null: expired, tampered, revoked or disabled all mean signed out. */
+  async function resolve(token: string | undefined): Promise<Viewer | null> {
+    const now = deps.now();
+    const claims = await verifyToken(deps.keys, 'session', token, ['tid', 'sid'], now);
+    if (!claims || typeof claims.sid !== 'string' || typeof claims.tid !== 'string') return null;
+    const cached = cache.get(claims.sid);
+    if (cached && cached.until > now.getTime()) return cached.viewer;
+    cache.delete(claims.sid);
+    const active = await findActiveSession(deps.db, claims.sid, now);
+    if (!active || active.user.status !== 'active' || active.user.id !== claims.sub || active.user.tenantId !== claims.tid) return null;
+    const company = await findCompany(deps.db, active.user.tenantId);
+    if (!company || company.status !== 'active') return null;
+    const { user, session } = active;
+    const viewer: Viewer = {
+      userId: user.id,
+      tenantId: user.tenantId,
+      sessionId: session.id,
+      email: user.email,
+      displayName: user.displayName,
+      role: user.role,
+      roleLabel: ROLE_LABELS[user.role],
+      employeeId: user.employeeId,
+      companyName: company.name,
+      twoFactorEnabled: user.totpEnabledAt !== null,
+      needsTwoFactorSetup: company.requireTwoFactor && ADMIN_ROLES.includes(user.role) && user.totpEnabledAt === null,
+      impersonatorId: session.impersonatorId,
+    };
+    if (cache.size > 10_000) cache.clear();
+    cache.set(claims.sid, { viewer, until: now.getTime() + SESSION_CACHE_MS });
+    return viewer;
+  }
+
+  /** This instance forgets at once; others within SESSION_CACHE_MS. */
+  function forget(sessionId?: string): void {
+    if (sessionId) cache.delete(sessionId);
+    else cache.clear();
+  }
+
+  return { start, resolve, forget };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;

@@ -1,0 +1,140 @@
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/client.js';
+import { newId } from '../../platform/db/columns.js';
+import type { Role } from '../access/index.js';
+import { passwordTokens, recoveryCodes, sessions, users, type Session, type User } from './schema.js';
+
+export const normaliseEmail = (email: string) => email.trim().toLowerCase();
+
+// Users. Look-ups by email span tenants (sign-in happens before we know the company); everything
+// else takes the tenant first.
+
+export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  const rows = await db.select().from(users).where(eq(users.email, normaliseEmail(email))).limit(1);
+  return rows[0];
+}
+
+export async function findUserById(db: Db, userId: string): Promise<User | undefined> {
+  const rows = await db.select().from(users).where(eq(users.id, userId)).limit(1);
+  return rows[0];
+}
+
+export async function findTenantUser(db: Db, tenantId: string, userId: string): Promise<User | undefined> {
+  const rows = await db.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, userId))).limit(1);
+  return rows[0];
+}
+
+export async function listTenantUsers(db: Db, tenantId: string): Promise<User[]> {
+  return db.select().from(users).where(eq(users.tenantId, tenantId)).orderBy(asc(users.email));
+}
+
+export async function listOwners(db: Db, tenantId: string): Promise<User[]> {
+  return db.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.role, 'owner'), eq(users.status, 'active')));
+}
+
+export interface NewUser {
+  email: string;
+  displayName: string;
+  role: Role;
+  passwordHash: string | null;
+  status: 'invited' | 'active';
+  employeeId?: string | null;
+}
+
+export async function insertUser(db: Db, tenantId: string, input: NewUser): Promise<string> {
+  const id = newId();
+  await db.insert(users).values({ id, tenantId, ...input, email: normaliseEmail(input.email), passwordChangedAt: input.passwordHash ? new Date() : null });
+  return id;
+}
+
+export async function updateUser(db: Db, tenantId: string, userId: string, changes: Partial<Omit<User, 'id' | 'tenantId' | 'createdAt'>>): Promise<void> {
+  await db
+    .update(users)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
+}
+
+// Sessions.
+
+export async function insertSession(db: Db, input: { userId: string; tenantId: string; expiresAt: Date; ip: string; userAgent: string }): Promise<string> {
+  const id = newId();
+  await db.insert(sessions).values({ id, ...input, userAgent: input.userAgent.slice(0, 255) });
+  return id;
+}
+
+export interface ActiveSession {
+  session: Session;
+  user: User;
+}
+
+export async function findActiveSession(db: Db, sessionId: string, now: Date): Promise<ActiveSession | undefined> {
+  const rows = await db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .limit(1);
+  return rows[0];
+}
+
+export async function revokeSession(db: Db, sessionId: string, reason: string): Promise<void> {
+  await db.update(sessions).set({ revokedAt: new Date(), revokedReason: reason }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+}
+
+export async function revokeUserSessions(db: Db, tenantId: string, userId: string, reason: string, exceptSessionId?: string): Promise<number> {
+  const conditions = [eq(sessions.tenantId, tenantId), eq(sessions.userId, userId), isNull(sessions.revokedAt)];
+  if (exceptSessionId) conditions.push(sql`${sessions.id} <> ${exceptSessionId}`);
+  const [result] = await db.update(sessions).set({ revokedAt: new Date(), revokedReason: reason }).where(and(...conditions));
+  return (result as { affectedRows: number }).affectedRows;
+}
+
+// Single-use password links.
+
+export async function insertPasswordToken(db: Db, input: { userId: string; purpose: 'reset' | 'invite'; tokenHash: string; expiresAt: Date }): Promise<void> {
+  await db.insert(passwordTokens).values({ id: newId(), ...input });
+}
+
+/** Claims the token atomically: of two concurrent uses, exactly one succeeds. */
+export async function consumePasswordToken(db: Db, tokenHash: string, now: Date): Promise<{ userId: string; purpose: 'reset' | 'invite' } | undefined> {
+  const rows = await db.select().from(passwordTokens).where(eq(passwordTokens.tokenHash, tokenHash)).limit(1);
+  const token = rows[0];
+  if (!token || token.usedAt || token.expiresAt <= now) return undefined;
+  const [result] = await db
+    .update(passwordTokens)
+    .set({ usedAt: now })
+    .where(and(eq(passwordTokens.id, token.id), isNull(passwordTokens.usedAt)));
+  if ((result as { affectedRows: number }).affectedRows !== 1) return undefined;
+  return { userId: token.userId, purpose: token.purpose };
+}
+
+export async function findUsablePasswordToken(db: Db, tokenHash: string, now: Date) {
+  const rows = await db
+    .select()
+    .from(passwordTokens)
+    .where(and(eq(passwordTokens.tokenHash, tokenHash), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)))
+    .limit(1);
+  return rows[0];
+}
+
+// Recovery codes.
+
+export async function replaceRecoveryCodes(db: Db, userId: string, codeHashes: string[]): Promise<void> {
+  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+  if (codeHashes.length > 0) await db.insert(recoveryCodes).values(codeHashes.map((codeHash) => ({ id: newId(), userId, codeHash })));
+}
+
+export async function useRecoveryCode(db: Db, userId: string, codeHash: string): Promise<boolean> {
+  const [result] = await db
+    .update(recoveryCodes)
+    .set({ usedAt: new Date() })
+    .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)));
+  return (result as { affectedRows: number }).affectedRows === 1;
+}
+
+export async function countUnusedRecoveryCodes(db: Db, userId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`COUNT(*)` })
+    .from(recoveryCodes)
+    .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
+  return Number(row?.n ?? 0);
+}

@@ -1,0 +1,118 @@
+import { and, count, eq, gt, isNull, max, sql } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import type { Db } from '../../platform/db/client.js';
+import type { Alerter } from '../../platform/observability/alert.js';
+import { TooManyRequests } from '../../platform/http/errors.js';
+import { alertWindows, ipBlocks, loginFailures } from './schema.js';
+import { normaliseEmail } from './store.js';
+
+/**
+ * Login protection, kept in the database so every app instance shares it (security.md,
+ * "Passwords and login"). Numbers are the public promise.
+ */
+export const LOGIN_LIMITS = {
+  ipAlertFailures: 5,
+  ipAlertWindowMs: 10 * 60_000,
+  ipBlockFailures: 20,
+  ipBlockWindowMs: 60 * 60_000,
+  ipBlockMs: 60 * 60_000,
+  accountFailures: 10,
+  accountWindowMs: 60 * 60_000,
+  /** After the account limit, one attempt per this delay: slows stuffing without locking the owner out. */
+  accountDelayMs: 60_000,
+} as const;
+
+const GENERIC_429 = 'Too many sign-in attempts. Please wait and try again later.';
+
+/** A hash of the submitted email: the same for real and unknown accounts, so counting reveals nothing. */
+export function accountKeyFor(email: string): string {
+  return createHash('sha256').update(`login:${normaliseEmail(email)}`).digest('hex');
+}
+
+export interface LoginGuard {
+  /** Throws TooManyRequests when this IP is blocked (unless the browser is a known device) or the account is cooling down. */
+  checkAllowed(input: { ip: string; accountKey: string; knownDevice: boolean }): Promise<void>;
+  recordFailure(input: { ip: string; accountKey: string; onAccountLimit?: () => Promise<void> }): Promise<void>;
+}
+
+export function createLoginGuard(deps: { db: Db; alert: Alerter; now: () => Date }): LoginGuard {
+  const { db, alert, now } = deps;
+
+  async function failuresSince(column: 'ip' | 'accountKey', value: string, since: Date) {
+    const [row] = await db
+      .select({ n: count(), last: max(loginFailures.at) })
+      .from(loginFailures)
+      .where(and(eq(loginFailures[column], value), gt(loginFailures.at, since)));
+    return { n: Number(row?.n ?? 0), last: row?.last ? new Date(row.last as unknown as string | Date) : undefined };
+  }
+
+  /** True for the first caller in this window on any instance (the primary key decides). */
+  async function firstInWindow(kind: string, subject: string, windowMs: number): Promise<boolean> {
+    const windowStart = Math.floor(now().getTime() / windowMs);
+    const [result] = await db.insert(alertWindows).ignore().values({ kind, subject, windowStart });
+    return (result as { affectedRows: number }).affectedRows === 1;
+  }
+
+  return {
+    async checkAllowed({ ip, accountKey, knownDevice }) {
+      const at = now();
+      if (!knownDevice) {
+        const [block] = await db
+          .select()
+          .from(ipBlocks)
+          .where(and(eq(ipBlocks.ip, ip), gt(ipBlocks.blockedUntil, at), isNull(ipBlocks.liftedAt)))
+          .limit(1);
+        if (block) throw new TooManyRequests(GENERIC_429, Math.ceil((block.blockedUntil.getTime() - at.getTime()) / 1000));
+      }
+      const account = await failuresSince('accountKey', accountKey, new Date(at.getTime() - LOGIN_LIMITS.accountWindowMs));
+      if (account.n >= LOGIN_LIMITS.accountFailures && account.last && at.getTime() - account.last.getTime() < LOGIN_LIMITS.accountDelayMs) {
+        throw new TooManyRequests(GENERIC_429, Math.ceil((LOGIN_LIMITS.accountDelayMs - (at.getTime() - account.last.getTime())) / 1000));
+      }
+    },
+
+    async recordFailure({ ip, accountKey, onAccountLimit }) {
+      const at = now();
+      await db.insert(loginFailures).values({ ip, accountKey, at });
+
+      const recent = await failuresSince('ip', ip, new Date(at.getTime() - LOGIN_LIMITS.ipAlertWindowMs));
+      if (recent.n >= LOGIN_LIMITS.ipAlertFailures && (await firstInWindow('login.failures', ip, LOGIN_LIMITS.ipAlertWindowMs))) {
+        alert('login.failures', { ip, failures: recent.n, windowMinutes: LOGIN_LIMITS.ipAlertWindowMs / 60_000 });
+      }
+
+      const hour = await failuresSince('ip', ip, new Date(at.getTime() - LOGIN_LIMITS.ipBlockWindowMs));
+      if (hour.n >= LOGIN_LIMITS.ipBlockFailures) {
+        const blockedUntil = new Date(at.getTime() + LOGIN_LIMITS.ipBlockMs);
+        const [result] = await db
+          .insert(ipBlocks)
+          .values({ ip, blockedUntil, failures: hour.n })
+          .onDuplicateKeyUpdate({
+            // Only a fresh block (none, expired or lifted) starts a new hour and alerts.
+            set: {
+              blockedUntil: sql`IF(${ipBlocks.blockedUntil} > ${at} AND ${ipBlocks.liftedAt} IS NULL, ${ipBlocks.blockedUntil}, ${blockedUntil})`,
+              failures: hour.n,
+              liftedAt: sql`IF(${ipBlocks.blockedUntil} > ${at} AND ${ipBlocks.liftedAt} IS NULL, ${ipBlocks.liftedAt}, NULL)`,
+              liftedBy: sql`IF(${ipBlocks.blockedUntil} > ${at} AND ${ipBlocks.liftedAt} IS NULL, ${ipBlocks.liftedBy}, NULL)`,
+            },
+          });
+        const affected = (result as { affectedRows: number }).affectedRows;
+        // MySQL reports 1 for an insert, 2 for a changed row, 0 for an unchanged one.
+        if (affected === 1 || affected === 2) alert('login.ip_blocked', { ip, failures: hour.n, blockedUntil: blockedUntil.toISOString() });
+      }
+
+      const account = await failuresSince('accountKey', accountKey, new Date(at.getTime() - LOGIN_LIMITS.accountWindowMs));
+      if (account.n >= LOGIN_LIMITS.accountFailures && (await firstInWindow('login.account', accountKey.slice(0, 64), LOGIN_LIMITS.accountWindowMs))) {
+        alert('login.account_failures', { account: accountKey.slice(0, 12), failures: account.n });
+        await onAccountLimit?.();
+      }
+    },
+  };
+}
+
+/** For platform staff (support issue): see and lift blocks. */
+export async function listIpBlocks(db: Db, at: Date) {
+  return db.select().from(ipBlocks).where(and(gt(ipBlocks.blockedUntil, at), isNull(ipBlocks.liftedAt)));
+}
+
+export async function liftIpBlock(db: Db, ip: string, by: string): Promise<void> {
+  await db.update(ipBlocks).set({ liftedAt: new Date(), liftedBy: by }).where(eq(ipBlocks.ip, ip));
+}

@@ -1,0 +1,91 @@
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import type { KeyProvider } from './key-provider.js';
+import { tenantDataKeys } from './schema.js';
+
+/**
+ * The tenant data key rows: read, add a version, retire old versions. Shared by the field cipher
+ * (first key, lazily) and rotation (next key).
+ */
+
+export interface StoredDataKey {
+  tenantId: string;
+  version: number;
+  wrapped: Buffer;
+  masterKeyId: string;
+  status: 'active' | 'retired';
+}
+
+export interface NewDataKey {
+  version: number;
+  /** Set when this call made the key, so the caller can skip one unwrap. */
+  plaintext?: Buffer;
+  created: boolean;
+}
+
+const ER_DUP_ENTRY = 1062;
+
+/** Drizzle wraps driver errors (DrizzleQueryError with `cause`); look through the chain. */
+export function isDuplicateKey(error: unknown): boolean {
+  for (let e = error as { errno?: number; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.errno === ER_DUP_ENTRY) return true;
+  }
+  return false;
+}
+
+export async function latestDataKeyVersion(db: Db, tenantId: string): Promise<number | undefined> {
+  const rows = await db
+    .select({ version: tenantDataKeys.version })
+    .from(tenantDataKeys)
+    .where(eq(tenantDataKeys.tenantId, tenantId))
+    .orderBy(desc(tenantDataKeys.version))
+    .limit(1);
+  return rows[0]?.version;
+}
+
+export async function readDataKey(db: Db, tenantId: string, version: number): Promise<StoredDataKey | undefined> {
+  const rows = await db
+    .select()
+    .from(tenantDataKeys)
+    .where(and(eq(tenantDataKeys.tenantId, tenantId), eq(tenantDataKeys.version, version)))
+    .limit(1);
+  const row = rows[0];
+  if (!row) return undefined;
+  return { tenantId: row.tenantId, version: row.version, wrapped: row.wrappedKey, masterKeyId: row.masterKeyId, status: row.status };
+}
+
+/**
+ * Adds `version` for the tenant unless another process (or instance) already did: the primary key
+ * (tenant, version) decides the race, and the loser simply uses the winner's key. The loser's freshly
+ * generated key is discarded before it ever encrypted anything.
+ */
+export async function addDataKeyVersion(db: Db, keyProvider: KeyProvider, tenantId: string, version: number): Promise<NewDataKey> {
+  const generated = await keyProvider.generateDataKey(tenantId);
+  try {
+    await db.insert(tenantDataKeys).values({
+      tenantId,
+      version,
+      wrappedKey: generated.wrapped,
+      masterKeyId: generated.masterKeyId,
+      status: 'active',
+    });
+    return { version, plaintext: generated.plaintext, created: true };
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    return { version, created: false };
+  }
+}
+
+/** Marks every version below `keepFrom` retired: still readable, no longer written. */
+export async function retireDataKeysBelow(db: Db, tenantId: string, keepFrom: number): Promise<void> {
+  await db
+    .update(tenantDataKeys)
+    .set({ status: 'retired', retiredAt: sql`COALESCE(${tenantDataKeys.retiredAt}, CURRENT_TIMESTAMP(3))` })
+    .where(and(eq(tenantDataKeys.tenantId, tenantId), lt(tenantDataKeys.version, keepFrom)));
+}
+
+/** Tenants that have at least one data key: exactly those that may hold encrypted values. */
+export async function tenantsWithDataKeys(db: Db): Promise<string[]> {
+  const rows = await db.selectDistinct({ tenantId: tenantDataKeys.tenantId }).from(tenantDataKeys).orderBy(tenantDataKeys.tenantId);
+  return rows.map((row) => row.tenantId);
+}

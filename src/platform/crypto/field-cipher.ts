@@ -1,0 +1,186 @@
+import { createHmac, hkdfSync } from 'node:crypto';
+import type { Db } from '../db/client.js';
+import type { Alerter } from '../observability/alert.js';
+import { BoundedCache } from './cache.js';
+import { addDataKeyVersion, latestDataKeyVersion, readDataKey } from './data-keys.js';
+import {
+  associatedData,
+  CiphertextRejected,
+  openField,
+  parseCiphertext,
+  sealField,
+  type FieldLocation,
+  type RejectionReason,
+} from './format.js';
+import type { KeyProvider } from './key-provider.js';
+
+/**
+ * Envelope encryption of single fields (PAN, Aadhaar last-4, bank account, face embeddings).
+ * Each tenant has data keys (versions 1, 2, … after rotations), wrapped by the key service and stored
+ * in `tenant_data_keys`; values are AES-256-GCM under the tenant's newest version, in the format
+ * documented in format.ts, bound to `tenant/table/column/row id`.
+ */
+export interface FieldCipher {
+  encrypt(tenantId: string, ad: FieldLocation, plaintext: string): Promise<string>;
+  /** Throws CiphertextRejected (and raises an alert) when the value does not decrypt here. */
+  decrypt(tenantId: string, ad: FieldLocation, ciphertext: string): Promise<string>;
+  /**
+   * HMAC-SHA256 of `value` under a per-tenant, per-purpose index key, as 64 lowercase hex characters,
+   * for equality look-ups ("is this PAN already used in this company") without storing plaintext.
+   * The caller normalises first (trim, upper-case a PAN): the index matches only identical strings.
+   * The index key is derived (HKDF) from the tenant's first data key, so it survives rotation and
+   * unique indexes stay valid; it is never stored. Do not index low-entropy values (Aadhaar last-4).
+   */
+  blindIndex(tenantId: string, purpose: string, value: string): Promise<string>;
+  /** The key version new values get; creates the tenant's first data key when there is none. */
+  currentVersion(tenantId: string): Promise<number>;
+  /** Rotation: the value re-encrypted under `version`, or undefined when it already is. */
+  reencrypt(tenantId: string, ad: FieldLocation, ciphertext: string, version: number): Promise<string | undefined>;
+  /** Drops this process's cached current version for a tenant (after a rotation added one). */
+  forgetVersion(tenantId: string): void;
+}
+
+export interface FieldCipherOptions {
+  db: Db;
+  keyProvider: KeyProvider;
+  alert: Alerter;
+  /**
+   * How long and how many unwrapped keys stay in memory. The time also bounds how long another
+   * instance keeps writing under the previous version after a rotation. Defaults: 5 minutes, 1000.
+   */
+  cache?: { ttlMs?: number; maxEntries?: number };
+  /** The clock for the cache (tests move it). */
+  now?: () => number;
+}
+
+const PURPOSE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+const BLIND_INDEX_SALT = Buffer.from('bizlumo/blind-index/v1', 'utf8');
+/** Blind index keys derive from this version, which rotation never deletes. */
+const INDEX_ROOT_VERSION = 1;
+
+export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
+  const { db, keyProvider, alert } = options;
+  const ttlMs = options.cache?.ttlMs ?? 5 * 60_000;
+  const maxEntries = options.cache?.maxEntries ?? 1000;
+  const now = options.now ?? Date.now;
+  const versions = new BoundedCache<number>(maxEntries, ttlMs, now);
+  const keys = new BoundedCache<Buffer>(maxEntries, ttlMs, now);
+  const indexKeys = new BoundedCache<Buffer>(maxEntries, ttlMs, now);
+  // One load per key at a time: a burst of requests for a cold tenant makes one KMS call, not fifty.
+  const loading = new Map<string, Promise<unknown>>();
+
+  function once<T>(name: string, load: () => Promise<T>): Promise<T> {
+    let pending = loading.get(name) as Promise<T> | undefined;
+    if (!pending) {
+      pending = load().finally(() => loading.delete(name));
+      loading.set(name, pending);
+    }
+    return pending;
+  }
+
+  const keyName = (tenantId: string, version: number) => `${tenantId}#${version}`;
+
+  async function loadCurrentVersion(tenantId: string): Promise<number> {
+    return once(`version:${tenantId}`, async () => {
+      let version = await latestDataKeyVersion(db, tenantId);
+      if (version === undefined) {
+        const added = await addDataKeyVersion(db, keyProvider, tenantId, 1);
+        if (added.plaintext) keys.set(keyName(tenantId, 1), added.plaintext);
+        version = 1;
+      }
+      versions.set(tenantId, version);
+      return version;
+    });
+  }
+
+  /** The unwrapped key of one version, or undefined when the tenant has no such version. */
+  async function loadDataKey(tenantId: string, version: number): Promise<Buffer | undefined> {
+    const name = keyName(tenantId, version);
+    return once(`key:${name}`, async () => {
+      const stored = await readDataKey(db, tenantId, version);
+      if (!stored) return undefined;
+      const key = await keyProvider.unwrap(tenantId, stored.wrapped);
+      keys.set(name, key);
+      return key;
+    });
+  }
+
+  function checkLocation(tenantId: string, ad: FieldLocation): void {
+    // '/' separates the parts of the associated data; forbidding it keeps the encoding unambiguous.
+    for (const [part, value] of [['tenant id', tenantId], ['table', ad.table], ['column', ad.column], ['row id', ad.rowId]] as const) {
+      if (typeof value !== 'string' || value === '' || value.includes('/')) {
+        throw new Error(`field encryption needs a non-empty ${part} without '/'`);
+      }
+    }
+  }
+
+  function reject(reason: RejectionReason, tenantId: string, ad: FieldLocation): never {
+    // Every rejection is worth a look: a bad tag means tampering or a copied value, a malformed or
+    // unknown-version value means something wrote to an encrypted column around this code.
+    alert('crypto.decrypt_failed', { tenantId, table: ad.table, column: ad.column, rowId: ad.rowId, reason });
+    throw new CiphertextRejected(reason, tenantId, { table: ad.table, column: ad.column, rowId: ad.rowId });
+  }
+
+  async function decrypt(tenantId: string, ad: FieldLocation, ciphertext: string): Promise<string> {
+    checkLocation(tenantId, ad);
+    const parsed = parseCiphertext(ciphertext);
+    if (typeof parsed === 'string') return reject(parsed, tenantId, ad);
+    const key = keys.get(keyName(tenantId, parsed.keyVersion)) ?? (await loadDataKey(tenantId, parsed.keyVersion));
+    if (!key) return reject('unknown_key_version', tenantId, ad);
+    const plaintext = openField(key, associatedData(tenantId, ad), parsed);
+    if (plaintext === undefined) return reject('authentication_failed', tenantId, ad);
+    return plaintext;
+  }
+
+  async function sealUnder(tenantId: string, version: number, ad: FieldLocation, plaintext: string): Promise<string> {
+    const key = keys.get(keyName(tenantId, version)) ?? (await loadDataKey(tenantId, version));
+    if (!key) throw new Error(`tenant ${tenantId} has no data key version ${version}`);
+    return sealField(key, version, associatedData(tenantId, ad), plaintext);
+  }
+
+  async function indexKey(tenantId: string, purpose: string): Promise<Buffer> {
+    const name = `${tenantId}#${purpose}`;
+    const cached = indexKeys.get(name);
+    if (cached) return cached;
+    if (versions.get(tenantId) === undefined) await loadCurrentVersion(tenantId);
+    const root = keys.get(keyName(tenantId, INDEX_ROOT_VERSION)) ?? (await loadDataKey(tenantId, INDEX_ROOT_VERSION));
+    if (!root) throw new Error(`tenant ${tenantId} has no data key version ${INDEX_ROOT_VERSION} to derive its blind index key from`);
+    const info = Buffer.from(`tenant=${tenantId};purpose=${purpose}`, 'utf8');
+    const derived = Buffer.from(hkdfSync('sha256', root, BLIND_INDEX_SALT, info, 32));
+    indexKeys.set(name, derived);
+    return derived;
+  }
+
+  return {
+    async currentVersion(tenantId) {
+      return versions.get(tenantId) ?? loadCurrentVersion(tenantId);
+    },
+
+    async encrypt(tenantId, ad, plaintext) {
+      checkLocation(tenantId, ad);
+      if (typeof plaintext !== 'string') throw new Error('field encryption takes a string');
+      const version = versions.get(tenantId) ?? (await loadCurrentVersion(tenantId));
+      return sealUnder(tenantId, version, ad, plaintext);
+    },
+
+    decrypt,
+
+    async reencrypt(tenantId, ad, ciphertext, version) {
+      const parsed = parseCiphertext(ciphertext);
+      if (typeof parsed !== 'string' && parsed.keyVersion === version) return undefined;
+      const plaintext = await decrypt(tenantId, ad, ciphertext);
+      return sealUnder(tenantId, version, ad, plaintext);
+    },
+
+    async blindIndex(tenantId, purpose, value) {
+      if (!PURPOSE.test(purpose)) throw new Error('a blind index purpose is a short lower-case name such as "pan"');
+      if (typeof value !== 'string') throw new Error('a blind index takes a string');
+      const key = await indexKey(tenantId, purpose);
+      return createHmac('sha256', key).update(value, 'utf8').digest('hex');
+    },
+
+    forgetVersion(tenantId) {
+      versions.delete(tenantId);
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * Field-level (application) encryption: key providers, the envelope field cipher with blind
+ * indexes, the registry of encrypted columns and key rotation. See format.ts for the stored format.
+ */
+export { createKeyProvider, KmsKeyProvider, LocalKeyProvider, kmsEncryptionContext } from './key-provider.js';
+export type { KeyProvider, KeyProviderOptions } from './key-provider.js';
+export { createFieldCipher } from './field-cipher.js';
+export type { FieldCipher, FieldCipherOptions } from './field-cipher.js';
+export { CiphertextRejected, keyVersionOf } from './format.js';
+export type { FieldLocation, RejectionReason } from './format.js';
+export { listEncryptedColumns, registerEncryptedColumn } from './encrypted-columns.js';
+export type { EncryptedColumn } from './encrypted-columns.js';
+export { rotateAllTenants, rotateTenantKey } from './rotation.js';
+export type { RotationDeps, RotationOptions, RotationProgress, RotationResult, TenantRotation } from './rotation.js';
+export { keyRotationJobs, tenantDataKeys } from './schema.js';

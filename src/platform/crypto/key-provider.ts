@@ -1,0 +1,188 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { Config } from '../../config.js';
+
+/**
+ * The key service behind envelope encryption: it makes per-tenant data keys and unwraps them, and
+ * the master key never leaves it. The database only ever holds `wrapped`.
+ */
+export interface KeyProvider {
+  generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }>;
+  unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer>;
+}
+
+const DATA_KEY_BYTES = 32;
+
+/** Bound into every wrap so a wrapped key copied to another tenant's row does not unwrap. */
+export const kmsEncryptionContext = (tenantId: string) => ({ tenant: tenantId, purpose: 'field-encryption' });
+
+// ---------------------------------------------------------------------------------------------
+// Local file (development and tests)
+// ---------------------------------------------------------------------------------------------
+
+const LOCAL_WRAP_FORMAT = 0x01;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * A 256-bit master key in `<dataDir>/keys/master.key` (base64, mode 0600 in a 0700 directory),
+ * created on first use. Wrapped data key = 0x01 | iv(12) | tag(16) | AES-256-GCM(data key), with the
+ * tenant id as associated data. Refused in production: a key on the same disk as the app protects
+ * against nothing there; production uses KMS.
+ */
+export class LocalKeyProvider implements KeyProvider {
+  readonly keyFile: string;
+  private masterKey: Buffer | undefined;
+
+  constructor(options: { dataDir: string; isProduction: boolean }) {
+    if (options.isProduction) {
+      throw new Error('The local key file is for development and tests; production must use KEY_PROVIDER=kms');
+    }
+    this.keyFile = path.resolve(options.dataDir, 'keys', 'master.key');
+  }
+
+  /** Short fingerprint (not the key): tells which master key wrapped a data key. */
+  get masterKeyId(): string {
+    return `local:${createHash('sha256').update(this.master()).digest('hex').slice(0, 16)}`;
+  }
+
+  async generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
+    const plaintext = randomBytes(DATA_KEY_BYTES);
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.master(), iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(Buffer.from(tenantId, 'utf8'));
+    const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+    const wrapped = Buffer.concat([Buffer.from([LOCAL_WRAP_FORMAT]), iv, cipher.getAuthTag(), sealed]);
+    return { plaintext, wrapped, masterKeyId: this.masterKeyId };
+  }
+
+  async unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer> {
+    if (wrapped.length !== 1 + IV_BYTES + TAG_BYTES + DATA_KEY_BYTES || wrapped[0] !== LOCAL_WRAP_FORMAT) {
+      throw new Error(`The wrapped data key of tenant ${tenantId} is not in the local key format`);
+    }
+    const iv = wrapped.subarray(1, 1 + IV_BYTES);
+    const tag = wrapped.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
+    const decipher = createDecipheriv('aes-256-gcm', this.master(), iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(tenantId, 'utf8'));
+    decipher.setAuthTag(tag);
+    try {
+      return Buffer.concat([decipher.update(wrapped.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
+    } catch {
+      throw new Error(
+        `The data key of tenant ${tenantId} does not unwrap with ${this.keyFile} (a different master key file, or a key row copied from another tenant)`,
+      );
+    }
+  }
+
+  private master(): Buffer {
+    this.masterKey ??= this.loadOrCreate();
+    return this.masterKey;
+  }
+
+  private loadOrCreate(): Buffer {
+    const dir = path.dirname(this.keyFile);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      return this.read();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    // Write a temporary file, then link it into place: link() fails if the name exists, so two
+    // processes starting together agree on one key and nobody reads a half-written file.
+    const temporary = `${this.keyFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(temporary, `${randomBytes(DATA_KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(temporary, 0o600); // the umask may have narrowed it further, never widened: make it exact
+    chmodSync(dir, 0o700);
+    try {
+      linkSync(temporary, this.keyFile);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(temporary);
+    }
+    return this.read();
+  }
+
+  private read(): Buffer {
+    const mode = statSync(this.keyFile).mode & 0o777;
+    if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+      throw new Error(`${this.keyFile} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${this.keyFile}`);
+    }
+    const key = Buffer.from(readFileSync(this.keyFile, 'utf8').trim(), 'base64');
+    if (key.length !== DATA_KEY_BYTES) throw new Error(`${this.keyFile} does not hold a 256-bit key (base64 of 32 bytes)`);
+    return key;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// AWS KMS (production)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Data keys from AWS KMS. The encryption context names the tenant, so KMS refuses to decrypt a
+ * wrapped key presented for another tenant, and CloudTrail records which tenant each Decrypt was for.
+ * Decrypt also names the key id, so a wrapped key made under some other CMK is refused rather than
+ * silently decrypted with it (changing KMS_KEY_ID therefore needs the old key kept for old versions).
+ */
+export class KmsKeyProvider implements KeyProvider {
+  readonly client: KMSClient;
+  readonly keyId: string;
+
+  constructor(options: { keyId: string; region: string; client?: KMSClient }) {
+    this.keyId = options.keyId;
+    this.client = options.client ?? new KMSClient({ region: options.region });
+  }
+
+  async generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
+    const response = await this.client
+      .send(new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(tenantId) }))
+      .catch((error: unknown) => {
+        throw kmsError('GenerateDataKey', tenantId, error);
+      });
+    if (!response.Plaintext || response.Plaintext.length !== DATA_KEY_BYTES || !response.CiphertextBlob) {
+      throw new Error(`KMS GenerateDataKey for tenant ${tenantId} returned no 256-bit key`);
+    }
+    return {
+      plaintext: Buffer.from(response.Plaintext),
+      wrapped: Buffer.from(response.CiphertextBlob),
+      masterKeyId: response.KeyId ?? this.keyId,
+    };
+  }
+
+  async unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer> {
+    const response = await this.client
+      .send(new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: kmsEncryptionContext(tenantId) }))
+      .catch((error: unknown) => {
+        throw kmsError('Decrypt', tenantId, error);
+      });
+    if (!response.Plaintext || response.Plaintext.length !== DATA_KEY_BYTES) {
+      throw new Error(`KMS Decrypt for tenant ${tenantId} returned no 256-bit key`);
+    }
+    return Buffer.from(response.Plaintext);
+  }
+}
+
+function kmsError(operation: string, tenantId: string, cause: unknown): Error {
+  const name = (cause as { name?: string })?.name ?? 'Error';
+  const message = (cause as { message?: string })?.message ?? String(cause);
+  return new Error(`KMS ${operation} for tenant ${tenantId} failed: ${name}: ${message}`, { cause });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface KeyProviderOptions {
+  /** A ready KMS client (tests pass one wrapped by aws-sdk-client-mock; it also works unwrapped). */
+  kmsClient?: KMSClient;
+}
+
+export function createKeyProvider(
+  config: Pick<Config, 'keyProvider' | 'dataDir' | 'isProduction' | 'aws'>,
+  options: KeyProviderOptions = {},
+): KeyProvider {
+  if (config.keyProvider.kind === 'kms') {
+    return new KmsKeyProvider({ keyId: config.keyProvider.keyId, region: config.aws.region, client: options.kmsClient });
+  }
+  return new LocalKeyProvider({ dataDir: config.dataDir, isProduction: config.isProduction });
+}
