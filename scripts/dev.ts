@@ -27,6 +27,8 @@ try {
   const seeding = createDatabase({ url: config.databaseUrl, poolSize: 2, tls: config.databaseTls });
   const summary = await seedDemo(seeding.db, config).finally(() => seeding.close());
   for (const company of summary.companies) say(`demo company ${company.name} (${company.domain}): ${company.employees} employees`);
+  say(`demo sign-ins (password: ${config.demoPassword}):`);
+  for (const login of summary.logins) say(`  ${login.email.padEnd(28)} ${login.role}`);
 
   const server = await startServer(config, { afterStop: () => localServer?.stop() ?? Promise.resolve() });
   say(`Bizlumo HR is serving ${server.url}`);
