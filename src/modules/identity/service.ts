@@ -246,7 +246,7 @@ export function createIdentity(deps: IdentityDeps) {
         await store.updateUser(tx, user.tenantId, user.id, { totpEnabledAt: now(), totpLastStep: step });
         await store.replaceRecoveryCodes(tx, user.id, codes.map(hashRecoveryCode));
       });
-      sessions.forget(viewer.sessionId);
+      sessions.forget();
       return codes;
     },
 

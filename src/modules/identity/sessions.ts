@@ -40,8 +40,9 @@ export function createSessions(deps: SessionDeps) {
     const now = deps.now();
     const claims = await verifyToken(deps.keys, 'session', token, ['tid', 'sid'], now);
     if (!claims || typeof claims.sid !== 'string' || typeof claims.tid !== 'string') return null;
+    // The cache runs on the machine's clock, not the business clock tests move.
     const cached = cache.get(claims.sid);
-    if (cached && cached.until > now.getTime()) return cached.viewer;
+    if (cached && cached.until > Date.now()) return cached.viewer;
     cache.delete(claims.sid);
     const active = await findActiveSession(deps.db, claims.sid, now);
     if (!active || active.user.status !== 'active' || active.user.id !== claims.sub || active.user.tenantId !== claims.tid) return null;
@@ -63,7 +64,7 @@ export function createSessions(deps: SessionDeps) {
       impersonatorId: session.impersonatorId,
     };
     if (cache.size > 10_000) cache.clear();
-    cache.set(claims.sid, { viewer, until: now.getTime() + SESSION_CACHE_MS });
+    cache.set(claims.sid, { viewer, until: Date.now() + SESSION_CACHE_MS });
     return viewer;
   }
 

@@ -136,11 +136,14 @@ export class KmsKeyProvider implements KeyProvider {
   }
 
   async generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
-    const response = await this.client
-      .send(new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(tenantId) }))
-      .catch((error: unknown) => {
-        throw kmsError('GenerateDataKey', tenantId, error);
-      });
+    let response;
+    try {
+      response = await this.client.send(
+        new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(tenantId) }),
+      );
+    } catch (error) {
+      throw kmsError('GenerateDataKey', tenantId, error);
+    }
     if (!response.Plaintext || response.Plaintext.length !== DATA_KEY_BYTES || !response.CiphertextBlob) {
       throw new Error(`KMS GenerateDataKey for tenant ${tenantId} returned no 256-bit key`);
     }
@@ -152,11 +155,14 @@ export class KmsKeyProvider implements KeyProvider {
   }
 
   async unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer> {
-    const response = await this.client
-      .send(new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: kmsEncryptionContext(tenantId) }))
-      .catch((error: unknown) => {
-        throw kmsError('Decrypt', tenantId, error);
-      });
+    let response;
+    try {
+      response = await this.client.send(
+        new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: kmsEncryptionContext(tenantId) }),
+      );
+    } catch (error) {
+      throw kmsError('Decrypt', tenantId, error);
+    }
     if (!response.Plaintext || response.Plaintext.length !== DATA_KEY_BYTES) {
       throw new Error(`KMS Decrypt for tenant ${tenantId} returned no 256-bit key`);
     }

@@ -1,0 +1,236 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { and, asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createFieldCipher,
+  keyRotationJobs,
+  keyVersionOf,
+  listEncryptedColumns,
+  LocalKeyProvider,
+  registerEncryptedColumn,
+  rotateAllTenants,
+  rotateTenantKey,
+  tenantDataKeys,
+  type FieldCipher,
+  type RotationDeps,
+} from '../../src/platform/crypto/index.js';
+import { unregisterEncryptedColumn } from '../../src/platform/crypto/encrypted-columns.js';
+import { newId } from '../../src/platform/db/columns.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+/**
+ * A scratch table with two encrypted columns, registered like a module would register its own,
+ * filled for three tenants; then rotated, crashed and resumed against the real database.
+ */
+describe('key rotation', () => {
+  let testDb: TestDatabase;
+  let dataDir: string;
+  let cipher: FieldCipher;
+  let deps: RotationDeps;
+  const alerts: { kind: string; details?: Record<string, unknown> }[] = [];
+  const [tenantA, tenantB, tenantC] = [newId(), newId(), newId()];
+  const secrets = new Map<string, { pan: string | null; bank: string }>();
+
+  const TABLE = 'rotation_test_people';
+  const COLUMNS = [
+    { table: TABLE, column: 'pan_cipher', idColumn: 'id', tenantColumn: 'company_id' },
+    { table: TABLE, column: 'bank_cipher', idColumn: 'id', tenantColumn: 'company_id' },
+  ];
+
+  async function query<T>(sqlText: string, params: unknown[] = []): Promise<T[]> {
+    const [rows] = await testDb.database.pool.query(sqlText, params);
+    return rows as T[];
+  }
+
+  async function insertPeople(tenantId: string, count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const id = newId();
+      const pan = i % 5 === 4 ? null /* 4 of 23 */ : `ABCDE${String(1000 + i)}F`; // some people have no PAN yet
+      const bank = `00012345${String(i).padStart(4, '0')}`;
+      secrets.set(id, { pan, bank });
+      const panCipher = pan === null ? null : await cipher.encrypt(tenantId, { table: TABLE, column: 'pan_cipher', rowId: id }, pan);
+      const bankCipher = await cipher.encrypt(tenantId, { table: TABLE, column: 'bank_cipher', rowId: id }, bank);
+      await query(`INSERT INTO ${TABLE} (id, company_id, pan_cipher, bank_cipher) VALUES (?, ?, ?, ?)`, [id, tenantId, panCipher, bankCipher]);
+    }
+  }
+
+  /** Decrypts every value of a tenant with a cold cipher; returns the key versions seen. */
+  async function readAll(tenantId: string): Promise<number[]> {
+    const reader = createFieldCipher({ db: testDb.database.db, keyProvider: deps.keyProvider, alert: () => {} });
+    const rows = await query<{ id: string; pan_cipher: string | null; bank_cipher: string }>(
+      `SELECT id, pan_cipher, bank_cipher FROM ${TABLE} WHERE company_id = ?`,
+      [tenantId],
+    );
+    const versions: number[] = [];
+    for (const row of rows) {
+      const expected = secrets.get(row.id)!;
+      if (row.pan_cipher !== null) {
+        expect(await reader.decrypt(tenantId, { table: TABLE, column: 'pan_cipher', rowId: row.id }, row.pan_cipher)).toBe(expected.pan);
+        versions.push(keyVersionOf(row.pan_cipher)!);
+      } else {
+        expect(expected.pan).toBeNull();
+      }
+      expect(await reader.decrypt(tenantId, { table: TABLE, column: 'bank_cipher', rowId: row.id }, row.bank_cipher)).toBe(expected.bank);
+      versions.push(keyVersionOf(row.bank_cipher)!);
+    }
+    return versions;
+  }
+
+  async function keyVersions(tenantId: string) {
+    return testDb.database.db
+      .select({ version: tenantDataKeys.version, status: tenantDataKeys.status })
+      .from(tenantDataKeys)
+      .where(eq(tenantDataKeys.tenantId, tenantId))
+      .orderBy(asc(tenantDataKeys.version));
+  }
+
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'bz-rotate-'));
+    const keyProvider = new LocalKeyProvider({ dataDir, isProduction: false });
+    cipher = createFieldCipher({ db: testDb.database.db, keyProvider, alert: (kind, details) => void alerts.push({ kind, details }) });
+    for (const column of COLUMNS) registerEncryptedColumn(column);
+    deps = { db: testDb.database.db, keyProvider, cipher };
+    await query(`CREATE TABLE ${TABLE} (
+      id char(36) NOT NULL PRIMARY KEY,
+      company_id char(36) NOT NULL,
+      pan_cipher varchar(255) NULL,
+      bank_cipher varchar(255) NOT NULL,
+      KEY ${TABLE}_company (company_id, id)
+    )`);
+    await insertPeople(tenantA, 23);
+    await insertPeople(tenantB, 7);
+    await insertPeople(tenantC, 4);
+  });
+  afterAll(async () => {
+    for (const column of COLUMNS) unregisterEncryptedColumn(column.table, column.column);
+    await testDb?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('finds the registered columns', () => {
+    expect(listEncryptedColumns()).toEqual(expect.arrayContaining(COLUMNS));
+  });
+
+  it('re-encrypts every value of one tenant under a new version, reads working throughout', async () => {
+    const panIndex = await cipher.blindIndex(tenantA, 'pan', 'ABCDE1000F');
+    expect(new Set(await readAll(tenantA))).toEqual(new Set([1]));
+    const mixes: number[][] = [];
+    const result = await rotateTenantKey(deps, tenantA, {
+      batchSize: 4,
+      // Between batches the table holds both versions: every value must still read.
+      afterBatch: async () => void mixes.push(await readAll(tenantA)),
+    });
+    expect(result).toEqual({ tenantId: tenantA, outcome: 'rotated', targetVersion: 2, rowsSeen: 19 + 23, rowsReencrypted: 19 + 23, rowsRejected: 0 });
+    expect(mixes.some((versions) => versions.includes(1) && versions.includes(2))).toBe(true);
+    expect(new Set(await readAll(tenantA))).toEqual(new Set([2]));
+    expect(await keyVersions(tenantA)).toEqual([
+      { version: 1, status: 'retired' },
+      { version: 2, status: 'active' },
+    ]);
+    // New values go under the new version; the blind index does not move (unique indexes stay valid).
+    expect(await cipher.currentVersion(tenantA)).toBe(2);
+    expect(keyVersionOf(await cipher.encrypt(tenantA, { table: TABLE, column: 'pan_cipher', rowId: newId() }, 'X'))).toBe(2);
+    expect(await cipher.blindIndex(tenantA, 'pan', 'ABCDE1000F')).toBe(panIndex);
+    // Other tenants are untouched.
+    expect(new Set(await readAll(tenantB))).toEqual(new Set([1]));
+    expect(await keyVersions(tenantB)).toEqual([{ version: 1, status: 'active' }]);
+  });
+
+  it('resumes after a crash half-way without adding another version', async () => {
+    let batches = 0;
+    const crash = rotateTenantKey(deps, tenantA, {
+      batchSize: 5,
+      afterBatch: () => {
+        if (++batches === 3) throw new Error('simulated crash after 3 batches');
+      },
+    });
+    await expect(crash).rejects.toThrow('simulated crash');
+    // Half-way: version 3 exists, version 2 is still active, and the table holds both.
+    expect(await keyVersions(tenantA)).toEqual([
+      { version: 1, status: 'retired' },
+      { version: 2, status: 'active' },
+      { version: 3, status: 'active' },
+    ]);
+    const halfway = await readAll(tenantA);
+    expect(halfway.filter((v) => v === 3)).toHaveLength(15);
+    expect(halfway.filter((v) => v === 2)).toHaveLength(42 - 15);
+
+    const progress: string[] = [];
+    const resumed = await rotateTenantKey(deps, tenantA, { batchSize: 5, onProgress: (p) => progress.push(`${p.column}:${p.batches}:${p.done}`) });
+    expect(resumed).toMatchObject({ outcome: 'resumed', targetVersion: 3, rowsSeen: 42, rowsReencrypted: 42, rowsRejected: 0 });
+    // bank_cipher (first in order) had 3 of its 5 batches done; it continued from batch 4.
+    expect(progress[0]).toBe('bank_cipher:4:false');
+    expect(new Set(await readAll(tenantA))).toEqual(new Set([3]));
+    expect(await keyVersions(tenantA)).toEqual([
+      { version: 1, status: 'retired' },
+      { version: 2, status: 'retired' },
+      { version: 3, status: 'active' },
+    ]);
+    const jobs = await testDb.database.db
+      .select()
+      .from(keyRotationJobs)
+      .where(and(eq(keyRotationJobs.tenantId, tenantA), eq(keyRotationJobs.targetVersion, 3)));
+    expect(jobs.map((j) => [j.columnName, j.status, j.rowsSeen, j.batches]).sort()).toEqual([
+      ['bank_cipher', 'done', 23, 5],
+      ['pan_cipher', 'done', 19, 4],
+    ]);
+  });
+
+  it('resumes a crash that came right after the new key was added', async () => {
+    const crash = rotateTenantKey(deps, tenantB, {
+      batchSize: 100,
+      afterBatch: () => {
+        throw new Error('simulated crash in the first batch');
+      },
+    });
+    await expect(crash).rejects.toThrow('simulated crash');
+    expect((await keyVersions(tenantB)).map((k) => k.version)).toEqual([1, 2]);
+    const resumed = await rotateTenantKey(deps, tenantB, { batchSize: 100 });
+    expect(resumed).toMatchObject({ outcome: 'resumed', targetVersion: 2 });
+    expect(await keyVersions(tenantB)).toEqual([
+      { version: 1, status: 'retired' },
+      { version: 2, status: 'active' },
+    ]);
+    expect(new Set(await readAll(tenantB))).toEqual(new Set([2]));
+  });
+
+  it('lets two rotators of one tenant work together on a single new version', async () => {
+    const [first, second] = await Promise.all([
+      rotateTenantKey(deps, tenantC, { batchSize: 1 }),
+      rotateTenantKey(deps, tenantC, { batchSize: 1 }),
+    ]);
+    expect(first.targetVersion).toBe(2);
+    expect(second.targetVersion).toBe(2);
+    expect((await keyVersions(tenantC)).map((k) => `${k.version}:${k.status}`)).toEqual(['1:retired', '2:active']);
+    expect(new Set(await readAll(tenantC))).toEqual(new Set([2]));
+  });
+
+  it('counts and alerts a value that does not decrypt, and still finishes', async () => {
+    const [victim] = await query<{ id: string }>(`SELECT id FROM ${TABLE} WHERE company_id = ? ORDER BY id LIMIT 1`, [tenantC]);
+    const [donor] = await query<{ bank_cipher: string }>(`SELECT bank_cipher FROM ${TABLE} WHERE company_id = ? ORDER BY id DESC LIMIT 1`, [tenantC]);
+    await query(`UPDATE ${TABLE} SET bank_cipher = ? WHERE id = ?`, [donor!.bank_cipher, victim!.id]); // copied from another row
+    alerts.length = 0;
+    const result = await rotateTenantKey(deps, tenantC, { batchSize: 2 });
+    expect(result).toMatchObject({ outcome: 'rotated', targetVersion: 3, rowsRejected: 1 });
+    expect(alerts).toEqual([
+      {
+        kind: 'crypto.decrypt_failed',
+        details: { tenantId: tenantC, table: TABLE, column: 'bank_cipher', rowId: victim!.id, reason: 'authentication_failed' },
+      },
+    ]);
+  });
+
+  it('rotates every tenant that has a key, and reports a tenant without one', async () => {
+    const outcomes = await rotateAllTenants(deps, { batchSize: 50 });
+    const byTenant = new Map(outcomes.map((o) => [o.tenantId, o]));
+    expect(byTenant.get(tenantA)?.result).toMatchObject({ outcome: 'rotated', targetVersion: 4 });
+    expect(byTenant.get(tenantB)?.result).toMatchObject({ outcome: 'rotated', targetVersion: 3 });
+    expect(outcomes.every((o) => o.error === undefined)).toBe(true);
+    expect(new Set(await readAll(tenantA))).toEqual(new Set([4]));
+    expect(await rotateTenantKey(deps, newId(), { batchSize: 10 })).toMatchObject({ outcome: 'no_data_key' });
+    await expect(rotateTenantKey(deps, tenantA, { batchSize: 0 })).rejects.toThrow(/batchSize/);
+  });
+});

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import type { FastifyInstance } from 'fastify';
+import { useTestApp } from '../support/app.js';
+import { getPage, sessionFor, signIn, submitForm } from '../support/auth.js';
+import { seedDemo } from '../../src/demo/seed.js';
+import { buildApp } from '../../src/app.js';
+import { findUserByEmail } from '../../src/modules/identity/index.js';
+import { SESSION_CACHE_MS } from '../../src/modules/identity/sessions.js';
+import { signToken, tokenKeys } from '../../src/modules/identity/tokens.js';
+
+const PASSWORD = 'Demo-pass-2026';
+const OLD_KEY = 'old:' + 'o'.repeat(40);
+const NEW_KEY = 'new:' + 'n'.repeat(40);
+
+describe('sessions', () => {
+  const t = useTestApp({ env: { SESSION_SECRETS: `${NEW_KEY},${OLD_KEY}` }, seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+
+  async function claimsFor(email: string) {
+    const user = (await findUserByEmail(t.app.database.db, email))!;
+    const { sessionId } = await t.app.identity.sessions.start(user, { ip: '127.0.0.1', userAgent: 'test' });
+    return { user, sessionId };
+  }
+
+  const signedIn = async (cookie: string) => (await getPage(t.app, { cookie }, '/account')).statusCode === 200;
+
+  it('accepts a valid session and treats tampered, foreign-key, alg:none, expired and wrong-kind tokens as signed out', async () => {
+    const { user, sessionId } = await claimsFor('finance@acme.test');
+    const keys = tokenKeys(t.config);
+    const good = await signToken(keys, 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400);
+    expect(await signedIn(`__Host-session=${good}`)).toBe(true);
+
+    const [h, p, s] = good.split('.');
+    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), sub: 'someone-else' })).toString('base64url')}.${s}`;
+    const unsigned = new UnsecuredJWT({ tid: user.tenantId, sid: sessionId }).setSubject(user.id).setIssuedAt().setExpirationTime('1h').encode();
+    const foreignKey = await new SignJWT({ tid: user.tenantId, sid: sessionId })
+      .setProtectedHeader({ alg: 'HS256', kid: 'new', typ: 'session+jwt' })
+      .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt().setExpirationTime('1h')
+      .sign(new TextEncoder().encode('x'.repeat(40)));
+    const expired = await signToken(keys, 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400, new Date(Date.now() - 25 * 3600_000));
+    const noExp = await new SignJWT({ tid: user.tenantId, sid: sessionId })
+      .setProtectedHeader({ alg: 'HS256', kid: 'new', typ: 'session+jwt' })
+      .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt()
+      .sign(keys.current.key);
+    const mfaToken = await signToken(keys, 'mfa-pending', user.id, { tid: user.tenantId, sid: sessionId }, 300);
+    const unknownKid = await new SignJWT({ tid: user.tenantId, sid: sessionId })
+      .setProtectedHeader({ alg: 'HS256', kid: 'ghost', typ: 'session+jwt' })
+      .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt().setExpirationTime('1h')
+      .sign(keys.current.key);
+    for (const [name, token] of Object.entries({ tampered, unsigned, foreignKey, expired, noExp, mfaToken, unknownKid, garbage: 'not.a.jwt' })) {
+      const res = await getPage(t.app, { cookie: `__Host-session=${token}` }, '/account');
+      expect(res.statusCode, name).toBe(303);
+      expect(res.headers.location, name).toBe('/login?next=%2Faccount');
+    }
+  });
+
+  it('still accepts tokens signed with the previous key during rotation', async () => {
+    const { user, sessionId } = await claimsFor('finance@acme.test');
+    const previous = tokenKeys({ sessionKeys: [{ kid: 'old', secret: 'o'.repeat(40) }] });
+    const token = await signToken(previous, 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400);
+    expect(await signedIn(`__Host-session=${token}`)).toBe(true);
+  });
+
+  it('ends the session on logout, with Clear-Site-Data', async () => {
+    const { jar } = await signIn(t.app, 'employee@acme.test', PASSWORD);
+    const cookie = jar.cookie;
+    expect(await signedIn(cookie)).toBe(true);
+    const res = await submitForm(t.app, jar, '/account', '/logout', {});
+    expect(res.statusCode).toBe(303);
+    expect(res.headers['clear-site-data']).toBe('"cache", "storage"');
+    expect(await signedIn(cookie)).toBe(false);
+  });
+
+  it('signs out everywhere', async () => {
+    const a = await sessionFor(t.app, 'head.sales@acme.test');
+    const b = await sessionFor(t.app, 'head.sales@acme.test');
+    await submitForm(t.app, { ...a }, '/account', '/account/sign-out-everywhere', {});
+    expect(await signedIn(a.cookie)).toBe(false);
+    expect(await signedIn(b.cookie)).toBe(false);
+  });
+
+  it('a password change ends other sessions and keeps this browser signed in', async () => {
+    const other = await sessionFor(t.app, 'hr@globex.test');
+    const { jar } = await signIn(t.app, 'hr@globex.test', PASSWORD);
+    const res = await submitForm(t.app, jar, '/account', '/account/password', { currentPassword: PASSWORD, newPassword: 'Brand-new-passphrase-7' });
+    expect(res.statusCode).toBe(303);
+    expect(await signedIn(other.cookie)).toBe(false);
+    expect(await signedIn(jar.cookie)).toBe(true);
+    expect((await signIn(t.app, 'hr@globex.test', 'Brand-new-passphrase-7')).res.statusCode).toBe(303);
+  });
+
+  it('a role change and disabling a user end their sessions, and the new role applies at once', async () => {
+    const victim = await sessionFor(t.app, 'finance@globex.test');
+    const owner = await sessionFor(t.app, 'owner@globex.test');
+    const user = (await findUserByEmail(t.app.database.db, 'finance@globex.test'))!;
+    expect((await submitForm(t.app, owner, '/users', `/users/${user.id}/role`, { role: 'employee' })).statusCode).toBe(303);
+    expect(await signedIn(victim.cookie)).toBe(false);
+    const again = await sessionFor(t.app, 'finance@globex.test');
+    expect((await getPage(t.app, again, '/')).body).toContain('Employee');
+    await submitForm(t.app, owner, '/users', `/users/${user.id}/disable`, {});
+    expect(await signedIn(again.cookie)).toBe(false);
+    expect((await signIn(t.app, 'finance@globex.test', PASSWORD)).res.statusCode).toBe(401);
+  });
+});
+
+describe('revocation reaches every instance', () => {
+  const t = useTestApp({ seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+  let second: FastifyInstance;
+  beforeAll(async () => {
+    second = await buildApp(t.config, { database: t.db.database });
+    await second.ready();
+  });
+  afterAll(() => second?.close());
+
+  it('a session revoked on one instance stops working on another within the cache time', async () => {
+    const jar = await sessionFor(t.app, 'owner@acme.test');
+    expect((await getPage(second, { ...jar }, '/account')).statusCode).toBe(200);
+    await submitForm(t.app, { ...jar }, '/account', '/logout', {});
+    await new Promise((r) => setTimeout(r, SESSION_CACHE_MS + 100));
+    const res = await getPage(second, { ...jar }, '/account');
+    expect(res.statusCode).toBe(303);
+  });
+});

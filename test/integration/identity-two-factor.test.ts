@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { generate } from 'otplib';
+import { useTestApp } from '../support/app.js';
+import { getPage, postForm, sessionFor, signIn, submitForm } from '../support/auth.js';
+import { testClock } from '../support/clock.js';
+import { seedDemo } from '../../src/demo/seed.js';
+
+const PASSWORD = 'Demo-pass-2026';
+
+describe('TOTP second factor', () => {
+  const clock = testClock(new Date('2026-11-25T09:00:00Z'));
+  const t = useTestApp({ adapters: () => ({ now: clock.now }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+  const codeAt = (secret: string) => generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
+
+  async function enrol(email: string) {
+    const jar = await sessionFor(t.app, email);
+    const setup = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/begin', {});
+    const secret = /data-totp-secret>([A-Z2-7]+)</.exec(setup.body)![1]!;
+    expect(setup.body).toContain('<svg');
+    const wrong = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/confirm', { code: '000000' }, { accept: 'application/json' });
+    expect(wrong.statusCode).toBe(400);
+    const done = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/confirm', { code: await codeAt(secret) });
+    expect(done.statusCode).toBe(200);
+    const recoveryCodes = [...done.body.matchAll(/<li><code>([A-Z0-9-]{14})<\/code><\/li>/g)].map((m) => m[1]!);
+    expect(recoveryCodes).toHaveLength(10);
+    return { secret, recoveryCodes };
+  }
+
+  async function passwordStep(email: string) {
+    const { jar, res } = await signIn(t.app, email, PASSWORD);
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toMatch(/^\/login\/second-factor/);
+    expect(jar.cookie).not.toContain('__Host-session=');
+    return jar;
+  }
+
+  it('is offered to admin roles only', async () => {
+    const employee = await sessionFor(t.app, 'employee@acme.test');
+    expect((await getPage(t.app, employee, '/account/two-factor')).statusCode).toBe(403);
+  });
+
+  it('asks for a code after the password, accepts it once, and accepts each recovery code once', async () => {
+    const { secret, recoveryCodes } = await enrol('finance@acme.test');
+    clock.advance(60_000);
+
+    const jar = await passwordStep('finance@acme.test');
+    const code = await codeAt(secret);
+    const ok = await submitForm(t.app, jar, '/login/second-factor', '/login/second-factor', { code });
+    expect(ok.statusCode).toBe(303);
+    expect((await getPage(t.app, jar, '/account')).statusCode).toBe(200);
+
+    // The same code, replayed within its 30 seconds, is refused.
+    const replay = await passwordStep('finance@acme.test');
+    expect((await submitForm(t.app, replay, '/login/second-factor', '/login/second-factor', { code })).statusCode).toBe(400);
+
+    const withRecovery = await passwordStep('finance@acme.test');
+    expect((await submitForm(t.app, withRecovery, '/login/second-factor', '/login/second-factor', { code: recoveryCodes[0]!.toLowerCase() })).statusCode).toBe(303);
+    const reusedRecovery = await passwordStep('finance@acme.test');
+    expect((await submitForm(t.app, reusedRecovery, '/login/second-factor', '/login/second-factor', { code: recoveryCodes[0]! })).statusCode).toBe(400);
+  });
+
+  it('does not accept the pending step as a session, nor a code without the pending step', async () => {
+    const jar = await passwordStep('finance@acme.test');
+    expect((await getPage(t.app, jar, '/account')).statusCode).toBe(303);
+    const page = await getPage(t.app, { cookie: '' }, '/login/second-factor');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const res = await postForm(t.app, { cookie: page.headers['set-cookie'] ? String(page.headers['set-cookie']).split(';')[0]! : '' }, '/login/second-factor', { _csrf: token, code: '123456' });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('when the owner requires it, an HR admin without it can only set it up', async () => {
+    const owner = await sessionFor(t.app, 'owner@globex.test');
+    expect((await submitForm(t.app, owner, '/users', '/users/two-factor-policy', { required: 'yes' })).statusCode).toBe(303);
+    const hr = await sessionFor(t.app, 'hr@globex.test');
+    const home = await getPage(t.app, hr, '/');
+    expect(home.statusCode).toBe(303);
+    expect(home.headers.location).toBe('/account/two-factor');
+    expect((await getPage(t.app, hr, '/users')).statusCode).toBe(303);
+    expect((await getPage(t.app, hr, '/account/two-factor')).body).toContain('Your company requires a second factor');
+    // Employees are not affected.
+    expect((await getPage(t.app, await sessionFor(t.app, 'employee@globex.test'), '/')).statusCode).toBe(200);
+    await enrol('hr@globex.test');
+    expect((await getPage(t.app, hr, '/')).statusCode).toBe(200);
+  });
+});
