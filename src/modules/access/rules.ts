@@ -22,7 +22,7 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** Every route with its declared rule, for the authorization matrix test. */
-    routeRules: { method: string; url: string; rule: RouteRule | undefined }[];
+    routeRules: { method: string; url: string; readonly rule: RouteRule | undefined }[];
   }
 }
 
@@ -32,8 +32,15 @@ export function registerRouteRules(app: FastifyInstance): void {
   app.decorate('routeRules', []);
   app.addHook('onRoute', (route: RouteOptions) => {
     for (const method of [route.method].flat()) {
-      if (method === 'HEAD' && route.url !== '/healthz') continue;
-      app.routeRules.push({ method, url: route.url, rule: (route.config as { access?: RouteRule } | undefined)?.access });
+      if (method === 'HEAD') continue; // mirrors its GET route, same rule
+      // Read lazily: an encapsulated plugin's own onRoute hook may set the rule after this one runs.
+      app.routeRules.push({
+        method,
+        url: route.url,
+        get rule() {
+          return (route.config as { access?: RouteRule } | undefined)?.access;
+        },
+      });
     }
   });
 

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app.js';
+import { getPage, postForm, sessionFor, type Browserish } from '../support/auth.js';
+import { seedDemo } from '../../src/demo/seed.js';
+import { insertUser } from '../../src/modules/identity/index.js';
+import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
+import { ROLES, type Role } from '../../src/modules/access/index.js';
+
+/**
+ * The authorization matrix (security.md, "Roles and scopes"): every registered route, for anonymous
+ * and every role of two companies, against company A's objects. This table is written by hand,
+ * independently of the rules in the code: a route missing here, or a rule that drifts from it, fails.
+ */
+type Who = 'anyone' | 'signed-in' | readonly Role[];
+const ADMINS = ['owner', 'hr_admin', 'finance'] as const;
+const EXPECTED: Record<string, Who> = {
+  'GET /': 'anyone',
+  'GET /healthz': 'anyone',
+  'GET /readyz': 'anyone',
+  'GET /public/*': 'anyone',
+  'GET /login': 'anyone',
+  'POST /login': 'anyone',
+  'GET /login/second-factor': 'anyone',
+  'POST /login/second-factor': 'anyone',
+  'GET /signup': 'anyone',
+  'POST /signup': 'anyone',
+  'GET /password/forgot': 'anyone',
+  'POST /password/forgot': 'anyone',
+  'GET /password/reset': 'anyone',
+  'POST /password/reset': 'anyone',
+  'POST /logout': 'signed-in',
+  'GET /account': 'signed-in',
+  'POST /account/password': 'signed-in',
+  'POST /account/sign-out-everywhere': 'signed-in',
+  'GET /account/two-factor': ADMINS,
+  'POST /account/two-factor/begin': ADMINS,
+  'POST /account/two-factor/confirm': ADMINS,
+  'POST /account/two-factor/disable': ADMINS,
+  'GET /users': ['owner'],
+  'POST /users/invite': ['owner'],
+  'POST /users/two-factor-policy': ['owner'],
+  'POST /users/:userId/role': ['owner'],
+  'POST /users/:userId/disable': ['owner'],
+  'POST /users/:userId/enable': ['owner'],
+};
+
+/** A valid body where the access decision would otherwise hide behind a 400 for a missing field. */
+const BODIES: Record<string, Record<string, string>> = {
+  'POST /users/:userId/role': { role: 'employee' },
+};
+
+type Outcome = 'pass' | 'login' | 'forbidden' | 'notfound';
+
+function classify(status: number, location: string | undefined): Outcome {
+  if (status === 401 || (status === 303 && location?.startsWith('/login?next='))) return 'login';
+  if (status === 403) return 'forbidden';
+  if (status === 404) return 'notfound';
+  return 'pass';
+}
+
+describe('authorization matrix', () => {
+  const ids: Record<string, string> = {};
+  const t = useTestApp({
+    seed: async (t) => {
+      await seedDemo(t.db.database.db, t.config);
+      const acme = (await findCompanyByDomain(t.db.database.db, 'acme.test'))!;
+      ids.userId = await insertUser(t.db.database.db, acme.id, { email: 'matrix.target@acme.test', displayName: 'Target', role: 'employee', passwordHash: null, status: 'active' });
+    },
+  });
+
+  const actors: { name: string; company?: 'A' | 'B'; role?: Role }[] = [
+    { name: 'anonymous' },
+    ...ROLES.map((role) => ({ name: `A/${role}`, company: 'A' as const, role })),
+    ...ROLES.map((role) => ({ name: `B/${role}`, company: 'B' as const, role })),
+  ];
+  const demoLocal: Record<Role, string> = { owner: 'owner', hr_admin: 'hr', finance: 'finance', dept_head: 'head.engineering', employee: 'employee' };
+
+  function expectedOutcome(route: string, url: string, actor: (typeof actors)[number]): Outcome {
+    const who = EXPECTED[route]!;
+    if (who === 'anyone') return 'pass';
+    if (!actor.role) return 'login';
+    if (who !== 'signed-in' && !who.includes(actor.role)) return 'forbidden';
+    // Company B reaching for company A's objects: indistinguishable from a missing row.
+    if (actor.company === 'B' && url !== route.split(' ')[1]) return 'notfound';
+    return 'pass';
+  }
+
+  async function jarFor(actor: (typeof actors)[number]): Promise<Browserish> {
+    if (!actor.role) return { cookie: '' };
+    return sessionFor(t.app, `${demoLocal[actor.role]}@${actor.company === 'A' ? 'acme.test' : 'globex.test'}`);
+  }
+
+  it('declares a rule on every route and lists every route in the matrix', () => {
+    const routes = t.app.routeRules.map((r) => `${r.method} ${r.url}`);
+    expect(t.app.routeRules.filter((r) => !r.rule).map((r) => `${r.method} ${r.url}`)).toEqual([]);
+    expect(routes.filter((r) => !(r in EXPECTED)), 'routes missing from the matrix').toEqual([]);
+    expect(Object.keys(EXPECTED).filter((r) => !routes.includes(r)), 'matrix rows with no route').toEqual([]);
+  });
+
+  it('gives every actor exactly the expected outcome on every route', async () => {
+    const mismatches: string[] = [];
+    for (const { method, url: pattern } of t.app.routeRules) {
+      const route = `${method} ${pattern}`;
+      const url = pattern.replace(':userId', ids.userId!).replace('*', 'css/app.css');
+      for (const actor of actors) {
+        const jar = await jarFor(actor);
+        // A token from a page the actor may open, so CSRF never masks the access decision.
+        const tokenPage = await getPage(t.app, jar, actor.role ? '/account' : '/login');
+        const token = /name="_csrf" value="([^"]+)"/.exec(tokenPage.body)?.[1] ?? '';
+        const res = method === 'GET' ? await getPage(t.app, jar, url) : await postForm(t.app, jar, url, { _csrf: token, ...BODIES[route] });
+        const got = classify(res.statusCode, res.headers.location as string | undefined);
+        const want = expectedOutcome(route, url, actor);
+        if (got !== want) mismatches.push(`${route} as ${actor.name}: expected ${want}, got ${got} (${res.statusCode})`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  }, 120_000);
+});
+
+describe('a route without a declared rule', () => {
+  const t = useTestApp({ prepare: (app) => void app.get('/forgotten', async () => 'secret') });
+
+  it('is refused at run time and shows up as undeclared', async () => {
+    expect((await t.app.inject({ method: 'GET', url: '/forgotten' })).statusCode).toBe(403);
+    expect(t.app.routeRules.filter((r) => !r.rule).map((r) => r.url)).toEqual(['/forgotten']);
+  });
+});
