@@ -1,0 +1,37 @@
+/**
+ * A real server for benchmarks, in its own process so the load generator does not share its event
+ * loop: fresh database, demo seed, listening on a free port; prints `READY <url>` and serves until killed.
+ */
+import { randomBytes } from 'node:crypto';
+import { buildApp } from '../../../src/app.js';
+import { loadConfig } from '../../../src/config.js';
+import { createDatabase } from '../../../src/platform/db/client.js';
+import { dropDatabase, ensureDatabase, withDatabase } from '../../../src/platform/db/admin.js';
+import { runMigrations } from '../../../src/platform/db/migrate.js';
+import { findOrStartLocalServer } from '../../../src/platform/db/local-server.js';
+import { parseDatabaseUrl } from '../../../src/platform/db/admin.js';
+import { seedDemo } from '../../../src/demo/seed.js';
+import { lowerThreadPoolPriority } from '../../../src/platform/cpu/index.js';
+
+const serverUrl = process.env.DATABASE_URL ? parseDatabaseUrl(process.env.DATABASE_URL).serverUrl : (await findOrStartLocalServer('.data')).serverUrl;
+const url = withDatabase(serverUrl, `bz_bench_${randomBytes(4).toString('hex')}`);
+await ensureDatabase(url);
+await runMigrations(url);
+const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, LOG_LEVEL: 'silent', DATA_DIR: `.data/bench-${process.pid}` });
+const database = createDatabase({ url, poolSize: 20 });
+await seedDemo(database.db, config);
+const app = await buildApp(config, { database });
+// The same start-up step as src/main.ts.
+if (!process.env.BENCH_NO_RENICE) await lowerThreadPoolPriority();
+await app.listen({ host: '127.0.0.1', port: 0 });
+const { port } = app.server.address() as { port: number };
+process.stdout.write(`READY http://localhost:${port}\n`);
+
+const stop = async () => {
+  await app.close();
+  await database.close();
+  await dropDatabase(url);
+  process.exit(0);
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
