@@ -21,9 +21,13 @@ import { createMailer, type Mailer } from './platform/mail/index.js';
 import { homeRoutes } from './modules/home/routes.js';
 import { navigationFor, registerRouteRules, PUBLIC } from './modules/access/index.js';
 import { createIdentity, identityModule, sessionPlugin, type Identity } from './modules/identity/index.js';
+import { createPeople, peopleModule, type People } from './modules/people/index.js';
+import { createFieldCipher, createKeyProvider, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
 
 export interface AppAdapters {
   database: Database;
+  /** The key service; tests pass a KMS adapter over a mocked SDK client. */
+  keyProvider?: KeyProvider;
   logger?: Logger;
   mailer?: Mailer;
   /** The clock every rule with a time window reads; tests move it instead of waiting an hour. */
@@ -37,6 +41,8 @@ declare module 'fastify' {
     alert: Alerter;
     mailer: Mailer;
     identity: Identity;
+    fieldCipher: FieldCipher;
+    people: People;
     now: () => Date;
   }
 }
@@ -64,9 +70,13 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   const now = adapters.now ?? (() => new Date());
   const mailer = adapters.mailer ?? createMailer(config);
   const identity = createIdentity({ db: adapters.database.db, config, alert, mailer, now });
+  const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider: adapters.keyProvider ?? createKeyProvider(config), alert });
+  const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, now });
   app.decorate('alert', alert);
   app.decorate('mailer', mailer);
   app.decorate('identity', identity);
+  app.decorate('fieldCipher', fieldCipher);
+  app.decorate('people', people);
   app.decorate('now', now);
 
   registerErrorHandler(app);
@@ -92,6 +102,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   registerHealth(app, () => adapters.database.ping());
   await app.register(homeRoutes);
   await app.register(identityModule, { identity });
+  await app.register(peopleModule, { people });
 
   return app;
 }

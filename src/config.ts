@@ -102,6 +102,8 @@ const schema = z
     KMS_KEY_ID: optionalString,
     STORAGE: z.enum(['local', 's3']).default('local'),
     S3_BUCKET: optionalString,
+    /** The bucket's own KMS key: without it S3 would use the AWS-managed aws/s3 key (and the bucket policy refuses that). */
+    S3_KMS_KEY_ID: optionalString,
     SENTRY_DSN: z.preprocess(emptyToUndefined, z.string().url('must be a URL').optional()),
     SENTRY_ENVIRONMENT: optionalString,
     RAZORPAY_KEY_ID: optionalString,
@@ -132,6 +134,7 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   };
   if (env.KEY_PROVIDER === 'kms') need('KMS_KEY_ID', 'when KEY_PROVIDER=kms');
   if (env.STORAGE === 's3') need('S3_BUCKET', 'when STORAGE=s3');
+  if (env.STORAGE === 's3') need('S3_KMS_KEY_ID', 'when STORAGE=s3');
   if (env.MAIL_TRANSPORT === 'smtp') need('SMTP_URL', 'when MAIL_TRANSPORT=smtp');
   if (env.NODE_ENV !== 'production') return problems;
   for (const key of ['PUBLIC_ORIGIN', 'DATABASE_URL', 'SESSION_SECRETS', 'PASSWORD_PEPPER', 'RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET']) {
@@ -163,7 +166,7 @@ export interface Config {
   dataDir: string;
   aws: { region: string };
   keyProvider: { kind: 'local' } | { kind: 'kms'; keyId: string };
-  storage: { kind: 'local' } | { kind: 's3'; bucket: string };
+  storage: { kind: 'local' } | { kind: 's3'; bucket: string; kmsKeyId: string };
   sentry: { dsn: string; environment: string } | undefined;
   razorpay: { keyId?: string; keySecret?: string; webhookSecret?: string };
   mail: { transport: 'outbox' | 'smtp'; smtpUrl?: string; from: string };
@@ -221,7 +224,7 @@ export function loadConfig(rawSource: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.DATA_DIR,
     aws: { region: env.AWS_REGION },
     keyProvider: env.KEY_PROVIDER === 'kms' ? { kind: 'kms', keyId: env.KMS_KEY_ID! } : { kind: 'local' },
-    storage: env.STORAGE === 's3' ? { kind: 's3', bucket: env.S3_BUCKET! } : { kind: 'local' },
+    storage: env.STORAGE === 's3' ? { kind: 's3', bucket: env.S3_BUCKET!, kmsKeyId: env.S3_KMS_KEY_ID! } : { kind: 'local' },
     sentry: env.SENTRY_DSN ? { dsn: env.SENTRY_DSN, environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV } : undefined,
     razorpay: { keyId: env.RAZORPAY_KEY_ID, keySecret: env.RAZORPAY_KEY_SECRET, webhookSecret: env.RAZORPAY_WEBHOOK_SECRET },
     mail: { transport: env.MAIL_TRANSPORT, smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },

@@ -4,7 +4,9 @@ import type { Role } from '../modules/access/index.js';
 import type { Db } from '../platform/db/client.js';
 import { inTransaction } from '../platform/db/client.js';
 import { findCompanyByDomain, insertCompany, type Plan } from '../modules/tenancy/index.js';
-import { addDepartmentHead, countEmployees, firstEmployeeOf, insertDepartment, insertEmployees, listDepartments, type NewEmployee } from '../modules/people/index.js';
+import { addDepartmentHead, countEmployees, createPeople, firstEmployeeOf, insertDepartment, insertEmployeeRows, listDepartments, verhoeffCheckDigit, type EmployeeInput } from '../modules/people/index.js';
+import { createFieldCipher, createKeyProvider } from '../platform/crypto/index.js';
+import { newId } from '../platform/db/columns.js';
 import { DESIGNATIONS, FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, SURNAMES, WORK_STATES } from './names.js';
 
 export const DEMO_COMPANIES = [
@@ -43,16 +45,18 @@ function sequence(seed: number) {
   };
 }
 
+const BANKS = ['HDFC', 'ICIC', 'SBIN', 'UTIB', 'KKBK', 'PUNB'];
+
 export function demoEmployees(
   company: { codePrefix: string; domain: string },
   seed: number,
   departmentIds: Map<string, string>,
-): NewEmployee[] {
+): EmployeeInput[] {
   const { codePrefix, domain } = company;
   const pick = sequence(seed);
   const departmentNames = [...departmentIds.keys()];
   const usedNames = new Set<string>();
-  const people: NewEmployee[] = [];
+  const people: EmployeeInput[] = [];
   for (let i = 1; people.length < DEMO_EMPLOYEES_PER_COMPANY; i++) {
     const female = pick(2) === 0;
     const firstNames = female ? FIRST_NAMES_FEMALE : FIRST_NAMES_MALE;
@@ -63,7 +67,19 @@ export function demoEmployees(
     const designations = DESIGNATIONS[department]!;
     const joined = new Date(Date.UTC(2018 + pick(8), pick(12), 1 + pick(28)));
     const handle = fullName.toLowerCase().replace(/[^a-z]+/g, '.');
+    const surname = fullName.split(' ')[1]!.toUpperCase();
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    // PAN: 3 letters, P for a person, the surname's initial, 4 digits, a letter.
+    const pan = `${letters[pick(26)]}${letters[pick(26)]}${letters[pick(26)]}P${surname[0]}${String(1000 + pick(9000))}${letters[pick(26)]}`;
+    const aadhaar11 = `${2 + pick(8)}${String(pick(10_000_000_000)).padStart(10, '0')}`;
     people.push({
+      pan,
+      aadhaarLast4: `${aadhaar11}${verhoeffCheckDigit(aadhaar11)}`.slice(-4),
+      bankAccount: String(10_000_000_000 + pick(2_000_000_000)) + String(pick(100)).padStart(2, '0'),
+      ifsc: `${BANKS[pick(BANKS.length)]}0${String(pick(1_000_000)).padStart(6, '0')}`,
+      uan: `10${String(pick(10_000_000_000)).padStart(10, '0')}`,
+      esicNumber: null,
+      dateOfLeaving: null,
       code: `${codePrefix}${String(i).padStart(4, '0')}`,
       fullName,
       email: `${handle}@${domain}`,
@@ -82,8 +98,14 @@ export function demoEmployees(
  * Creates the demo companies, departments and employees. Idempotent (each step checks what is
  * there) and never in production.
  */
-export async function seedDemo(db: Db, config: Pick<Config, 'isProduction' | 'demoPassword' | 'passwordPepper'>): Promise<SeedSummary> {
+export async function seedDemo(
+  db: Db,
+  config: Pick<Config, 'isProduction' | 'demoPassword' | 'passwordPepper' | 'keyProvider' | 'dataDir' | 'aws'>,
+): Promise<SeedSummary> {
   if (config.isProduction) throw new Error('the demo seed never runs in production');
+  // The same key provider the app uses, so the app can read what the seed encrypts.
+  const cipher = createFieldCipher({ db, keyProvider: createKeyProvider(config), alert: () => {} });
+  const people = createPeople({ db, cipher, now: () => new Date() });
   const summary: SeedSummary = { companies: [], logins: [] };
   // One hash serves every demo user (same password); cost 12 like any other.
   let passwordHash: Promise<string> | undefined;
@@ -96,7 +118,12 @@ export async function seedDemo(db: Db, config: Pick<Config, 'isProduction' | 'de
         departmentIds.set(department.name, existing.get(department.name) ?? (await insertDepartment(tx, company.id, department)));
       }
       if ((await countEmployees(tx, company.id)) === 0) {
-        await insertEmployees(tx, company.id, demoEmployees(demo, 2026 + index, departmentIds));
+        const rows = [];
+        for (const input of demoEmployees(demo, 2026 + index, departmentIds)) {
+          const id = newId();
+          rows.push({ id, tenantId: company.id, ...people.plainColumns(input), ...(await people.sealSensitive(company.id, id, input)) });
+        }
+        await insertEmployeeRows(tx, rows);
       }
       return company.id;
     });

@@ -4,6 +4,7 @@ import { getPage, postForm, sessionFor, type Browserish } from '../support/auth.
 import { seedDemo } from '../../src/demo/seed.js';
 import { insertUser } from '../../src/modules/identity/index.js';
 import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
+import { firstEmployeeOf, listDepartments } from '../../src/modules/people/index.js';
 import { ROLES, type Role } from '../../src/modules/access/index.js';
 
 /**
@@ -13,6 +14,7 @@ import { ROLES, type Role } from '../../src/modules/access/index.js';
  */
 type Who = 'anyone' | 'signed-in' | readonly Role[];
 const ADMINS = ['owner', 'hr_admin', 'finance'] as const;
+const HR = ['owner', 'hr_admin'] as const;
 const EXPECTED: Record<string, Who> = {
   'GET /': 'anyone',
   'GET /healthz': 'anyone',
@@ -42,6 +44,21 @@ const EXPECTED: Record<string, Who> = {
   'POST /users/:userId/role': ['owner'],
   'POST /users/:userId/disable': ['owner'],
   'POST /users/:userId/enable': ['owner'],
+  'GET /employees': ['owner', 'hr_admin', 'dept_head'],
+  'GET /employees/new': HR,
+  'POST /employees': HR,
+  'GET /employees/import': HR,
+  'POST /employees/import': HR,
+  'GET /employees/export.csv': HR,
+  'GET /employees/:employeeId': ['owner', 'hr_admin', 'dept_head'],
+  'GET /employees/:employeeId/edit': HR,
+  'POST /employees/:employeeId': HR,
+  'POST /employees/:employeeId/reveal': HR,
+  'GET /me': 'signed-in',
+  'POST /me/corrections': 'signed-in',
+  'GET /departments': HR,
+  'POST /departments': HR,
+  'POST /departments/:departmentId': HR,
 };
 
 /** A valid body where the access decision would otherwise hide behind a 400 for a missing field. */
@@ -64,6 +81,10 @@ describe('authorization matrix', () => {
     seed: async (t) => {
       await seedDemo(t.db.database.db, t.config);
       const acme = (await findCompanyByDomain(t.db.database.db, 'acme.test'))!;
+      const engineering = (await listDepartments(t.db.database.db, acme.id)).find((d) => d.name === 'Engineering')!;
+      ids.departmentId = engineering.id;
+      // An Engineering employee: inside the demo Engineering head's scope.
+      ids.employeeId = (await firstEmployeeOf(t.db.database.db, acme.id, engineering.id))!.id;
       ids.userId = await insertUser(t.db.database.db, acme.id, { email: 'matrix.target@acme.test', displayName: 'Target', role: 'employee', passwordHash: null, status: 'active' });
     },
   });
@@ -101,7 +122,7 @@ describe('authorization matrix', () => {
     const mismatches: string[] = [];
     for (const { method, url: pattern } of t.app.routeRules) {
       const route = `${method} ${pattern}`;
-      const url = pattern.replace(':userId', ids.userId!).replace('*', 'css/app.css');
+      const url = pattern.replace(/:(\w+)/g, (_, name: string) => ids[name]!).replace('*', 'css/app.css');
       for (const actor of actors) {
         const jar = await jarFor(actor);
         // A token from a page the actor may open, so CSRF never masks the access decision.

@@ -10,6 +10,7 @@ const production = {
   KMS_KEY_ID: 'arn:aws:kms:ap-south-1:111122223333:key/abc',
   STORAGE: 's3',
   S3_BUCKET: 'bizlumo-prod',
+  S3_KMS_KEY_ID: 'arn:aws:kms:ap-south-1:111122223333:key/storage',
   MAIL_TRANSPORT: 'smtp',
   SMTP_URL: 'smtp://mail.internal:587',
   RAZORPAY_KEY_ID: 'rzp_live_x',

@@ -9,6 +9,9 @@ export interface NavItem {
 /** Navigation by role: only what the role may open. Modules add their pages here as they land. */
 const ITEMS: { href: string; label: string; roles: readonly Role[] | 'all' }[] = [
   { href: '/', label: 'Dashboard', roles: 'all' },
+  { href: '/employees', label: 'Employees', roles: ['owner', 'hr_admin'] },
+  { href: '/employees', label: 'My team', roles: ['dept_head'] },
+  { href: '/me', label: 'My profile', roles: ['hr_admin', 'dept_head', 'employee'] },
   { href: '/users', label: 'Users', roles: ['owner'] },
   { href: '/account', label: 'My account', roles: 'all' },
 ];

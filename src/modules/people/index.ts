@@ -1,2 +1,13 @@
-export { departmentHeads, departments, employees, GENDERS, type Department, type Employee } from './schema.js';
-export { addDepartmentHead, firstEmployeeOf, countEmployees, insertDepartment, insertEmployees, listDepartments, type NewEmployee } from './store.js';
+import type { FastifyInstance } from 'fastify';
+import type { People } from './service.js';
+import { peopleRoutes } from './routes.js';
+
+export { departmentHeads, departments, employees, GENDERS, SENSITIVE_FIELDS, type Department, type Employee, type SensitiveField } from './schema.js';
+export { addDepartmentHead, countEmployees, firstEmployeeOf, insertDepartment, insertEmployeeRows, listDepartments } from './store.js';
+export { createPeople, PAGE_SIZE, type People } from './service.js';
+export { employeeInput, type EmployeeInput } from './input.js';
+export { verhoeffCheckDigit, verhoeffValid } from './rules/identifiers.js';
+
+export async function peopleModule(app: FastifyInstance, options: { people: People }): Promise<void> {
+  await app.register(peopleRoutes, options);
+}

@@ -1,35 +1,103 @@
-import { and, asc, count, eq } from 'drizzle-orm';
+import { and, asc, count, eq, like, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
-import { departmentHeads, departments, employees, type Department } from './schema.js';
+import type { RowScope } from '../access/index.js';
+import { departmentHeads, departments, employees, profileCorrections, type Department, type Employee } from './schema.js';
 
 export async function listDepartments(db: Db, tenantId: string): Promise<Department[]> {
   return db.select().from(departments).where(eq(departments.tenantId, tenantId)).orderBy(asc(departments.name));
 }
 
-export async function insertDepartment(db: Db, tenantId: string, input: { name: string; costCentre?: string }): Promise<string> {
+export async function insertDepartment(db: Db, tenantId: string, input: { name: string; costCentre?: string | null }): Promise<string> {
   const id = newId();
   await db.insert(departments).values({ id, tenantId, name: input.name, costCentre: input.costCentre ?? null });
   return id;
 }
 
-export interface NewEmployee {
-  code: string;
-  fullName: string;
-  email?: string;
-  phone?: string;
-  departmentId?: string;
-  designation?: string;
-  dateOfJoining: string;
-  workState: string;
-  gender?: 'female' | 'male' | 'other';
+export async function updateDepartment(db: Db, tenantId: string, departmentId: string, input: { name: string; costCentre: string | null }): Promise<number> {
+  const [result] = await db
+    .update(departments)
+    .set({ ...input, updatedAt: new Date() })
+    .where(and(eq(departments.tenantId, tenantId), eq(departments.id, departmentId)));
+  return (result as { affectedRows: number }).affectedRows;
 }
 
-export async function insertEmployees(db: Db, tenantId: string, rows: NewEmployee[]): Promise<string[]> {
-  if (rows.length === 0) return [];
-  const values = rows.map((row) => ({ id: newId(), tenantId, ...row }));
-  await db.insert(employees).values(values);
-  return values.map((v) => v.id);
+export async function findDepartment(db: Db, tenantId: string, departmentId: string): Promise<Department | undefined> {
+  const rows = await db.select().from(departments).where(and(eq(departments.tenantId, tenantId), eq(departments.id, departmentId))).limit(1);
+  return rows[0];
+}
+
+export async function listDepartmentHeads(db: Db, tenantId: string): Promise<{ departmentId: string; userId: string }[]> {
+  return db.select({ departmentId: departmentHeads.departmentId, userId: departmentHeads.userId }).from(departmentHeads).where(eq(departmentHeads.tenantId, tenantId));
+}
+
+export async function setDepartmentHeads(db: Db, tenantId: string, departmentId: string, userIds: string[]): Promise<void> {
+  await db.delete(departmentHeads).where(and(eq(departmentHeads.tenantId, tenantId), eq(departmentHeads.departmentId, departmentId)));
+  if (userIds.length > 0) await db.insert(departmentHeads).values(userIds.map((userId) => ({ tenantId, departmentId, userId })));
+}
+
+export async function addDepartmentHead(db: Db, tenantId: string, departmentId: string, userId: string): Promise<void> {
+  await db.insert(departmentHeads).ignore().values({ tenantId, departmentId, userId });
+}
+
+/**
+ * The row scope as a WHERE clause, always with the tenant: a department head sees the departments
+ * they head; an employee only their own row; finance no rows at all.
+ */
+export function scopeWhere(tenantId: string, scope: RowScope): SQL {
+  const tenant = eq(employees.tenantId, tenantId);
+  switch (scope.kind) {
+    case 'company':
+      return tenant;
+    case 'departments':
+      return and(tenant, sql`${employees.departmentId} IN ${headedDepartments(tenantId, scope.headUserId)}`)!;
+    case 'self':
+      return scope.employeeId ? and(tenant, eq(employees.id, scope.employeeId))! : sql`FALSE`;
+  }
+}
+
+function headedDepartments(tenantId: string, userId: string) {
+  return sql`(SELECT ${departmentHeads.departmentId} FROM ${departmentHeads} WHERE ${departmentHeads.tenantId} = ${tenantId} AND ${departmentHeads.userId} = ${userId})`;
+}
+
+export interface EmployeeQuery {
+  search?: string;
+  departmentId?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listEmployees(db: Db, tenantId: string, scope: RowScope, query: EmployeeQuery): Promise<{ rows: Employee[]; total: number }> {
+  const conditions = [scopeWhere(tenantId, scope)];
+  if (query.departmentId) conditions.push(eq(employees.departmentId, query.departmentId));
+  if (query.search) {
+    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(or(like(employees.fullName, pattern), like(employees.code, pattern), like(employees.email, pattern))!);
+  }
+  const where = and(...conditions);
+  const [rows, [total]] = await Promise.all([
+    db.select().from(employees).where(where).orderBy(asc(employees.fullName), asc(employees.id)).limit(query.limit).offset(query.offset),
+    db.select({ n: count() }).from(employees).where(where),
+  ]);
+  return { rows, total: Number(total?.n ?? 0) };
+}
+
+export async function findEmployee(db: Db, tenantId: string, scope: RowScope, employeeId: string): Promise<Employee | undefined> {
+  const rows = await db.select().from(employees).where(and(scopeWhere(tenantId, scope), eq(employees.id, employeeId))).limit(1);
+  return rows[0];
+}
+
+export type EmployeeRow = typeof employees.$inferInsert;
+
+export async function insertEmployeeRows(db: Db, rows: EmployeeRow[]): Promise<void> {
+  if (rows.length > 0) await db.insert(employees).values(rows);
+}
+
+export async function updateEmployeeRow(db: Db, tenantId: string, employeeId: string, changes: Partial<EmployeeRow>): Promise<void> {
+  await db
+    .update(employees)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(and(eq(employees.tenantId, tenantId), eq(employees.id, employeeId)));
 }
 
 export async function countEmployees(db: Db, tenantId: string, departmentId?: string): Promise<number> {
@@ -38,11 +106,7 @@ export async function countEmployees(db: Db, tenantId: string, departmentId?: st
   return Number(row?.n ?? 0);
 }
 
-export async function addDepartmentHead(db: Db, tenantId: string, departmentId: string, userId: string): Promise<void> {
-  await db.insert(departmentHeads).ignore().values({ tenantId, departmentId, userId });
-}
-
-export async function firstEmployeeOf(db: Db, tenantId: string, departmentId: string) {
+export async function firstEmployeeOf(db: Db, tenantId: string, departmentId: string): Promise<Employee | undefined> {
   const rows = await db
     .select()
     .from(employees)
@@ -50,4 +114,17 @@ export async function firstEmployeeOf(db: Db, tenantId: string, departmentId: st
     .orderBy(asc(employees.code))
     .limit(1);
   return rows[0];
+}
+
+export async function insertCorrection(db: Db, input: { tenantId: string; employeeId: string; requestedBy: string; field: string; message: string }): Promise<void> {
+  await db.insert(profileCorrections).values({ id: newId(), ...input });
+}
+
+export async function listOpenCorrections(db: Db, tenantId: string) {
+  return db
+    .select({ correction: profileCorrections, employeeName: employees.fullName })
+    .from(profileCorrections)
+    .innerJoin(employees, eq(employees.id, profileCorrections.employeeId))
+    .where(and(eq(profileCorrections.tenantId, tenantId), eq(profileCorrections.status, 'open')))
+    .orderBy(asc(profileCorrections.createdAt));
 }

@@ -2,9 +2,14 @@
  * A small map bounded both in time and in count, least recently used out first. Unwrapped data keys
  * live here: the bound in time limits how long a key outlives a revocation in KMS, the bound in count
  * limits memory (and keys in memory) on an instance serving many tenants.
+ *
+ * A read only stamps the entry (it is on the path of every field encryption, so it must be cheap);
+ * the least recently used entry is found by a scan when an insert overflows, which happens at most
+ * once per key per time-to-live.
  */
 export class BoundedCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly entries = new Map<string, { value: V; expiresAt: number; usedAt: number }>();
+  private uses = 0;
 
   constructor(
     private readonly maxEntries: number,
@@ -21,31 +26,38 @@ export class BoundedCache<V> {
       this.entries.delete(key);
       return undefined;
     }
-    // Map iteration order is insertion order: re-inserting marks the entry most recently used.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    entry.usedAt = ++this.uses;
     return entry.value;
   }
 
   set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
+    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs, usedAt: ++this.uses });
+    while (this.entries.size > this.maxEntries) this.evictOne();
   }
 
   delete(key: string): void {
     this.entries.delete(key);
   }
 
-  /** Removes every entry whose key starts with `prefix` (say, all of one tenant's entries). */
-  deletePrefix(prefix: string): void {
-    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.entries.delete(key);
-  }
-
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Drops an expired entry if there is one, otherwise the least recently used. */
+  private evictOne(): void {
+    const now = this.now();
+    let victim: string | undefined;
+    let oldest = Infinity;
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt <= now) {
+        victim = key;
+        break;
+      }
+      if (entry.usedAt < oldest) {
+        oldest = entry.usedAt;
+        victim = key;
+      }
+    }
+    if (victim !== undefined) this.entries.delete(victim);
   }
 }

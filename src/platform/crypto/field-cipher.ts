@@ -105,12 +105,13 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
     });
   }
 
+  // '/' separates the parts of the associated data; forbidding it keeps the encoding unambiguous.
+  const badPart = (value: unknown) => typeof value !== 'string' || value === '' || value.includes('/');
+
   function checkLocation(tenantId: string, ad: FieldLocation): void {
-    // '/' separates the parts of the associated data; forbidding it keeps the encoding unambiguous.
-    for (const [part, value] of [['tenant id', tenantId], ['table', ad.table], ['column', ad.column], ['row id', ad.rowId]] as const) {
-      if (typeof value !== 'string' || value === '' || value.includes('/')) {
-        throw new Error(`field encryption needs a non-empty ${part} without '/'`);
-      }
+    if (badPart(tenantId) || badPart(ad.table) || badPart(ad.column) || badPart(ad.rowId)) {
+      const part = badPart(tenantId) ? 'tenant id' : badPart(ad.table) ? 'table' : badPart(ad.column) ? 'column' : 'row id';
+      throw new Error(`field encryption needs a non-empty ${part} without '/'`);
     }
   }
 
@@ -160,6 +161,9 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
       checkLocation(tenantId, ad);
       if (typeof plaintext !== 'string') throw new Error('field encryption takes a string');
       const version = versions.get(tenantId) ?? (await loadCurrentVersion(tenantId));
+      // The usual case, both cached, stays synchronous: one promise per call, not three.
+      const key = keys.get(keyName(tenantId, version));
+      if (key) return sealField(key, version, associatedData(tenantId, ad), plaintext);
       return sealUnder(tenantId, version, ad, plaintext);
     },
 

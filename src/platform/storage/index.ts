@@ -14,14 +14,14 @@ export type { S3ObjectStoreOptions } from './s3.js';
 export interface ObjectStoreOptions {
   /** A ready S3 client (tests pass one wrapped by aws-sdk-client-mock). */
   s3Client?: S3Client;
-  /** The bucket's customer-managed KMS key ARN for SSE-KMS (see S3ObjectStoreOptions.kmsKeyId). */
+  /** Overrides config S3_KMS_KEY_ID (the bucket's customer-managed key for SSE-KMS). */
   s3KmsKeyId?: string;
 }
 
 /** The object store the config names: a local folder (default) or the S3 bucket. */
 export function createObjectStore(config: Pick<Config, 'storage' | 'dataDir' | 'aws'>, options: ObjectStoreOptions = {}): ObjectStore {
   if (config.storage.kind === 's3') {
-    return new S3ObjectStore({ bucket: config.storage.bucket, region: config.aws.region, client: options.s3Client, kmsKeyId: options.s3KmsKeyId });
+    return new S3ObjectStore({ bucket: config.storage.bucket, region: config.aws.region, client: options.s3Client, kmsKeyId: options.s3KmsKeyId ?? config.storage.kmsKeyId });
   }
   return new LocalObjectStore({ dataDir: config.dataDir });
 }

@@ -1,0 +1,104 @@
+import { Stack, Duration, RemovalPolicy, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+
+/**
+ * The app's task role has a fixed name so key policies can refer to it without a reference from this
+ * stack to the app stack (which would be a cycle: the app stack already depends on the keys).
+ */
+export const TASK_ROLE_NAME = 'bizlumo-hr-app-task';
+
+/**
+ * The encryption context every use of the field key must carry. The app's KMS key provider
+ * (src/platform/crypto/key-provider.ts) passes `{ tenant: <tenant id>, purpose: 'field-encryption' }`
+ * when it generates or unwraps a tenant's data key, so a wrapped data key copied to another tenant
+ * fails to unwrap, and CloudTrail shows which tenant each use was for.
+ */
+export const FIELD_KEY_CONTEXT = 'tenant';
+export const FIELD_KEY_PURPOSE = 'field-encryption';
+
+/** Every cryptographic use of the field key (and its DR replica) must name a tenant in its encryption context. */
+export function denyFieldKeyUseWithoutTenant(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyUseWithoutTenantContext',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+    conditions: { Null: { [`kms:EncryptionContext:${FIELD_KEY_CONTEXT}`]: 'true' } },
+  });
+}
+
+/**
+ * Customer-managed keys, one per purpose, so that a grant on one never reaches the others:
+ * - database: RDS storage, snapshots and automated backups;
+ * - field: wraps each tenant's data key for field-level encryption (PAN, bank account, Aadhaar last-4,
+ *   face embeddings). Deliberately separate from the database key: reading a snapshot must not be
+ *   enough to decrypt those fields, and the app must not be able to use the database key;
+ * - storage: SSE-KMS for the S3 bucket;
+ * - logs: CloudWatch log groups (app logs may hold IP addresses);
+ * - backup: the AWS Backup vault.
+ * All symmetric keys rotate yearly (KMS keeps old versions, so nothing needs re-encrypting).
+ */
+export class KeysStack extends Stack {
+  readonly databaseKey: kms.Key;
+  readonly fieldKey: kms.Key;
+  readonly storageKey: kms.Key;
+  readonly logsKey: kms.Key;
+  readonly backupKey: kms.Key;
+
+  constructor(scope: Construct, id: string, props: StackProps) {
+    super(scope, id, props);
+
+    this.databaseKey = this.key('Database', 'alias/bizlumo-hr/database', 'RDS storage, snapshots and backups');
+    // Multi-Region, replicated to ap-south-2 by the DR stack: after losing Mumbai, the wrapped tenant data
+    // keys restored from a backup copy can still be unwrapped, so the sensitive fields come back too.
+    this.fieldKey = this.key('Field', 'alias/bizlumo-hr/field', 'Wraps tenant data keys for field-level encryption', true);
+    this.storageKey = this.key('Storage', 'alias/bizlumo-hr/storage', 'SSE-KMS for the app bucket');
+    this.logsKey = this.key('Logs', 'alias/bizlumo-hr/logs', 'CloudWatch Logs');
+    this.backupKey = this.key('Backup', 'alias/bizlumo-hr/backup', 'AWS Backup vault');
+
+    const taskRoleArn = `arn:${this.partition}:iam::${this.account}:role/${TASK_ROLE_NAME}`;
+
+    // The app's task role can never use the database key, whatever an identity policy might say later.
+    this.databaseKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyAppTaskRole',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:*'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'aws:PrincipalArn': taskRoleArn } },
+      }),
+    );
+
+    this.fieldKey.addToResourcePolicy(denyFieldKeyUseWithoutTenant());
+
+    // CloudWatch Logs encrypts with the key itself, so its service principal needs the key policy to say so.
+    this.logsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogs',
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` },
+        },
+      }),
+    );
+  }
+
+  private key(id: string, alias: string, description: string, multiRegion = false): kms.Key {
+    return new kms.Key(this, `${id}Key`, {
+      alias,
+      description: `Bizlumo HR: ${description}`,
+      multiRegion,
+      enableKeyRotation: true,
+      rotationPeriod: Duration.days(365),
+      pendingWindow: Duration.days(30),
+      // Deleting a key destroys every backup and ciphertext made with it.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}

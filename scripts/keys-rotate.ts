@@ -1,0 +1,106 @@
+/**
+ * `npm run keys:rotate -- --tenant <ID>` or `npm run keys:rotate -- --all` [--batch-size N]
+ *
+ * Adds a data key version for the tenant(s) and re-encrypts every registered encrypted column in
+ * batches. Safe to interrupt: running it again resumes the unfinished rotation. The app keeps serving
+ * meanwhile (old and new versions both decrypt). Uses DATABASE_URL when given; otherwise the local
+ * development server (see platform/db/local-server.ts) and its `bizlumo` database.
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { createDatabase, type Database } from '../src/platform/db/client.js';
+import { withDatabase } from '../src/platform/db/admin.js';
+import { runMigrations } from '../src/platform/db/migrate.js';
+import { findOrStartLocalServer, type LocalServer } from '../src/platform/db/local-server.js';
+import { createLogger } from '../src/platform/observability/logger.js';
+import { createAlerter } from '../src/platform/observability/alert.js';
+import {
+  createFieldCipher,
+  createKeyProvider,
+  listEncryptedColumns,
+  rotateAllTenants,
+  rotateTenantKey,
+  type RotationProgress,
+  type RotationResult,
+} from '../src/platform/crypto/index.js';
+
+const say = (line: string) => process.stdout.write(`[keys] ${line}\n`);
+const fail = (line: string) => process.stderr.write(`[keys] ${line}\n`);
+
+const USAGE = 'usage: npm run keys:rotate -- --tenant <ID> | --all  [--batch-size N]';
+
+function parseCommandLine(): { tenant?: string; all: boolean; batchSize: number } {
+  const { values } = parseArgs({
+    options: { tenant: { type: 'string' }, all: { type: 'boolean', default: false }, 'batch-size': { type: 'string', default: '500' } },
+    strict: true,
+  });
+  const batchSize = Number(values['batch-size']);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new Error(`--batch-size must be 1 to 10000\n${USAGE}`);
+  if (values.all === (values.tenant !== undefined)) throw new Error(`name one tenant with --tenant <ID>, or --all\n${USAGE}`);
+  if (values.tenant !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(values.tenant)) throw new Error('--tenant must be a tenant id');
+  return { tenant: values.tenant, all: values.all ?? false, batchSize };
+}
+
+function describe(result: RotationResult): string {
+  return `tenant ${result.tenantId}: ${result.outcome === 'resumed' ? 'resumed and finished' : 'rotated'} to key version ${result.targetVersion}; ` +
+    `${result.rowsSeen} values seen, ${result.rowsReencrypted} re-encrypted, ${result.rowsRejected} rejected`;
+}
+
+function progress(p: RotationProgress): void {
+  if (p.done) say(`tenant ${p.tenantId} → v${p.targetVersion}: ${p.table}.${p.column} done (${p.rowsSeen} values, ${p.rowsReencrypted} re-encrypted)`);
+  else say(`tenant ${p.tenantId} → v${p.targetVersion}: ${p.table}.${p.column} batch ${p.batches}, ${p.rowsSeen} values so far`);
+}
+
+let localServer: LocalServer | undefined;
+let database: Database | undefined;
+let exitCode = 0;
+try {
+  const args = parseCommandLine();
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    localServer = await findOrStartLocalServer(config.dataDir, say);
+    config.databaseUrl = withDatabase(localServer.serverUrl, 'bizlumo');
+  }
+  say(`database: ${config.databaseUrl.replace(/\/\/([^:@/]+):[^@]*@/, '//$1:***@')}`);
+  await runMigrations(config.databaseUrl);
+  // The composition root imports every module, and modules register their encrypted columns when
+  // imported: loading it is how this script learns which columns to re-encrypt.
+  await import('../src/app.js');
+  const columns = listEncryptedColumns();
+  if (columns.length === 0) say('warning: no encrypted columns are registered; only the data key version changes');
+  else say(`encrypted columns: ${columns.map((c) => `${c.table}.${c.column}`).join(', ')}`);
+
+  database = createDatabase({ url: config.databaseUrl, poolSize: 4, tls: config.databaseTls });
+  const keyProvider = createKeyProvider(config);
+  const alert = createAlerter(createLogger(config));
+  const cipher = createFieldCipher({ db: database.db, keyProvider, alert });
+  const deps = { db: database.db, keyProvider, cipher, columns };
+  const options = { batchSize: args.batchSize, onProgress: progress };
+
+  const results = args.all
+    ? await rotateAllTenants(deps, options)
+    : [{ tenantId: args.tenant!, result: await rotateTenantKey(deps, args.tenant!, options) }];
+  if (args.all && results.length === 0) say('no tenant has a data key yet: nothing to rotate');
+  for (const { tenantId, result, error } of results) {
+    if (error) {
+      fail(`tenant ${tenantId}: FAILED: ${error.message} (run the command again to resume)`);
+      exitCode = 1;
+    } else if (result?.outcome === 'no_data_key') {
+      fail(`tenant ${tenantId} has no data key (nothing of it is encrypted): is the id right?`);
+      exitCode = 1;
+    } else if (result) {
+      say(describe(result));
+      if (result.rowsRejected > 0) {
+        fail(`tenant ${tenantId}: ${result.rowsRejected} value(s) did not decrypt (alerted); they keep their old key version`);
+        exitCode = 1;
+      }
+    }
+  }
+} catch (error) {
+  fail(`key rotation failed: ${(error as Error).message}`);
+  exitCode = 1;
+} finally {
+  await database?.close();
+  await localServer?.stop();
+}
+process.exit(exitCode);

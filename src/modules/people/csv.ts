@@ -1,0 +1,157 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import type { Db } from '../../platform/db/client.js';
+import { inTransaction } from '../../platform/db/client.js';
+import { newId } from '../../platform/db/columns.js';
+import { Invalid } from '../../platform/http/errors.js';
+import type { FieldProblem } from '../../platform/http/errors.js';
+import type { Viewer } from '../access/index.js';
+import { audit } from '../audit/index.js';
+import { employeeInput, type EmployeeInput } from './input.js';
+import type { People, RequestMeta } from './service.js';
+import * as store from './store.js';
+import { employees } from './schema.js';
+import { and, eq, inArray } from 'drizzle-orm';
+
+export const MAX_IMPORT_ROWS = 5000;
+
+/** CSV header → form field. The header row is matched case-insensitively, spaces as underscores. */
+const COLUMNS: Record<string, keyof EmployeeInput | 'department'> = {
+  code: 'code',
+  full_name: 'fullName',
+  email: 'email',
+  phone: 'phone',
+  department: 'department',
+  designation: 'designation',
+  date_of_joining: 'dateOfJoining',
+  date_of_leaving: 'dateOfLeaving',
+  work_state: 'workState',
+  gender: 'gender',
+  pan: 'pan',
+  aadhaar: 'aadhaarLast4',
+  bank_account: 'bankAccount',
+  ifsc: 'ifsc',
+  uan: 'uan',
+  esic_number: 'esicNumber',
+};
+export const IMPORT_HEADER = Object.keys(COLUMNS);
+
+export interface RowReport {
+  line: number;
+  code: string;
+  problems: FieldProblem[];
+}
+
+export interface ImportResult {
+  imported: number;
+  rejected: RowReport[];
+  total: number;
+}
+
+/**
+ * Parses and checks every row before writing any. With `mode: 'all'` one bad row means nothing is
+ * imported; with `mode: 'valid'` the good rows go in (one transaction) and the bad ones are reported.
+ */
+export async function importEmployees(db: Db, people: People, viewer: Viewer, csv: string, mode: 'all' | 'valid', meta: RequestMeta, now: Date): Promise<ImportResult> {
+  let records: Record<string, string>[];
+  try {
+    records = parse(csv, {
+      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase().replace(/\s+/g, '_')),
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: false,
+      to: MAX_IMPORT_ROWS + 1,
+    });
+  } catch (error) {
+    throw new Invalid('file', `is not a readable CSV file (${(error as Error).message.split('\n')[0]})`);
+  }
+  if (records.length === 0) throw new Invalid('file', 'has no rows');
+  if (records.length > MAX_IMPORT_ROWS) throw new Invalid('file', `has more than ${MAX_IMPORT_ROWS} rows; split it`);
+  const unknown = Object.keys(records[0]!).filter((h) => !(h in COLUMNS));
+  if (unknown.length > 0) throw new Invalid('file', `has unknown columns: ${unknown.join(', ')} (expected ${IMPORT_HEADER.join(', ')})`);
+
+  const departments = new Map((await store.listDepartments(db, viewer.tenantId)).map((d) => [d.name.toLowerCase(), d.id]));
+  const rejected: RowReport[] = [];
+  const good: { line: number; input: EmployeeInput; panIndex: string | null }[] = [];
+  const seenCodes = new Map<string, number>();
+  const seenPans = new Map<string, number>();
+
+  for (const [index, record] of records.entries()) {
+    const line = index + 2; // the header is line 1
+    const problems: FieldProblem[] = [];
+    const form: Record<string, string | null> = {};
+    for (const [header, value] of Object.entries(record)) form[COLUMNS[header]!] = value;
+    const departmentName = form.department?.trim();
+    delete form.department;
+    if (departmentName) {
+      const id = departments.get(departmentName.toLowerCase());
+      if (id) form.departmentId = id;
+      else problems.push({ field: 'department', message: `"${departmentName}" is not a department of your company` });
+    }
+    const parsed = employeeInput.safeParse(form);
+    if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? 'row'), message: i.message })));
+    const code = (form.code ?? '').trim();
+    if (code && seenCodes.has(code.toUpperCase())) problems.push({ field: 'code', message: `repeats line ${seenCodes.get(code.toUpperCase())}` });
+    if (code) seenCodes.set(code.toUpperCase(), line);
+    let panIndex: string | null = null;
+    if (parsed.success && parsed.data.pan) {
+      panIndex = await people.panIndex(viewer.tenantId, parsed.data.pan);
+      if (seenPans.has(panIndex)) problems.push({ field: 'pan', message: `repeats line ${seenPans.get(panIndex)}` });
+      seenPans.set(panIndex, line);
+    }
+    if (problems.length > 0 || !parsed.success) rejected.push({ line, code, problems });
+    else good.push({ line, input: parsed.data, panIndex });
+  }
+
+  // Codes and PANs already in the company.
+  if (good.length > 0) {
+    const codes = good.map((g) => g.input.code);
+    const pans = good.map((g) => g.panIndex).filter((p): p is string => p !== null);
+    const existing = await db
+      .select({ code: employees.code, panIndex: employees.panIndex })
+      .from(employees)
+      .where(and(eq(employees.tenantId, viewer.tenantId), inArray(employees.code, codes)));
+    const existingPans = pans.length
+      ? await db.select({ panIndex: employees.panIndex }).from(employees).where(and(eq(employees.tenantId, viewer.tenantId), inArray(employees.panIndex, pans)))
+      : [];
+    const takenCodes = new Set(existing.map((e) => e.code.toUpperCase()));
+    const takenPans = new Set(existingPans.map((e) => e.panIndex));
+    for (const row of [...good]) {
+      const problems: FieldProblem[] = [];
+      if (takenCodes.has(row.input.code.toUpperCase())) problems.push({ field: 'code', message: 'is already used by an employee' });
+      if (row.panIndex && takenPans.has(row.panIndex)) problems.push({ field: 'pan', message: 'is already used by an employee' });
+      if (problems.length > 0) {
+        rejected.push({ line: row.line, code: row.input.code, problems });
+        good.splice(good.indexOf(row), 1);
+      }
+    }
+  }
+  rejected.sort((a, b) => a.line - b.line);
+
+  if (rejected.length > 0 && mode === 'all') return { imported: 0, rejected, total: records.length };
+  if (good.length > 0) {
+    const rows: store.EmployeeRow[] = [];
+    for (const { input } of good) {
+      const id = newId();
+      rows.push({ id, tenantId: viewer.tenantId, ...people.plainColumns(input), ...(await people.sealSensitive(viewer.tenantId, id, input)) });
+    }
+    await inTransaction(db, async (tx) => {
+      for (let i = 0; i < rows.length; i += 500) await store.insertEmployeeRows(tx, rows.slice(i, i + 500));
+      await audit.record(tx, { tenantId: viewer.tenantId, actor: { kind: 'user', id: viewer.userId }, action: 'employee.imported', ...meta, details: { imported: rows.length, rejected: rejected.length } }, now);
+    });
+  }
+  return { imported: good.length, rejected, total: records.length };
+}
+
+/**
+ * A spreadsheet runs a cell that starts with = + - @ (or a tab/CR before one) as a formula:
+ * `=HYPERLINK(...)` in a name would phone home. Such cells get a leading apostrophe.
+ */
+export function neutraliseFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+export function toCsv(header: string[], rows: (string | null | undefined)[][]): string {
+  return stringify([header, ...rows.map((row) => row.map((cell) => neutraliseFormula(cell ?? '')))]);
+}

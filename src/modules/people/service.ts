@@ -1,0 +1,194 @@
+import type { Db } from '../../platform/db/client.js';
+import { inTransaction } from '../../platform/db/client.js';
+import { newId } from '../../platform/db/columns.js';
+import { CiphertextRejected, type FieldCipher } from '../../platform/crypto/index.js';
+import { Conflict, Invalid, NotFound } from '../../platform/http/errors.js';
+import { mask } from '../../platform/views/filters.js';
+import { rowScopeFor, type Viewer } from '../access/index.js';
+import { audit } from '../audit/index.js';
+import { SENSITIVE_COLUMNS, type Employee, type SensitiveField } from './schema.js';
+import * as store from './store.js';
+import type { EmployeeInput } from './input.js';
+
+export const PAGE_SIZE = 50;
+const PAN_INDEX = 'employee-pan';
+
+export interface PeopleDeps {
+  db: Db;
+  cipher: FieldCipher;
+  now: () => Date;
+}
+
+export interface RequestMeta {
+  ip: string;
+  userAgent: string;
+}
+
+/** What a page may show of a sensitive field: masked text, or that the value would not decrypt. */
+export type MaskedValue = { present: false } | { present: true; masked: string } | { present: true; unreadable: true };
+
+const location = (employeeId: string, field: SensitiveField) => ({ table: 'employees', column: SENSITIVE_COLUMNS[field], rowId: employeeId });
+
+export function createPeople(deps: PeopleDeps) {
+  const { db, cipher } = deps;
+
+  async function sealSensitive(tenantId: string, employeeId: string, input: { [K in SensitiveField]?: string | null }) {
+    const sealed: Partial<Record<'panCipher' | 'panIndex' | 'aadhaarLast4Cipher' | 'bankAccountCipher', string | null>> = {};
+    if (input.pan !== undefined) {
+      sealed.panCipher = input.pan ? await cipher.encrypt(tenantId, location(employeeId, 'pan'), input.pan) : null;
+      sealed.panIndex = input.pan ? await cipher.blindIndex(tenantId, PAN_INDEX, input.pan) : null;
+    }
+    if (input.aadhaarLast4 !== undefined) {
+      sealed.aadhaarLast4Cipher = input.aadhaarLast4 ? await cipher.encrypt(tenantId, location(employeeId, 'aadhaarLast4'), input.aadhaarLast4) : null;
+    }
+    if (input.bankAccount !== undefined) {
+      sealed.bankAccountCipher = input.bankAccount ? await cipher.encrypt(tenantId, location(employeeId, 'bankAccount'), input.bankAccount) : null;
+    }
+    return sealed;
+  }
+
+  function plainColumns(input: EmployeeInput) {
+    const { pan: _pan, aadhaarLast4: _aadhaar, bankAccount: _account, ...plain } = input;
+    return plain;
+  }
+
+  /** A PAN already used by another employee of this company is refused (found by blind index). */
+  function duplicatePan(error: unknown): never {
+    if ((error as { code?: string }).code === 'ER_DUP_ENTRY' && String((error as Error).message).includes('pan')) {
+      throw new Invalid('pan', 'is already used by another employee');
+    }
+    if ((error as { code?: string }).code === 'ER_DUP_ENTRY') throw new Invalid('code', 'is already used by another employee');
+    throw error;
+  }
+
+  async function decryptField(employee: Employee, field: SensitiveField): Promise<string | undefined> {
+    const ciphertext = employee[`${field}Cipher` as const];
+    if (!ciphertext) return undefined;
+    return cipher.decrypt(employee.tenantId, location(employee.id, field), ciphertext);
+  }
+
+  return {
+    listDepartments: (viewer: Viewer) => store.listDepartments(db, viewer.tenantId),
+
+    async list(viewer: Viewer, query: { search?: string; departmentId?: string; page: number }) {
+      const { rows, total } = await store.listEmployees(db, viewer.tenantId, rowScopeFor(viewer), {
+        search: query.search,
+        departmentId: query.departmentId,
+        limit: PAGE_SIZE,
+        offset: (query.page - 1) * PAGE_SIZE,
+      });
+      return { rows, total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+    },
+
+    /** Another company's id, or a row outside the viewer's scope, is simply not found. */
+    async get(viewer: Viewer, employeeId: string): Promise<Employee> {
+      const employee = await store.findEmployee(db, viewer.tenantId, rowScopeFor(viewer), employeeId);
+      if (!employee) throw new NotFound('No such employee');
+      return employee;
+    },
+
+    /** Masked display of the sensitive fields; an unreadable value is shown as such and alerted by the cipher. */
+    async masked(employee: Employee): Promise<Record<SensitiveField, MaskedValue>> {
+      const out = {} as Record<SensitiveField, MaskedValue>;
+      for (const field of Object.keys(SENSITIVE_COLUMNS) as SensitiveField[]) {
+        try {
+          const value = await decryptField(employee, field);
+          out[field] = value === undefined ? { present: false } : { present: true, masked: mask(value) };
+        } catch (error) {
+          if (!(error instanceof CiphertextRejected)) throw error;
+          out[field] = { present: true, unreadable: true };
+        }
+      }
+      return out;
+    },
+
+    async create(viewer: Viewer, input: EmployeeInput, meta: RequestMeta): Promise<string> {
+      const id = newId();
+      const sealed = await sealSensitive(viewer.tenantId, id, input);
+      await inTransaction(db, async (tx) => {
+        await store.insertEmployeeRows(tx, [{ id, tenantId: viewer.tenantId, ...plainColumns(input), ...sealed }]);
+        await audit.record(tx, {
+          tenantId: viewer.tenantId,
+          actor: { kind: 'user', id: viewer.userId },
+          action: 'employee.created',
+          target: { type: 'employee', id },
+          ...meta,
+          details: { code: input.code, sensitiveFieldsSet: Object.keys(sealed).filter((k) => k.endsWith('Cipher') && sealed[k as keyof typeof sealed]) },
+        }, deps.now());
+      }).catch(duplicatePan);
+      return id;
+    },
+
+    async update(viewer: Viewer, employeeId: string, input: EmployeeInput, meta: RequestMeta): Promise<void> {
+      const before = await this.get(viewer, employeeId);
+      // Blank sensitive inputs on the edit form mean "keep": only typed values replace.
+      const sealed = await sealSensitive(viewer.tenantId, employeeId, {
+        pan: input.pan || undefined,
+        aadhaarLast4: input.aadhaarLast4 || undefined,
+        bankAccount: input.bankAccount || undefined,
+      });
+      const plain = plainColumns(input);
+      const changed = Object.entries(plain).filter(([key, value]) => (before as Record<string, unknown>)[key] !== value).map(([key]) => key);
+      await inTransaction(db, async (tx) => {
+        await store.updateEmployeeRow(tx, viewer.tenantId, employeeId, { ...plain, ...sealed });
+        await audit.record(tx, {
+          tenantId: viewer.tenantId,
+          actor: { kind: 'user', id: viewer.userId },
+          action: 'employee.updated',
+          target: { type: 'employee', id: employeeId },
+          ...meta,
+          details: {
+            changed: [...changed, ...Object.keys(sealed).filter((k) => k.endsWith('Cipher')).map((k) => k.replace('Cipher', ''))],
+            before: Object.fromEntries(changed.map((k) => [k, (before as Record<string, unknown>)[k]])),
+            after: Object.fromEntries(changed.map((k) => [k, (plain as Record<string, unknown>)[k]])),
+          },
+        }, deps.now());
+      }).catch(duplicatePan);
+    },
+
+    /** A deliberate, audited look at one sensitive value by HR or the owner, with a reason. */
+    async reveal(viewer: Viewer, employeeId: string, field: SensitiveField, reason: string, meta: RequestMeta): Promise<string> {
+      const employee = await this.get(viewer, employeeId);
+      let value: string | undefined;
+      try {
+        value = await decryptField(employee, field);
+      } catch (error) {
+        if (error instanceof CiphertextRejected) throw new Conflict('This value cannot be read. The security team has been alerted.');
+        throw error;
+      }
+      if (value === undefined) throw new Invalid('field', 'has no value to reveal');
+      await audit.record(db, {
+        tenantId: viewer.tenantId,
+        actor: { kind: 'user', id: viewer.userId },
+        action: 'employee.sensitive_revealed',
+        target: { type: 'employee', id: employeeId },
+        ...meta,
+        details: { field, reason },
+      }, deps.now());
+      return value;
+    },
+
+    async requestCorrection(viewer: Viewer, input: { field: string; message: string }, meta: RequestMeta) {
+      if (!viewer.employeeId) throw new NotFound('Your account is not linked to an employee profile');
+      await inTransaction(db, async (tx) => {
+        await store.insertCorrection(tx, { tenantId: viewer.tenantId, employeeId: viewer.employeeId!, requestedBy: viewer.userId, ...input });
+        await audit.record(tx, {
+          tenantId: viewer.tenantId,
+          actor: { kind: 'user', id: viewer.userId },
+          action: 'employee.correction_requested',
+          target: { type: 'employee', id: viewer.employeeId! },
+          ...meta,
+          details: { field: input.field },
+        }, deps.now());
+      });
+    },
+
+    openCorrections: (viewer: Viewer) => store.listOpenCorrections(db, viewer.tenantId),
+
+    sealSensitive,
+    plainColumns,
+    panIndex: (tenantId: string, pan: string) => cipher.blindIndex(tenantId, PAN_INDEX, pan),
+  };
+}
+
+export type People = ReturnType<typeof createPeople>;
