@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config } from '../../config.js';
 import type { Db } from '../../platform/db/client.js';
-import { inTransaction } from '../../platform/db/client.js';
+import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
 import type { Alerter } from '../../platform/observability/alert.js';
 import type { Mailer } from '../../platform/mail/index.js';
 import { Conflict, Invalid, NotFound, Unauthorized } from '../../platform/http/errors.js';
@@ -189,8 +189,8 @@ export function createIdentity(deps: IdentityDeps) {
         const company = await insertCompany(tx, { name: input.companyName, domain: input.domain });
         const userId = await store.insertUser(tx, company.id, { email: input.email, displayName: input.displayName, role: 'owner', passwordHash, status: 'active' });
         return (await store.findUserById(tx, userId))!;
-      }).catch((error: { code?: string }) => {
-        if (error.code === 'ER_DUP_ENTRY') throw new Conflict('That company or email was registered a moment ago.');
+      }).catch((error: unknown) => {
+        if (duplicateKeyOf(error) !== undefined) throw new Conflict('That company or email was registered a moment ago.');
         throw error;
       });
       return finishSignIn(user, context);

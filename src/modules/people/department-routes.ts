@@ -4,7 +4,7 @@ import { parseInput } from '../../platform/http/validate.js';
 import { Invalid, NotFound } from '../../platform/http/errors.js';
 import { viewerOf } from '../access/index.js';
 import { audit } from '../audit/index.js';
-import { inTransaction } from '../../platform/db/client.js';
+import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
 import { meta } from './routes.js';
 import * as store from './store.js';
 import type { People } from './service.js';
@@ -40,8 +40,8 @@ export async function departmentRoutes(app: FastifyInstance, options: { people: 
     await inTransaction(db, async (tx) => {
       const id = await store.insertDepartment(tx, viewer.tenantId, input);
       await audit.record(tx, { tenantId: viewer.tenantId, actor: { kind: 'user', id: viewer.userId }, action: 'department.created', target: { type: 'department', id }, ...meta(request), details: input }, app.now());
-    }).catch((error: { code?: string }) => {
-      if (error.code === 'ER_DUP_ENTRY') throw new Invalid('name', 'is already a department');
+    }).catch((error: unknown) => {
+      if (duplicateKeyOf(error) !== undefined) throw new Invalid('name', 'is already a department');
       throw error;
     });
     reply.flash('success', `Department ${input.name} added.`);
@@ -70,8 +70,8 @@ export async function departmentRoutes(app: FastifyInstance, options: { people: 
         ...meta(request),
         details: { before: { name: before.name, costCentre: before.costCentre }, after: { name: input.name, costCentre: input.costCentre }, heads: headIds },
       }, app.now());
-    }).catch((error: { code?: string }) => {
-      if (error.code === 'ER_DUP_ENTRY') throw new Invalid('name', 'is already a department');
+    }).catch((error: unknown) => {
+      if (duplicateKeyOf(error) !== undefined) throw new Invalid('name', 'is already a department');
       throw error;
     });
     reply.flash('success', 'Department saved.');

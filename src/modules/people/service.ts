@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db/client.js';
-import { inTransaction } from '../../platform/db/client.js';
+import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
 import { CiphertextRejected, type FieldCipher } from '../../platform/crypto/index.js';
 import { Conflict, Invalid, NotFound } from '../../platform/http/errors.js';
@@ -54,10 +54,9 @@ export function createPeople(deps: PeopleDeps) {
 
   /** A PAN already used by another employee of this company is refused (found by blind index). */
   function duplicatePan(error: unknown): never {
-    if ((error as { code?: string }).code === 'ER_DUP_ENTRY' && String((error as Error).message).includes('pan')) {
-      throw new Invalid('pan', 'is already used by another employee');
-    }
-    if ((error as { code?: string }).code === 'ER_DUP_ENTRY') throw new Invalid('code', 'is already used by another employee');
+    const key = duplicateKeyOf(error);
+    if (key === 'employees_tenant_pan_uq') throw new Invalid('pan', 'is already used by another employee');
+    if (key === 'employees_tenant_code_uq') throw new Invalid('code', 'is already used by another employee');
     throw error;
   }
 

@@ -1,5 +1,5 @@
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { duplicateKeyOf, type Db } from '../db/client.js';
 import type { KeyProvider } from './key-provider.js';
 import { tenantDataKeys } from './schema.js';
 
@@ -23,14 +23,9 @@ export interface NewDataKey {
   created: boolean;
 }
 
-const ER_DUP_ENTRY = 1062;
-
-/** Drizzle wraps driver errors (DrizzleQueryError with `cause`); look through the chain. */
+/** A unique-key collision (another instance made the same key first). */
 export function isDuplicateKey(error: unknown): boolean {
-  for (let e = error as { errno?: number; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e.errno === ER_DUP_ENTRY) return true;
-  }
-  return false;
+  return duplicateKeyOf(error) !== undefined;
 }
 
 export async function latestDataKeyVersion(db: Db, tenantId: string): Promise<number | undefined> {

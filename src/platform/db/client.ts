@@ -59,3 +59,14 @@ export function createDatabase(options: DatabaseOptions): Database {
 export async function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => work(tx as unknown as Db));
 }
+
+/**
+ * The unique key a write collided with, or undefined when the error is something else. drizzle
+ * wraps driver errors, so the driver's code is looked for on the error and on its cause.
+ */
+export function duplicateKeyOf(error: unknown): string | undefined {
+  for (let e = error as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.code === 'ER_DUP_ENTRY') return /for key '(?:[^.']+\.)?([^']+)'/.exec(e.message ?? '')?.[1] ?? '';
+  }
+  return undefined;
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { useTestApp } from '../support/app.js';
+import { getPage, sessionFor, submitForm } from '../support/auth.js';
+import { captureLogger } from '../support/logs.js';
+import { seedDemo } from '../../src/demo/seed.js';
+import { verhoeffCheckDigit, listDepartments, firstEmployeeOf } from '../../src/modules/people/index.js';
+import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
+
+const AADHAAR_11 = '73519246805';
+const AADHAAR = AADHAAR_11 + verhoeffCheckDigit(AADHAAR_11);
+const NEW_PERSON = {
+  code: 'ACM9001',
+  fullName: '<b>Zoya</b> Qadri',
+  email: 'zoya.q@acme.test',
+  dateOfJoining: '2026-04-01',
+  workState: 'KA',
+  gender: 'female',
+  pan: 'QZXPQ4821K',
+  aadhaarLast4: AADHAAR,
+  bankAccount: '918273645501',
+  ifsc: 'HDFC0004321',
+  uan: '101202303404',
+};
+
+describe('people and their sensitive fields', () => {
+  const logs = captureLogger();
+  const ids: Record<string, string> = {};
+  const t = useTestApp({
+    adapters: () => ({ logger: logs.logger }),
+    seed: async (t) => {
+      await seedDemo(t.db.database.db, t.config);
+      const acme = (await findCompanyByDomain(t.db.database.db, 'acme.test'))!;
+      const departments = await listDepartments(t.db.database.db, acme.id);
+      ids.engineering = departments.find((d) => d.name === 'Engineering')!.id;
+      ids.salesPerson = (await firstEmployeeOf(t.db.database.db, acme.id, departments.find((d) => d.name === 'Sales')!.id))!.id;
+      ids.engineer = (await firstEmployeeOf(t.db.database.db, acme.id, ids.engineering))!.id;
+      const globex = (await findCompanyByDomain(t.db.database.db, 'globex.test'))!;
+      ids.globexPerson = (await firstEmployeeOf(t.db.database.db, globex.id, (await listDepartments(t.db.database.db, globex.id))[0]!.id))!.id;
+    },
+  });
+
+  async function allCells(): Promise<string[]> {
+    const [tables] = (await t.db.database.db.execute(sql`SHOW TABLES`)) as unknown as [Record<string, string>[]];
+    const cells: string[] = [];
+    for (const table of tables.map((r) => Object.values(r)[0]!)) {
+      const [rows] = (await t.db.database.db.execute(sql.raw(`SELECT * FROM \`${table}\``))) as unknown as [Record<string, unknown>[]];
+      for (const row of rows) for (const value of Object.values(row)) if (value !== null) cells.push(Buffer.isBuffer(value) ? value.toString('latin1') : String(value));
+    }
+    return cells;
+  }
+
+  it('HR creates an employee; no column of any table holds the PAN, Aadhaar or account number in clear', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const res = await submitForm(t.app, hr, '/employees/new', '/employees', { ...NEW_PERSON, departmentId: ids.engineering! });
+    expect(res.statusCode).toBe(303);
+    ids.zoya = res.headers.location!.split('/').pop()!;
+    const cells = await allCells();
+    for (const secret of [NEW_PERSON.pan, AADHAAR, NEW_PERSON.bankAccount]) {
+      expect(cells.filter((c) => c.includes(secret)), secret).toEqual([]);
+    }
+    expect(cells.filter((c) => c === AADHAAR.slice(-4))).toEqual([]);
+    const page = await getPage(t.app, hr, `/employees/${ids.zoya}`);
+    expect(page.body).toContain('&lt;b&gt;Zoya&lt;/b&gt; Qadri');
+    expect(page.body).toContain('XXXXXX821K');
+    expect(page.body).toContain(`XXXXXX${AADHAAR.slice(-4)}`);
+    expect(page.body).toContain('XXXXXX5501');
+    expect(page.body).not.toContain(NEW_PERSON.pan);
+  });
+
+  it('refuses a PAN already used in the company (blind index), naming the field', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const res = await submitForm(t.app, hr, '/employees/new', '/employees', { ...NEW_PERSON, code: 'ACM9002', pan: 'qzxpq4821k' }, { accept: 'application/json' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().problems).toEqual([{ field: 'pan', message: 'is already used by another employee' }]);
+  });
+
+  it('reveals a value only with a reason, and audits the reveal without the value', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const noReason = await submitForm(t.app, hr, `/employees/${ids.zoya}`, `/employees/${ids.zoya}/reveal`, { field: 'pan', reason: '' }, { accept: 'application/json' });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().problems[0].field).toBe('reason');
+    const res = await submitForm(t.app, hr, `/employees/${ids.zoya}`, `/employees/${ids.zoya}/reveal`, { field: 'pan', reason: 'Form 16 correction' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(`<code data-revealed>${NEW_PERSON.pan}</code>`);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const [rows] = (await t.db.database.db.execute(sql`SELECT action, details, actor_id FROM audit_events WHERE action = 'employee.sensitive_revealed'`)) as unknown as [{ action: string; details: string }[]];
+    expect(rows).toHaveLength(1);
+    expect(JSON.parse(rows[0]!.details)).toEqual({ field: 'pan', reason: 'Form 16 correction' });
+    expect(rows[0]!.details).not.toContain(NEW_PERSON.pan);
+  });
+
+  it('a ciphertext moved to another row or company is refused, shown as unreadable and alerted, never a 500', async () => {
+    const db = t.db.database.db;
+    await db.execute(sql`UPDATE employees SET pan_cipher = (SELECT pan_cipher FROM (SELECT pan_cipher FROM employees WHERE id = ${ids.zoya}) AS src) WHERE id = ${ids.engineer}`);
+    await db.execute(sql`UPDATE employees SET bank_account_cipher = (SELECT pan_cipher FROM (SELECT pan_cipher FROM employees WHERE id = ${ids.zoya}) AS src) WHERE id = ${ids.globexPerson}`);
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const page = await getPage(t.app, hr, `/employees/${ids.engineer}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('cannot be read (reported)');
+    const globexHr = await sessionFor(t.app, 'hr@globex.test');
+    const other = await getPage(t.app, globexHr, `/employees/${ids.globexPerson}`);
+    expect(other.statusCode).toBe(200);
+    expect(other.body).toContain('cannot be read (reported)');
+    expect(logs.alerts('crypto.decrypt_failed').length).toBeGreaterThanOrEqual(2);
+    const reveal = await submitForm(t.app, hr, `/employees/${ids.engineer}`, `/employees/${ids.engineer}/reveal`, { field: 'pan', reason: 'checking the alert' });
+    expect(reveal.statusCode).toBe(409);
+  });
+
+  it('a department head sees their department without sensitive fields, and nothing of another department', async () => {
+    const head = await sessionFor(t.app, 'head.engineering@acme.test');
+    const list = await getPage(t.app, head, '/employees');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('My team');
+    expect(list.body).toContain('Zoya');
+    expect(list.body).not.toMatch(/XXXXXX/);
+    expect((await getPage(t.app, head, `/employees/${ids.salesPerson}`)).statusCode).toBe(404);
+    const mine = await getPage(t.app, head, `/employees/${ids.zoya}`);
+    expect(mine.statusCode).toBe(200);
+    expect(mine.body).not.toMatch(/XXXXXX|Sensitive details|IFSC/);
+    expect((await getPage(t.app, head, '/employees?department=' + ids.engineering)).body).toContain('16 people');
+  });
+
+  it('another company’s employee is a 404, indistinguishable from a missing one', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const foreign = await getPage(t.app, hr, `/employees/${ids.globexPerson}`);
+    const missing = await getPage(t.app, hr, '/employees/0190aaaa-0000-7000-8000-000000000000');
+    expect(foreign.statusCode).toBe(404);
+    expect(missing.statusCode).toBe(404);
+    expect(foreign.body.replace(/[0-9a-f-]{36}/g, '').replace(/value="[^"]*"/g, '')).toBe(missing.body.replace(/[0-9a-f-]{36}/g, '').replace(/value="[^"]*"/g, ''));
+  });
+
+  it('finance sees no people pages; an employee sees only their own profile, masked, and can ask for a correction', async () => {
+    const finance = await sessionFor(t.app, 'finance@acme.test');
+    expect((await getPage(t.app, finance, '/employees')).statusCode).toBe(403);
+    expect((await getPage(t.app, finance, '/me')).body).toContain('not linked to an employee profile');
+    const employee = await sessionFor(t.app, 'employee@acme.test');
+    expect((await getPage(t.app, employee, '/employees')).statusCode).toBe(403);
+    const me = await getPage(t.app, employee, '/me');
+    expect(me.body).toMatch(/XXXXXX\w{4}/);
+    const res = await submitForm(t.app, employee, '/me', '/me/corrections', { field: 'bank account', message: 'I changed banks in March' });
+    expect(res.statusCode).toBe(303);
+    const [rows] = (await t.db.database.db.execute(sql`SELECT field, status FROM profile_corrections`)) as unknown as [{ field: string; status: string }[]];
+    expect(rows).toEqual([{ field: 'bank account', status: 'open' }]);
+  });
+
+  it('bad input is a 400 naming the field and writes nothing', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const [before] = (await t.db.database.db.execute(sql`SELECT COUNT(*) AS n FROM employees`)) as unknown as [{ n: number }[]];
+    const bad = await submitForm(t.app, hr, '/employees/new', '/employees', { ...NEW_PERSON, code: 'ACM9003', pan: 'ABCDE12345', aadhaarLast4: AADHAAR_11 + ((Number(AADHAAR.at(-1)) + 1) % 10), departmentId: ids.globexPerson! }, { accept: 'application/json' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().problems.map((p: { field: string }) => p.field).sort()).toEqual(['aadhaarLast4', 'pan']);
+    const wrongDept = await submitForm(t.app, hr, '/employees/new', '/employees', { ...NEW_PERSON, code: 'ACM9003', pan: 'ABCPE1111Z', departmentId: '0190aaaa-0000-7000-8000-000000000000' }, { accept: 'application/json' });
+    expect(wrongDept.json().problems).toEqual([{ field: 'departmentId', message: 'is not a department of your company' }]);
+    const [after] = (await t.db.database.db.execute(sql`SELECT COUNT(*) AS n FROM employees`)) as unknown as [{ n: number }[]];
+    expect(Number(after[0]!.n)).toBe(Number(before[0]!.n));
+  });
+});
