@@ -11,6 +11,7 @@ import { runMigrations } from '../../../src/platform/db/migrate.js';
 import { findOrStartLocalServer } from '../../../src/platform/db/local-server.js';
 import { parseDatabaseUrl } from '../../../src/platform/db/admin.js';
 import { seedDemo } from '../../../src/demo/seed.js';
+import { findUserByEmail } from '../../../src/modules/identity/index.js';
 import { lowerThreadPoolPriority } from '../../../src/platform/cpu/index.js';
 
 const serverUrl = process.env.DATABASE_URL ? parseDatabaseUrl(process.env.DATABASE_URL).serverUrl : (await findOrStartLocalServer('.data')).serverUrl;
@@ -21,6 +22,18 @@ const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url, LOG_LEVEL: 'sil
 const database = createDatabase({ url, poolSize: 20 });
 await seedDemo(database.db, config);
 const app = await buildApp(config, { database });
+// The floor for the list page: the same template and rows, rendered with no database or decryption.
+if (process.env.BENCH_TEMPLATE_FLOOR) {
+  const hr = (await findUserByEmail(database.db, 'hr@acme.test'))!;
+  const viewer = await app.identity.sessions.resolve((await app.identity.sessions.start(hr, { ip: '127.0.0.1', userAgent: 'bench' })).token);
+  const list = await app.people.list(viewer!, { page: 1 });
+  const rows = await Promise.all(list.rows.map(async (employee) => ({ employee, masked: await app.people.masked(employee) })));
+  const departments = await app.people.listDepartments(viewer!);
+  app.get('/bench/list-template', { config: { access: { public: true } } }, async (request, reply) => {
+    request.viewer = viewer;
+    return reply.view('people/list.njk', { title: 'Employees', rows, sensitive: true, total: list.total, page: 1, pages: list.pages, q: '', department: '', departments, mayEdit: true });
+  });
+}
 // The same start-up step as src/main.ts.
 if (!process.env.BENCH_NO_RENICE) await lowerThreadPoolPriority();
 await app.listen({ host: '127.0.0.1', port: 0 });
