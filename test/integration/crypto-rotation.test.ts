@@ -198,10 +198,27 @@ describe('key rotation', () => {
   });
 
   it('lets two rotators of one tenant work together on a single new version', async () => {
-    const [first, second] = await Promise.all([
-      rotateTenantKey(deps, tenantC, { batchSize: 1 }),
-      rotateTenantKey(deps, tenantC, { batchSize: 1 }),
-    ]);
+    // The second rotator starts while the first is mid-way (held after its first batch), so the
+    // two really overlap however busy the machine is.
+    let entered!: () => void;
+    const firstIsMidway = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const firstRun = rotateTenantKey(deps, tenantC, {
+      batchSize: 1,
+      afterBatch: async () => {
+        if (held) return;
+        held = true;
+        entered();
+        await gate;
+      },
+    });
+    await firstIsMidway;
+    const secondRun = rotateTenantKey(deps, tenantC, { batchSize: 1 });
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    const [first, second] = await Promise.all([firstRun, secondRun]);
     expect(first.targetVersion).toBe(2);
     expect(second.targetVersion).toBe(2);
     expect((await keyVersions(tenantC)).map((k) => `${k.version}:${k.status}`)).toEqual(['1:retired', '2:active']);
