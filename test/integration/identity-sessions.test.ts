@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { useTestApp } from '../support/app.js';
@@ -119,5 +120,23 @@ describe('revocation reaches every instance', () => {
     await new Promise((r) => setTimeout(r, SESSION_CACHE_MS + 100));
     const res = await getPage(second, { ...jar }, '/account');
     expect(res.statusCode).toBe(303);
+  });
+});
+
+describe('user changes are audited', () => {
+  const t = useTestApp({ seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+
+  it('records role changes and disabling with actor, target, before and after', async () => {
+    const owner = await sessionFor(t.app, 'owner@acme.test');
+    const target = (await findUserByEmail(t.app.database.db, 'finance@acme.test'))!;
+    await submitForm(t.app, owner, '/users', `/users/${target.id}/role`, { role: 'hr_admin' });
+    await submitForm(t.app, owner, '/users', `/users/${target.id}/disable`, {});
+    const ownerUser = (await findUserByEmail(t.app.database.db, 'owner@acme.test'))!;
+    const [rows] = (await t.app.database.db.execute(
+      sql`SELECT action, actor_id, target_id, ip, details FROM audit_events WHERE target_id = ${target.id} ORDER BY id`,
+    )) as unknown as [{ action: string; actor_id: string; target_id: string; ip: string; details: string | null }[]];
+    expect(rows.map((r) => r.action)).toEqual(['user.role_changed', 'user.disabled']);
+    expect(rows.every((r) => r.actor_id === ownerUser.id && r.ip === '127.0.0.1')).toBe(true);
+    expect(JSON.parse(rows[0]!.details!)).toEqual({ before: 'finance', after: 'hr_admin' });
   });
 });

@@ -5,7 +5,8 @@ import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
 import type { Alerter } from '../../platform/observability/alert.js';
 import type { Mailer } from '../../platform/mail/index.js';
 import { Conflict, Invalid, NotFound, Unauthorized } from '../../platform/http/errors.js';
-import { findCompany, findCompanyByDomain, insertCompany } from '../tenancy/index.js';
+import { findCompany, findCompanyByDomain, insertCompany, setRequireTwoFactor } from '../tenancy/index.js';
+import { audit } from '../audit/index.js';
 import type { Role, Viewer } from '../access/index.js';
 import { burnEqualWork, hashPassword, needsRehash, passwordProblems, verifyPassword } from './passwords.js';
 import { accountKeyFor, createLoginGuard } from './throttle.js';
@@ -57,6 +58,11 @@ export function createIdentity(deps: IdentityDeps) {
   const sessions = createSessions({ db, keys, now });
   const guard = createLoginGuard({ db, alert, now });
   const secretBox = createSecretBox(pepper);
+
+  /** Account and user changes go to the company's audit log (never a password or a code). */
+  function note(viewer: Pick<Viewer, 'tenantId' | 'userId'>, action: string, targetUserId: string, context?: Partial<RequestContext>, details?: Record<string, unknown>) {
+    return audit.record(db, { tenantId: viewer.tenantId, actor: { kind: 'user', id: viewer.userId }, action, target: { type: 'user', id: targetUserId }, ip: context?.ip, userAgent: context?.userAgent, details }, now());
+  }
 
   async function finishSignIn(user: User, context: RequestContext): Promise<SignInResult & { kind: 'session' }> {
     const { token, sessionId } = await sessions.start(user, context);
@@ -151,6 +157,7 @@ export function createIdentity(deps: IdentityDeps) {
       // Every other browser is signed out; this one gets a fresh session.
       await store.revokeUserSessions(db, user.tenantId, user.id, 'password-changed');
       sessions.forget();
+      await note(viewer, 'user.password_changed', user.id, context);
       return sessions.start(user, context);
     },
 
@@ -177,6 +184,7 @@ export function createIdentity(deps: IdentityDeps) {
       await store.updateUser(db, user.tenantId, user.id, { passwordHash: hash, passwordChangedAt: now(), status: 'active' });
       await store.revokeUserSessions(db, user.tenantId, user.id, 'password-reset');
       sessions.forget();
+      await note({ tenantId: user.tenantId, userId: user.id }, claimed.purpose === 'invite' ? 'user.invitation_accepted' : 'user.password_reset', user.id);
       return user;
     },
 
@@ -204,19 +212,21 @@ export function createIdentity(deps: IdentityDeps) {
       if (await store.findUserByEmail(db, input.email)) throw new Invalid('email', 'already has an account');
       const userId = await store.insertUser(db, viewer.tenantId, { ...input, passwordHash: null, status: 'invited' });
       await sendPasswordLink((await store.findUserById(db, userId))!, 'invite', context.origin);
+      await note(viewer, 'user.invited', userId, context, { role: input.role });
       return userId;
     },
 
-    async changeRole(viewer: Viewer, userId: string, role: Role) {
+    async changeRole(viewer: Viewer, userId: string, role: Role, context?: RequestContext) {
       const user = await store.findTenantUser(db, viewer.tenantId, userId);
       if (!user) throw new NotFound('No such user');
       if (user.id === viewer.userId) throw new Invalid('role', 'You cannot change your own role');
       await store.updateUser(db, viewer.tenantId, userId, { role });
       await store.revokeUserSessions(db, viewer.tenantId, userId, 'role-changed');
       sessions.forget();
+      await note(viewer, 'user.role_changed', userId, context, { before: user.role, after: role });
     },
 
-    async setUserStatus(viewer: Viewer, userId: string, status: 'active' | 'disabled') {
+    async setUserStatus(viewer: Viewer, userId: string, status: 'active' | 'disabled', context?: RequestContext) {
       const user = await store.findTenantUser(db, viewer.tenantId, userId);
       if (!user) throw new NotFound('No such user');
       if (user.id === viewer.userId) throw new Invalid('status', 'You cannot disable yourself');
@@ -226,6 +236,7 @@ export function createIdentity(deps: IdentityDeps) {
         await store.revokeUserSessions(db, viewer.tenantId, userId, 'disabled');
         sessions.forget();
       }
+      await note(viewer, status === 'disabled' ? 'user.disabled' : 'user.enabled', userId, context);
     },
 
     // Second factor.
@@ -247,6 +258,7 @@ export function createIdentity(deps: IdentityDeps) {
         await store.replaceRecoveryCodes(tx, user.id, codes.map(hashRecoveryCode));
       });
       sessions.forget();
+      await note(viewer, 'user.two_factor_enabled', viewer.userId);
       return codes;
     },
 
@@ -260,6 +272,13 @@ export function createIdentity(deps: IdentityDeps) {
         await store.replaceRecoveryCodes(tx, user.id, []);
       });
       sessions.forget(viewer.sessionId);
+      await note(viewer, 'user.two_factor_disabled', viewer.userId);
+    },
+
+    async setTwoFactorPolicy(viewer: Viewer, required: boolean, context?: RequestContext) {
+      await setRequireTwoFactor(db, viewer.tenantId, required);
+      sessions.forget();
+      await audit.record(db, { tenantId: viewer.tenantId, actor: { kind: 'user', id: viewer.userId }, action: 'company.two_factor_policy', target: { type: 'company', id: viewer.tenantId }, ip: context?.ip, userAgent: context?.userAgent, details: { required } }, now());
     },
 
     async companyRequiresTwoFactor(viewer: Viewer) {

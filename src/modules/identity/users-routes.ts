@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
 import { ROLES, ROLE_LABELS, viewerOf } from '../access/index.js';
-import { setRequireTwoFactor } from '../tenancy/index.js';
 import { requestContext } from './routes.js';
 import type { Identity } from './service.js';
 
@@ -42,29 +41,28 @@ export async function userRoutes(app: FastifyInstance, options: { identity: Iden
   app.post('/users/:userId/role', { config: ownerOnly }, async (request, reply) => {
     const { userId } = parseInput(userParams, request.params);
     const { role } = parseInput(z.object({ role: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }) }), request.body);
-    await identity.changeRole(viewerOf(request), userId, role);
+    await identity.changeRole(viewerOf(request), userId, role, requestContext(request, app.config.publicOrigin));
     reply.flash('success', 'Role changed; that user has been signed out.');
     return reply.redirect('/users', 303);
   });
 
   app.post('/users/:userId/disable', { config: ownerOnly }, async (request, reply) => {
     const { userId } = parseInput(userParams, request.params);
-    await identity.setUserStatus(viewerOf(request), userId, 'disabled');
+    await identity.setUserStatus(viewerOf(request), userId, 'disabled', requestContext(request, app.config.publicOrigin));
     reply.flash('success', 'User disabled and signed out.');
     return reply.redirect('/users', 303);
   });
 
   app.post('/users/:userId/enable', { config: ownerOnly }, async (request, reply) => {
     const { userId } = parseInput(userParams, request.params);
-    await identity.setUserStatus(viewerOf(request), userId, 'active');
+    await identity.setUserStatus(viewerOf(request), userId, 'active', requestContext(request, app.config.publicOrigin));
     reply.flash('success', 'User enabled.');
     return reply.redirect('/users', 303);
   });
 
   app.post('/users/two-factor-policy', { config: ownerOnly }, async (request, reply) => {
     const { required } = parseInput(z.object({ required: z.enum(['yes', 'no'], { message: 'must be yes or no' }) }), request.body);
-    await setRequireTwoFactor(app.database.db, viewerOf(request).tenantId, required === 'yes');
-    identity.sessions.forget();
+    await identity.setTwoFactorPolicy(viewerOf(request), required === 'yes', requestContext(request, app.config.publicOrigin));
     reply.flash('success', required === 'yes' ? 'Second factor is now required for owners, HR admins and finance.' : 'Second factor is now optional.');
     return reply.redirect('/users', 303);
   });

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * The MySQL/MariaDB command-line clients the backup drives: `mariadb-dump`/`mysqldump` to take the
+ * dump and `mariadb`/`mysql` to load it. Credentials go in a temporary option file (0600 in a 0700
+ * folder, removed afterwards), never on the command line where `ps` would show them.
+ */
+
+export class MissingTool extends Error {
+  constructor(names: string[]) {
+    super(`None of ${names.join(', ')} is on PATH. Install the database client tools (Debian: apt-get install -y mariadb-client).`);
+    this.name = 'MissingTool';
+  }
+}
+
+/** The first of `names` on PATH (MariaDB's own names first: on MariaDB 11 the mysql* names are gone). */
+export function findTool(names: string[]): string {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), '/usr/bin', '/usr/local/bin', '/usr/local/mysql/bin'];
+  for (const name of names) {
+    for (const dir of dirs) {
+      const candidate = path.join(dir, name);
+      if (dir && existsSync(candidate)) return candidate;
+    }
+  }
+  throw new MissingTool(names);
+}
+
+export const dumpTool = () => findTool(['mariadb-dump', 'mysqldump']);
+export const clientTool = () => findTool(['mariadb', 'mysql']);
+
+/** Flags for a dump that is consistent without blocking writers and restores byte for byte. */
+export const DUMP_FLAGS = [
+  '--single-transaction',
+  '--quick',
+  '--routines',
+  '--triggers',
+  '--hex-blob',
+  '--skip-lock-tables',
+  '--default-character-set=utf8mb4',
+];
+
+/** Option-file value: double-quoted with backslash escapes (the MySQL/MariaDB option-file syntax). */
+function optionValue(value: string): string {
+  if (/[\r\n\0]/.test(value)) throw new Error('database credentials must not contain line breaks or NUL');
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+export interface ClientCredentials {
+  /** `--defaults-extra-file=…`: must be the first argument of the client. */
+  argument: string;
+  remove(): Promise<void>;
+}
+
+/** Writes the server address and credentials of a mysql:// URL into a private option file. */
+export async function clientCredentials(databaseUrl: string): Promise<ClientCredentials> {
+  const url = new URL(databaseUrl);
+  const lines = ['[client]', `host=${optionValue(url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1')}`, `port=${Number(url.port || 3306)}`, 'protocol=tcp'];
+  if (url.username) lines.push(`user=${optionValue(decodeURIComponent(url.username))}`);
+  if (url.password) lines.push(`password=${optionValue(decodeURIComponent(url.password))}`);
+  const dir = await mkdtemp(path.join(tmpdir(), 'bz-dbclient-'));
+  const file = path.join(dir, 'client.cnf');
+  await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
+  return { argument: `--defaults-extra-file=${file}`, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface ToolProcess {
+  child: ChildProcess;
+  /** Resolves when the process exits 0; rejects with its last stderr lines otherwise. */
+  succeeded(): Promise<void>;
+  kill(): void;
+}
+
+/** Spawns a client tool; stderr is kept (last 4 KB) for the error message. With stdin 'pipe' it is a loader. */
+export function runTool(binary: string, args: string[], stdin: 'pipe' | 'ignore'): ToolProcess {
+  const child = spawn(binary, args, { stdio: [stdin, 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4096);
+  });
+  // A loading client's output is not read by anyone; drain it so the client never blocks on a full pipe.
+  if (stdin === 'pipe') child.stdout!.resume();
+  const name = path.basename(binary);
+  const exit = new Promise<void>((resolve, reject) => {
+    child.once('error', (error) => reject(new Error(`${name} could not start: ${error.message}`)));
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${name} ${signal ? `was stopped by ${signal}` : `exited with status ${code}`}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+    });
+  });
+  exit.catch(() => {}); // observed by succeeded(); a process killed on an earlier failure must not crash the run
+  return {
+    child,
+    succeeded: () => exit,
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
