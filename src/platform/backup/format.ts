@@ -180,35 +180,86 @@ class ByteQueue {
 }
 
 /**
- * Encrypted file in, plaintext out, each frame released only after its tag verifies. With
- * `emit: false` it only authenticates (the restore's first pass, before anything is created).
- * Also counts and hashes the input, so the caller can compare it with the metadata.
+ * Parses and authenticates an encrypted file fed in chunks of any size; `feed` returns the plaintext
+ * of each frame that completed and authenticated, and throws a FrameError at the first problem.
  */
-export class FrameDecoder extends Transform {
+export class FrameReader {
   private readonly queue = new ByteQueue();
   private headerDone = false;
   private index = 0;
   private sawLast = false;
-  private readonly hash: Hash = createHash('sha256');
-  bytesIn = 0;
   plaintextBytes = 0;
-  sha256 = '';
 
   constructor(
     private readonly key: Buffer,
     private readonly backupId: string,
     private readonly frameBytes: number,
-    private readonly emitPlaintext = true,
-  ) {
+  ) {}
+
+  feed(chunk: Buffer): Buffer[] {
+    this.queue.push(chunk);
+    const out: Buffer[] = [];
+    if (!this.headerDone && !this.readHeader()) return out;
+    while (this.queue.length >= FRAME_HEADER_BYTES) {
+      if (this.sawLast) break;
+      const flags = this.queue.peekByte(0);
+      const length = this.queue.peekUInt32BE(1);
+      if ((flags !== 0 && flags !== 1) || length > this.frameBytes || (flags === 0 && length !== this.frameBytes)) {
+        throw new FrameError('altered', `frame ${this.index} has an impossible header`);
+      }
+      const total = FRAME_HEADER_BYTES + length + TAG_BYTES;
+      if (this.queue.length < total) break;
+      const frame = this.queue.take(total);
+      const decipher = createDecipheriv('aes-256-gcm', this.key, nonce(this.index), { authTagLength: TAG_BYTES });
+      decipher.setAAD(aad(this.backupId, this.index, flags));
+      decipher.setAuthTag(frame.subarray(total - TAG_BYTES));
+      try {
+        out.push(Buffer.concat([decipher.update(frame.subarray(FRAME_HEADER_BYTES, total - TAG_BYTES)), decipher.final()]));
+      } catch {
+        throw new FrameError('altered', `frame ${this.index} does not authenticate`);
+      }
+      this.plaintextBytes += length;
+      this.index++;
+      if (flags === 1) this.sawLast = true;
+    }
+    if (this.sawLast && this.queue.length > 0) throw new FrameError('extra_bytes', 'there are bytes after its last frame');
+    return out;
+  }
+
+  /** At the end of the input: throws unless the last frame was read. */
+  finish(): void {
+    if (!this.sawLast) throw new FrameError('truncated', `it ends before its last frame (after frame ${this.index - 1})`);
+  }
+
+  private readHeader(): boolean {
+    if (this.queue.length < MAGIC.length + 2) return false;
+    const idLength = this.queue.peekByte(MAGIC.length + 1);
+    if (this.queue.length < MAGIC.length + 2 + idLength) return false;
+    const header = this.queue.take(MAGIC.length + 2 + idLength);
+    if (!header.subarray(0, MAGIC.length).equals(MAGIC)) throw new FrameError('not_a_backup', 'it does not start like a Bizlumo backup file');
+    if (header[MAGIC.length] !== FILE_VERSION) throw new FrameError('not_a_backup', `its file version ${header[MAGIC.length]} is not one this build reads`);
+    const id = header.subarray(MAGIC.length + 2).toString('ascii');
+    if (id !== this.backupId) throw new FrameError('wrong_backup', `the file belongs to backup ${id}, not ${this.backupId}`);
+    this.headerDone = true;
+    return true;
+  }
+}
+
+/** FrameReader as a stream: encrypted file in, authenticated plaintext out; hashes what it reads. */
+export class FrameDecoder extends Transform {
+  private readonly reader: FrameReader;
+  private readonly hash: Hash = createHash('sha256');
+  sha256 = '';
+
+  constructor(key: Buffer, backupId: string, frameBytes: number) {
     super();
+    this.reader = new FrameReader(key, backupId, frameBytes);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.hash.update(chunk);
-    this.bytesIn += chunk.length;
-    this.queue.push(chunk);
     try {
-      this.drain();
+      for (const plaintext of this.reader.feed(chunk)) if (plaintext.length > 0) this.push(plaintext);
       done();
     } catch (error) {
       done(error as Error);
@@ -217,49 +268,12 @@ export class FrameDecoder extends Transform {
 
   override _flush(done: TransformCallback): void {
     this.sha256 = this.hash.digest('hex');
-    if (!this.headerDone || !this.sawLast) {
-      return done(new FrameError('truncated', `the file ends before its last frame (after ${this.bytesIn} bytes)`));
+    try {
+      this.reader.finish();
+      done();
+    } catch (error) {
+      done(error as Error);
     }
-    done();
-  }
-
-  private drain(): void {
-    if (!this.headerDone) {
-      if (this.queue.length < MAGIC.length + 2) return;
-      const idLength = this.queue.peekByte(MAGIC.length + 1);
-      if (this.queue.length < MAGIC.length + 2 + idLength) return;
-      const header = this.queue.take(MAGIC.length + 2 + idLength);
-      if (!header.subarray(0, MAGIC.length).equals(MAGIC)) throw new FrameError('not_a_backup', 'it does not start like a Bizlumo backup file');
-      if (header[MAGIC.length] !== FILE_VERSION) throw new FrameError('not_a_backup', `its file version ${header[MAGIC.length]} is not one this build reads`);
-      const id = header.subarray(MAGIC.length + 2).toString('ascii');
-      if (id !== this.backupId) throw new FrameError('wrong_backup', `the file belongs to backup ${id}, not ${this.backupId}`);
-      this.headerDone = true;
-    }
-    while (this.queue.length >= FRAME_HEADER_BYTES) {
-      if (this.sawLast) throw new FrameError('extra_bytes', 'there are bytes after its last frame');
-      const flags = this.queue.peekByte(0);
-      const length = this.queue.peekUInt32BE(1);
-      if ((flags !== 0 && flags !== 1) || length > this.frameBytes || (flags === 0 && length !== this.frameBytes)) {
-        throw new FrameError('altered', `frame ${this.index} has an impossible header`);
-      }
-      const total = FRAME_HEADER_BYTES + length + TAG_BYTES;
-      if (this.queue.length < total) return;
-      const frame = this.queue.take(total);
-      const decipher = createDecipheriv('aes-256-gcm', this.key, nonce(this.index), { authTagLength: TAG_BYTES });
-      decipher.setAAD(aad(this.backupId, this.index, flags));
-      decipher.setAuthTag(frame.subarray(total - TAG_BYTES));
-      let plaintext: Buffer;
-      try {
-        plaintext = Buffer.concat([decipher.update(frame.subarray(FRAME_HEADER_BYTES, total - TAG_BYTES)), decipher.final()]);
-      } catch {
-        throw new FrameError('altered', `frame ${this.index} does not authenticate`);
-      }
-      this.plaintextBytes += plaintext.length;
-      if (this.emitPlaintext && plaintext.length > 0) this.push(plaintext);
-      this.index++;
-      if (flags === 1) this.sawLast = true;
-    }
-    if (this.sawLast && this.queue.length > 0) throw new FrameError('extra_bytes', 'there are bytes after its last frame');
   }
 }
 
