@@ -1,26 +1,15 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { browserAvailable, launchBrowser } from '../support/browser.js';
+import { browserAvailable, screenshots, useBrowser } from '../support/browser.js';
 import { useListeningApp } from '../support/server.js';
-import { projectRoot } from '../../src/platform/paths.js';
-
-const screenshots = path.join(projectRoot, 'test-results');
 
 describe.runIf(browserAvailable)('home page in a real browser', () => {
   const server = useListeningApp();
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chrome = useBrowser();
 
   it('renders with the stylesheet, no CSP violations or script errors, and takes a screenshot', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await chrome.browser.newPage({ viewport: { width: 1280, height: 800 } });
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
@@ -34,7 +23,6 @@ describe.runIf(browserAvailable)('home page in a real browser', () => {
     const brandColour = await page.locator('.brand-mark').evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(brandColour).toBe('rgb(31, 79, 209)');
     expect(await page.locator('main').getByRole('link', { name: 'Sign in' }).isVisible()).toBe(true);
-    mkdirSync(screenshots, { recursive: true });
     const file = path.join(screenshots, 'home.png');
     await page.screenshot({ path: file, fullPage: true });
     expect(problems).toEqual([]);

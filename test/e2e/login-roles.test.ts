@@ -1,14 +1,9 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { browserAvailable, launchBrowser } from '../support/browser.js';
+import { browserAvailable, screenshots, useBrowser } from '../support/browser.js';
 import { useListeningApp } from '../support/server.js';
-import { projectRoot } from '../../src/platform/paths.js';
 import { ROLE_DUTIES } from '../../src/modules/access/index.js';
-
-const screenshots = path.join(projectRoot, 'test-results');
 
 const DEMO = [
   { email: 'owner@acme.test', badge: 'Owner', nav: ['Dashboard', 'Employees', 'Users', 'My account'], duties: ROLE_DUTIES.owner },
@@ -21,18 +16,11 @@ const DEMO = [
 
 describe.runIf(browserAvailable)('signing in as each demo role in a real browser', () => {
   const server = useListeningApp();
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    mkdirSync(screenshots, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chrome = useBrowser();
 
   for (const demo of DEMO) {
     it(`${demo.email} sees the navigation of their role`, async () => {
-      const context = await browser.newContext();
+      const context = await chrome.browser.newContext();
       const page = await context.newPage();
       const problems: string[] = [];
       // The deliberate 403 below is logged by Chromium as a failed load; anything else is a problem.
@@ -66,7 +54,7 @@ describe.runIf(browserAvailable)('signing in as each demo role in a real browser
   }
 
   it('shows the password rules ticking as the user types at sign-up', async () => {
-    const page = await browser.newPage();
+    const page = await chrome.browser.newPage();
     await page.goto(`${server.baseUrl}/signup`);
     await page.getByLabel('Password').fill('short');
     expect((await page.locator('[data-rule="length"]').getAttribute('class')) ?? '').not.toContain('rule-met');

@@ -1,27 +1,16 @@
 /// <reference lib="dom" />
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { browserAvailable, launchBrowser } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { browserAvailable, screenshots, useBrowser } from '../support/browser.js';
 import { useListeningApp } from '../support/server.js';
-import { projectRoot } from '../../src/platform/paths.js';
-
-const screenshots = path.join(projectRoot, 'test-results');
 
 describe.runIf(browserAvailable)('people pages in a real browser', () => {
   const server = useListeningApp();
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    mkdirSync(screenshots, { recursive: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const chrome = useBrowser();
 
   async function signedIn(email: string): Promise<Page> {
-    const page = await browser.newPage();
+    const page = await chrome.browser.newPage();
     await page.goto(`${server.baseUrl}/login`);
     await page.getByLabel('Work email').fill(email);
     await page.getByLabel('Password').fill('Demo-pass-2026');

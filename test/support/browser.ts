@@ -1,5 +1,9 @@
 import { existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
+import { projectRoot } from '../../src/platform/paths.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -27,4 +31,19 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-dev-shm-usage',
     ],
   });
+}
+
+export const screenshots = path.join(projectRoot, 'test-results');
+
+/** One browser per test file, closed afterwards; screenshots go to test-results/. */
+export function useBrowser(): { readonly browser: Browser } {
+  const holder = {} as { browser: Browser };
+  beforeAll(async () => {
+    holder.browser = await launchBrowser();
+    mkdirSync(screenshots, { recursive: true });
+  });
+  afterAll(async () => {
+    await holder.browser?.close();
+  });
+  return holder;
 }

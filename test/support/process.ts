@@ -1,20 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { projectRoot } from '../../src/platform/paths.js';
 
-export const tsxBin = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
+export { freePort } from '../../src/platform/db/local-server.js';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const tsxBin = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
 
 export interface RunningProcess {
   child: ChildProcess;

@@ -60,6 +60,15 @@ export function createPeople(deps: PeopleDeps) {
     throw error;
   }
 
+  /** One audit entry about an employee, written with the change (pass the transaction). */
+  function note(tx: Db, viewer: Viewer, action: string, employeeId: string | undefined, meta: RequestMeta, details: Record<string, unknown>) {
+    return audit.record(
+      tx,
+      { tenantId: viewer.tenantId, actor: { kind: 'user', id: viewer.userId }, action, target: employeeId ? { type: 'employee', id: employeeId } : undefined, ...meta, details },
+      deps.now(),
+    );
+  }
+
   async function decryptField(employee: Employee, field: SensitiveField): Promise<string | undefined> {
     const ciphertext = employee[`${field}Cipher` as const];
     if (!ciphertext) return undefined;
@@ -106,14 +115,7 @@ export function createPeople(deps: PeopleDeps) {
       const sealed = await sealSensitive(viewer.tenantId, id, input);
       await inTransaction(db, async (tx) => {
         await store.insertEmployeeRows(tx, [{ id, tenantId: viewer.tenantId, ...plainColumns(input), ...sealed }]);
-        await audit.record(tx, {
-          tenantId: viewer.tenantId,
-          actor: { kind: 'user', id: viewer.userId },
-          action: 'employee.created',
-          target: { type: 'employee', id },
-          ...meta,
-          details: { code: input.code, sensitiveFieldsSet: Object.keys(sealed).filter((k) => k.endsWith('Cipher') && sealed[k as keyof typeof sealed]) },
-        }, deps.now());
+        await note(tx, viewer, 'employee.created', id, meta, { code: input.code, sensitiveFieldsSet: Object.keys(sealed).filter((k) => k.endsWith('Cipher') && sealed[k as keyof typeof sealed]) });
       }).catch(duplicatePan);
       return id;
     },
@@ -130,18 +132,11 @@ export function createPeople(deps: PeopleDeps) {
       const changed = Object.entries(plain).filter(([key, value]) => (before as Record<string, unknown>)[key] !== value).map(([key]) => key);
       await inTransaction(db, async (tx) => {
         await store.updateEmployeeRow(tx, viewer.tenantId, employeeId, { ...plain, ...sealed });
-        await audit.record(tx, {
-          tenantId: viewer.tenantId,
-          actor: { kind: 'user', id: viewer.userId },
-          action: 'employee.updated',
-          target: { type: 'employee', id: employeeId },
-          ...meta,
-          details: {
+        await note(tx, viewer, 'employee.updated', employeeId, meta, {
             changed: [...changed, ...Object.keys(sealed).filter((k) => k.endsWith('Cipher')).map((k) => k.replace('Cipher', ''))],
             before: Object.fromEntries(changed.map((k) => [k, (before as Record<string, unknown>)[k]])),
             after: Object.fromEntries(changed.map((k) => [k, (plain as Record<string, unknown>)[k]])),
-          },
-        }, deps.now());
+        });
       }).catch(duplicatePan);
     },
 
@@ -156,14 +151,7 @@ export function createPeople(deps: PeopleDeps) {
         throw error;
       }
       if (value === undefined) throw new Invalid('field', 'has no value to reveal');
-      await audit.record(db, {
-        tenantId: viewer.tenantId,
-        actor: { kind: 'user', id: viewer.userId },
-        action: 'employee.sensitive_revealed',
-        target: { type: 'employee', id: employeeId },
-        ...meta,
-        details: { field, reason },
-      }, deps.now());
+      await note(db, viewer, 'employee.sensitive_revealed', employeeId, meta, { field, reason });
       return value;
     },
 
@@ -171,14 +159,7 @@ export function createPeople(deps: PeopleDeps) {
       if (!viewer.employeeId) throw new NotFound('Your account is not linked to an employee profile');
       await inTransaction(db, async (tx) => {
         await store.insertCorrection(tx, { tenantId: viewer.tenantId, employeeId: viewer.employeeId!, requestedBy: viewer.userId, ...input });
-        await audit.record(tx, {
-          tenantId: viewer.tenantId,
-          actor: { kind: 'user', id: viewer.userId },
-          action: 'employee.correction_requested',
-          target: { type: 'employee', id: viewer.employeeId! },
-          ...meta,
-          details: { field: input.field },
-        }, deps.now());
+        await note(tx, viewer, 'employee.correction_requested', viewer.employeeId!, meta, { field: input.field });
       });
     },
 

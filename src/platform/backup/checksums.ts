@@ -99,11 +99,13 @@ async function schemaVersion(connection: Connection, database: string): Promise<
 export async function fingerprintTable(connection: Connection, database: string, table: TableStructure): Promise<TableFingerprint> {
   const parts = table.columns.map((column) => `QUOTE(CAST(${quoteIdentifier(column)} AS BINARY))`).join(', ');
   const piece = (from: number, length: number) => `CAST(CONV(SUBSTRING(h, ${from}, ${length}), 16, 10) AS UNSIGNED)`;
+  // BIT_XOR is 0 over no rows. No COALESCE around it: mixing its BIGINT UNSIGNED with a literal 0
+  // makes MariaDB go through DECIMAL/DOUBLE and lose the low bits.
   const [row] = await select(
     connection,
     `SELECT COUNT(*) AS n,
-            LPAD(HEX(COALESCE(BIT_XOR(${piece(1, 16)}), 0)), 16, '0') AS x1,
-            LPAD(HEX(COALESCE(BIT_XOR(${piece(17, 16)}), 0)), 16, '0') AS x2,
+            LPAD(HEX(BIT_XOR(${piece(1, 16)})), 16, '0') AS x1,
+            LPAD(HEX(BIT_XOR(${piece(17, 16)})), 16, '0') AS x2,
             CAST(COALESCE(SUM(${piece(33, 8)}), 0) AS CHAR) AS s
        FROM (SELECT SHA2(CONCAT_WS(',', ${parts}), 256) AS h FROM ${quoteIdentifier(database)}.${quoteIdentifier(table.name)}) AS r`,
   );

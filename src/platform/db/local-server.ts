@@ -97,7 +97,8 @@ export function findServerBinary(): { server: string; flavour: 'mariadb' | 'mysq
   return undefined;
 }
 
-function freePort(): Promise<number> {
+/** A port nothing listens on right now (the OS picks it). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

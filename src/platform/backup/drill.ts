@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import { dropDatabase, parseDatabaseUrl, withDatabase } from '../db/admin.js';
+import type { KeyProvider } from '../crypto/index.js';
+import { PLATFORM, type ObjectStore } from '../storage/index.js';
+import { BackupRefused, latestBackupId, newBackupId, readMetadata, type BackupMetadata } from './metadata.js';
+import { restoreBackup } from './restore.js';
+import { verifyRestore, type Check, type VerificationReport } from './verify.js';
+
+/**
+ * The restore drill: restore a backup into a new database, verify it, and record what was achieved.
+ *   - RPO achieved = the age of the backup when the drill ran (data newer than it would be lost);
+ *   - RTO achieved = restore time + verification time (how long until a verified copy exists).
+ * The report is printed by the script and stored as JSON at `drills/<drill id>.json` in the
+ * platform namespace of the object store. It holds no plaintext and no credentials.
+ */
+
+export interface DrillReport {
+  kind: 'restore-drill';
+  id: string;
+  /** `restore`: restored here and verified; `verify-only`: a database restored elsewhere (RDS), verified. */
+  mode: 'restore' | 'verify-only';
+  startedAt: string;
+  finishedAt: string;
+  result: 'pass' | 'fail';
+  backup?: { id: string; takenAt: string; sourceDatabase: string; plaintextBytes: number; ciphertextBytes: number; migrations: number; snapshot: string };
+  /** Database name and server host:port only. */
+  target: { database: string; server: string; kept: boolean };
+  rpo: { seconds?: number; restorePoint?: string; note: string };
+  rto: { restoreSeconds?: number; verifySeconds?: number; seconds?: number; note: string };
+  checks: Check[];
+  tables?: VerificationReport['tables'];
+  reportKey: string;
+}
+
+export interface RestoreDrillOptions {
+  store: ObjectStore;
+  keyProvider: KeyProvider;
+  /** The server to restore onto (mysql://…/ with or without a database). */
+  serverUrl: string;
+  backupId?: string;
+  /** Defaults to `<source>_drill_<time>`. */
+  targetDatabase?: string;
+  /** Keep the restored database even when the drill passes (it is always kept when a check fails). */
+  keep?: boolean;
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+/** Restore + verify + stored report. Never throws for a failed check or a refused backup: the report says so. */
+export async function runRestoreDrill(options: RestoreDrillOptions): Promise<DrillReport> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const id = newBackupId(startedAt);
+  const server = serverLabel(options.serverUrl);
+  const checks: Check[] = [];
+  const base = { kind: 'restore-drill' as const, id, mode: 'restore' as const, startedAt: startedAt.toISOString(), reportKey: reportKey(id) };
+
+  const backupId = options.backupId ?? (await latestBackupId(options.store));
+  if (!backupId) {
+    checks.push({ name: 'backup', status: 'fail', detail: 'there is no backup in object storage (run `npm run backup` first)' });
+    return finish(options.store, { ...base, target: { database: '-', server, kept: false }, rpo: { note: 'no backup' }, rto: { note: 'no restore' }, checks }, now);
+  }
+  let metadata: BackupMetadata | undefined;
+  try {
+    metadata = await readMetadata(options.store, backupId);
+  } catch {
+    // restoreBackup below reports the same problem as a refusal, with the full reason.
+  }
+  const database = options.targetDatabase ?? drillDatabaseName(metadata?.source.database ?? 'bizlumo', startedAt);
+  const targetUrl = withDatabase(options.serverUrl, database);
+  const rpo = rpoOf(metadata, startedAt);
+
+  let restoreSeconds: number;
+  try {
+    const restored = await restoreBackup({ backupId, targetDatabaseUrl: targetUrl, keyProvider: options.keyProvider, store: options.store, log: options.log });
+    restoreSeconds = restored.seconds;
+    metadata = restored.metadata;
+    checks.push({ name: 'restore', status: 'pass', detail: `backup ${backupId} authenticated and loaded into the new database ${database} in ${restored.seconds.toFixed(2)} s` });
+  } catch (error) {
+    const refused = error instanceof BackupRefused;
+    checks.push({ name: 'restore', status: 'fail', detail: refused ? `refused (${error.reason}): ${error.message}` : (error as Error).message });
+    return finish(options.store, { ...base, backup: backupSummary(metadata), target: { database, server, kept: false }, rpo, rto: { note: 'no restore' }, checks }, now);
+  }
+
+  const verification = await verifyRestore({ databaseUrl: targetUrl, keyProvider: options.keyProvider, metadata });
+  checks.push(...verification.checks);
+  const passed = verification.ok;
+  const kept = options.keep === true || !passed;
+  if (!kept) await dropDatabase(targetUrl);
+  return finish(
+    options.store,
+    {
+      ...base,
+      backup: backupSummary(metadata),
+      target: { database, server, kept },
+      rpo,
+      rto: {
+        restoreSeconds: round(restoreSeconds),
+        verifySeconds: round(verification.seconds),
+        seconds: round(restoreSeconds + verification.seconds),
+        note: 'restore (authenticate, decrypt, load) + verification',
+      },
+      checks,
+      tables: verification.tables,
+    },
+    now,
+  );
+}
+
+export interface VerifyDrillOptions {
+  store: ObjectStore;
+  keyProvider: KeyProvider;
+  /** The already-restored database (for example an RDS instance restored from a snapshot). */
+  databaseUrl: string;
+  tls?: 'off' | 'rds';
+  /** Compare with this backup's metadata; without it the schema is compared with this build. */
+  backupId?: string;
+  /** The restore point of a snapshot or point-in-time restore (ISO time), for the achieved RPO. */
+  restorePoint?: string;
+  now?: () => Date;
+}
+
+/** Verification only, of a database restored by other means. */
+export async function runVerificationDrill(options: VerifyDrillOptions): Promise<DrillReport> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const id = newBackupId(startedAt);
+  const { database } = parseDatabaseUrl(options.databaseUrl);
+  const base = { kind: 'restore-drill' as const, id, mode: 'verify-only' as const, startedAt: startedAt.toISOString(), reportKey: reportKey(id) };
+  const target = { database, server: serverLabel(options.databaseUrl), kept: true };
+  let metadata: BackupMetadata | undefined;
+  if (options.backupId) {
+    try {
+      metadata = await readMetadata(options.store, options.backupId);
+    } catch (error) {
+      const checks: Check[] = [{ name: 'backup', status: 'fail', detail: (error as Error).message }];
+      return finish(options.store, { ...base, target, rpo: { note: 'no backup' }, rto: { note: 'not verified' }, checks }, now);
+    }
+  }
+  const verification = await verifyRestore({ databaseUrl: options.databaseUrl, keyProvider: options.keyProvider, metadata, tls: options.tls });
+  const rpo = options.restorePoint
+    ? { seconds: round((startedAt.getTime() - Date.parse(options.restorePoint)) / 1000), restorePoint: options.restorePoint, note: 'time since the restore point given with --restore-point' }
+    : metadata
+      ? rpoOf(metadata, startedAt)
+      : { note: 'unknown: pass --restore-point <ISO time> (the snapshot or point-in-time the instance was restored to)' };
+  return finish(
+    options.store,
+    {
+      ...base,
+      backup: backupSummary(metadata),
+      target,
+      rpo,
+      rto: { verifySeconds: round(verification.seconds), note: 'verification only: add the restore time of the instance (RDS events) for the full RTO' },
+      checks: verification.checks,
+      tables: verification.tables,
+    },
+    now,
+  );
+}
+
+/** Human-readable lines: the result, RPO/RTO and every check. */
+export function describeDrill(report: DrillReport): string[] {
+  const mark = { pass: 'ok  ', fail: 'FAIL', skipped: 'skip' } as const;
+  const lines = [
+    `drill ${report.id} (${report.mode}): ${report.result.toUpperCase()}`,
+    report.backup ? `backup ${report.backup.id} taken ${report.backup.takenAt} of ${report.backup.sourceDatabase} (${report.backup.plaintextBytes} bytes dumped)` : 'backup: none',
+    `target database ${report.target.database} on ${report.target.server}${report.target.kept ? ' (kept)' : ' (dropped after the drill)'}`,
+    `achieved RPO: ${report.rpo.seconds !== undefined ? `${report.rpo.seconds} s` : '-'} (${report.rpo.note})`,
+    `achieved RTO: ${report.rto.seconds ?? report.rto.verifySeconds ?? '-'} s (${report.rto.note}${report.rto.restoreSeconds !== undefined ? `: restore ${report.rto.restoreSeconds} s + verify ${report.rto.verifySeconds} s` : ''})`,
+    ...report.checks.map((c) => `  ${mark[c.status]} ${c.name}: ${c.detail}`),
+    `report stored at ${report.reportKey} (object storage, platform namespace)`,
+  ];
+  return lines;
+}
+
+/** Decides the result and stores the report; a report that cannot be stored fails the drill. */
+async function finish(store: ObjectStore, partial: Omit<DrillReport, 'finishedAt' | 'result'>, now: () => Date): Promise<DrillReport> {
+  const decide = (checks: Check[]) => (checks.length > 0 && checks.every((c) => c.status !== 'fail') ? 'pass' : 'fail');
+  const report: DrillReport = { ...partial, finishedAt: now().toISOString(), result: decide(partial.checks) };
+  try {
+    await store.put(PLATFORM, report.reportKey, Buffer.from(`${JSON.stringify(report, null, 2)}\n`), { contentType: 'application/json' });
+  } catch (error) {
+    report.checks = [...report.checks, { name: 'report stored', status: 'fail', detail: `${report.reportKey}: ${(error as Error).message}` }];
+    report.result = 'fail';
+  }
+  return report;
+}
+
+const reportKey = (id: string) => `drills/${id}.json`;
+const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
+
+function rpoOf(metadata: BackupMetadata | undefined, at: Date): DrillReport['rpo'] {
+  if (!metadata) return { note: 'unknown: the backup metadata could not be read' };
+  return { seconds: round((at.getTime() - Date.parse(metadata.takenAt)) / 1000), restorePoint: metadata.takenAt, note: 'age of the backup when the drill started' };
+}
+
+function backupSummary(metadata: BackupMetadata | undefined): DrillReport['backup'] {
+  if (!metadata) return undefined;
+  return {
+    id: metadata.id,
+    takenAt: metadata.takenAt,
+    sourceDatabase: metadata.source.database,
+    plaintextBytes: metadata.sizes.plaintextBytes,
+    ciphertextBytes: metadata.sizes.ciphertextBytes,
+    migrations: metadata.schema.migrations,
+    snapshot: metadata.source.snapshot,
+  };
+}
+
+/** `<source>_drill_<yyyymmddhhmmss>_<hex>`, within MySQL's 64-character limit. */
+export function drillDatabaseName(source: string, at: Date): string {
+  const stamp = at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${source.slice(0, 36)}_drill_${stamp}_${randomBytes(2).toString('hex')}`;
+}
+
+function serverLabel(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || 3306}`;
+}

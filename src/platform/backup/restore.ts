@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import mysql from 'mysql2/promise';
+import { dropDatabase, parseDatabaseUrl } from '../db/admin.js';
+import { LocalKeyProvider, type KeyProvider } from '../crypto/index.js';
+import { PLATFORM, type ObjectStore } from '../storage/index.js';
+import { quoteIdentifier } from './checksums.js';
+import { deriveBackupKeys, FrameDecoder, FrameError, FrameReader, macMatches, type BackupKeys } from './format.js';
+import { BackupRefused, readMetadata, type BackupMetadata } from './metadata.js';
+import { clientCredentials, clientTool, runTool } from './tools.js';
+
+/**
+ * `restoreBackup`: a backup into a brand-new database, never over an existing one.
+ *
+ * Everything that can be checked is checked before the target exists, in this order, and a failure
+ * is a BackupRefused naming the problem:
+ *   1. the metadata exists and has the expected shape;
+ *   2. the target database does not exist (so a failed restore can drop it without harming anything);
+ *   3. the backup's data key unwraps with this installation's key provider (a missing local key
+ *      file is reported as such, before the local provider would create a new one);
+ *   4. the metadata's MAC verifies under that key (tampered metadata);
+ *   5. first pass over the stored file: its length and SHA-256 equal the metadata's, and every frame
+ *      authenticates (a changed byte, a truncated or extended file).
+ * Then the database is created and a second pass decrypts into the `mariadb`/`mysql` client, each
+ * frame released only after its tag verifies (so a file changed between the passes is still caught);
+ * any failure drops the new database. The source database is never connected to.
+ */
+
+export interface RestoreOptions {
+  backupId: string;
+  targetDatabaseUrl: string;
+  keyProvider: KeyProvider;
+  store: ObjectStore;
+  log?: (line: string) => void;
+}
+
+export interface RestoreResult {
+  metadata: BackupMetadata;
+  database: string;
+  seconds: number;
+}
+
+export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
+  const started = performance.now();
+  const { backupId, targetDatabaseUrl, keyProvider, store } = options;
+  const log = options.log ?? (() => {});
+  const metadata = await readMetadata(store, backupId);
+  const { serverUrl, database } = parseDatabaseUrl(targetDatabaseUrl);
+  await assertTargetFree(serverUrl, database);
+  const keys = await openKeys(metadata, keyProvider);
+  try {
+    const { mac, ...unsigned } = metadata;
+    if (!macMatches(keys.metadata, unsigned, mac)) {
+      throw new BackupRefused('metadata_altered', `The metadata of backup ${backupId} has been altered: its MAC does not verify under the backup's key; refusing it`);
+    }
+    await checkStoredFile(store, metadata, keys);
+    log(`backup ${backupId}: metadata and all ${metadata.cipher.frames} frames authenticate`);
+    await createTarget(serverUrl, database, metadata);
+    try {
+      await load(store, metadata, keys, targetDatabaseUrl);
+    } catch (error) {
+      await dropDatabase(targetDatabaseUrl).catch(() => {});
+      if (error instanceof BackupRefused) throw error;
+      throw new BackupRefused('load_failed', `Loading backup ${backupId} into ${database} failed, and ${database} was dropped: ${(error as Error).message}`);
+    }
+  } finally {
+    keys.frames.fill(0);
+    keys.metadata.fill(0);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  log(`backup ${backupId} restored into ${database} in ${seconds.toFixed(2)} s`);
+  return { metadata, database, seconds };
+}
+
+async function assertTargetFree(serverUrl: string, database: string): Promise<void> {
+  const connection = await mysql.createConnection({ uri: serverUrl, connectTimeout: 5000 });
+  try {
+    const [schemata] = await connection.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
+    if ((schemata as unknown[]).length === 0) return;
+    const [[row]] = (await connection.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [database])) as unknown as [[{ n: number }]];
+    const tables = Number(row.n);
+    throw new BackupRefused(
+      'target_exists',
+      `The target database ${database} already exists${tables > 0 ? ` and has ${tables} table${tables === 1 ? '' : 's'}` : ''}: ` +
+        'a restore never writes into an existing database. Name a new one.',
+    );
+  } finally {
+    await connection.end();
+  }
+}
+
+/** The backup's frame and MAC keys, or a refusal that says which key problem it is. */
+async function openKeys(metadata: BackupMetadata, keyProvider: KeyProvider): Promise<BackupKeys> {
+  const { id } = metadata;
+  const madeUnder = metadata.key.masterKeyId;
+  if (keyProvider instanceof LocalKeyProvider && !existsSync(keyProvider.keyFile)) {
+    throw new BackupRefused(
+      'key_missing',
+      `Backup ${id} cannot be decrypted: the master key file ${keyProvider.keyFile} does not exist (deleted, or this is not the installation ` +
+        `that made the backup, whose key was ${madeUnder}); refusing it`,
+    );
+  }
+  let dataKey: Buffer;
+  try {
+    dataKey = await keyProvider.unwrap(metadata.key.context, Buffer.from(metadata.key.wrapped, 'base64'));
+  } catch (error) {
+    throw unwrapRefusal(metadata, keyProvider, error as Error);
+  }
+  try {
+    return deriveBackupKeys(dataKey);
+  } finally {
+    dataKey.fill(0);
+  }
+}
+
+function unwrapRefusal(metadata: BackupMetadata, keyProvider: KeyProvider, error: Error): BackupRefused {
+  const { id } = metadata;
+  const madeUnder = metadata.key.masterKeyId;
+  if (keyProvider instanceof LocalKeyProvider) {
+    const ours = keyProvider.masterKeyId;
+    if (ours !== madeUnder) {
+      return new BackupRefused('foreign_key', `Backup ${id} was made under another installation's master key (${madeUnder}); this installation's key is ${ours}; refusing it`);
+    }
+    return new BackupRefused('metadata_altered', `The data key in the metadata of backup ${id} does not unwrap under ${ours}, the key the metadata names: the metadata was altered; refusing it`);
+  }
+  // KMS: say what the service said, sorted into the cases an operator acts on differently.
+  if (/KMSInvalidStateException|DisabledException|NotFoundException|pending deletion|is disabled/i.test(error.message)) {
+    return new BackupRefused('key_missing', `Backup ${id} cannot be decrypted: its KMS key (${madeUnder}) is disabled, pending deletion or deleted (${error.message}); refusing it`);
+  }
+  if (/InvalidCiphertextException|IncorrectKeyException/.test(error.message)) {
+    return new BackupRefused('foreign_key', `Backup ${id} was made under another key (${madeUnder}) than this installation's KMS key, or its metadata was altered (${error.message}); refusing it`);
+  }
+  return new BackupRefused('key_unusable', `The data key of backup ${id} could not be unwrapped by the key provider: ${error.message}`);
+}
+
+/** First pass: length, SHA-256 and every frame's tag, with no output. */
+async function checkStoredFile(store: ObjectStore, metadata: BackupMetadata, keys: BackupKeys): Promise<void> {
+  const reader = new FrameReader(keys.frames, metadata.id, metadata.cipher.frameBytes);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let frameError: Error | undefined;
+  // Read to the end even after a frame fails: the length and hash name the problem best.
+  for await (const chunk of await store.getStream(PLATFORM, metadata.object)) {
+    const buffer = chunk as Buffer;
+    hash.update(buffer);
+    bytes += buffer.length;
+    if (frameError) continue;
+    try {
+      reader.feed(buffer);
+    } catch (error) {
+      frameError = error as Error;
+    }
+  }
+  if (!frameError) {
+    try {
+      reader.finish();
+    } catch (error) {
+      frameError = error as Error;
+    }
+  }
+  const expected = metadata.sizes.ciphertextBytes;
+  const what = `The stored file of backup ${metadata.id} (${metadata.object})`;
+  if (bytes < expected) throw new BackupRefused('truncated', `${what} is truncated: ${bytes} of ${expected} bytes; refusing it`);
+  if (bytes > expected) throw new BackupRefused('extra_bytes', `${what} has ${bytes - expected} bytes more than the backup wrote; refusing it`);
+  if (hash.digest('hex') !== metadata.ciphertextSha256) {
+    throw new BackupRefused('altered', `${what} has been altered: its SHA-256 differs from the metadata's (one or more bytes changed); refusing it`);
+  }
+  if (frameError) throw frameRefusal(metadata, frameError);
+}
+
+function frameRefusal(metadata: BackupMetadata, error: Error): BackupRefused {
+  const what = `The stored file of backup ${metadata.id}`;
+  if (!(error instanceof FrameError)) return new BackupRefused('altered', `${what} could not be read: ${error.message}`);
+  const reason = error.problem === 'truncated' ? 'truncated' : error.problem === 'extra_bytes' ? 'extra_bytes' : 'altered';
+  return new BackupRefused(reason, `${what} is not intact: ${error.message}; refusing it`);
+}
+
+async function createTarget(serverUrl: string, database: string, metadata: BackupMetadata): Promise<void> {
+  const connection = await mysql.createConnection({ uri: serverUrl, connectTimeout: 5000 });
+  try {
+    const charset = /^[A-Za-z0-9_]+$/.test(metadata.source.charset) ? metadata.source.charset : 'utf8mb4';
+    const collation = /^[A-Za-z0-9_]+$/.test(metadata.source.collation) ? metadata.source.collation : 'utf8mb4_unicode_ci';
+    // No IF NOT EXISTS: if someone created it since the check, this fails instead of writing into theirs.
+    await connection.query(`CREATE DATABASE ${quoteIdentifier(database)} CHARACTER SET ${charset} COLLATE ${collation}`);
+  } catch (error) {
+    if ((error as { errno?: number }).errno === 1007) {
+      throw new BackupRefused('target_exists', `The target database ${database} was created by someone else during the restore; refusing to write into it`);
+    }
+    throw error;
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Second pass: decrypt frame by frame into the command-line client. */
+async function load(store: ObjectStore, metadata: BackupMetadata, keys: BackupKeys, targetDatabaseUrl: string): Promise<void> {
+  const { database } = parseDatabaseUrl(targetDatabaseUrl);
+  const credentials = await clientCredentials(targetDatabaseUrl);
+  const client = runTool(clientTool(), [credentials.argument, '--default-character-set=utf8mb4', '--batch', database], 'pipe');
+  try {
+    const decoder = new FrameDecoder(keys.frames, metadata.id, metadata.cipher.frameBytes);
+    const source = await store.getStream(PLATFORM, metadata.object);
+    await Promise.all([pipeline(source, decoder, client.child.stdin!), client.succeeded()]).catch(async (error: Error) => {
+      client.kill();
+      // The client's own message (a SQL error) explains more than the broken pipe it caused.
+      const clientError = await client.succeeded().then(() => undefined, (e: Error) => e);
+      if (error instanceof FrameError) throw frameRefusal(metadata, error);
+      throw clientError && !/SIGKILL/.test(clientError.message) ? clientError : error;
+    });
+    if (decoder.sha256 !== metadata.ciphertextSha256) {
+      throw new BackupRefused('altered', `The stored file of backup ${metadata.id} changed while it was being restored; refusing it`);
+    }
+  } finally {
+    client.kill();
+    await credentials.remove();
+  }
+}
