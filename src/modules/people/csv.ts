@@ -10,8 +10,6 @@ import { audit } from '../audit/index.js';
 import { employeeInput, type EmployeeInput } from './input.js';
 import type { People, RequestMeta } from './service.js';
 import * as store from './store.js';
-import { employees } from './schema.js';
-import { and, eq, inArray } from 'drizzle-orm';
 
 export const MAX_IMPORT_ROWS = 5000;
 
@@ -106,17 +104,14 @@ export async function importEmployees(db: Db, people: People, viewer: Viewer, cs
 
   // Codes and PANs already in the company.
   if (good.length > 0) {
-    const codes = good.map((g) => g.input.code);
-    const pans = good.map((g) => g.panIndex).filter((p): p is string => p !== null);
-    const existing = await db
-      .select({ code: employees.code, panIndex: employees.panIndex })
-      .from(employees)
-      .where(and(eq(employees.tenantId, viewer.tenantId), inArray(employees.code, codes)));
-    const existingPans = pans.length
-      ? await db.select({ panIndex: employees.panIndex }).from(employees).where(and(eq(employees.tenantId, viewer.tenantId), inArray(employees.panIndex, pans)))
-      : [];
-    const takenCodes = new Set(existing.map((e) => e.code.toUpperCase()));
-    const takenPans = new Set(existingPans.map((e) => e.panIndex));
+    const taken = await store.findTaken(
+      db,
+      viewer.tenantId,
+      good.map((g) => g.input.code),
+      good.map((g) => g.panIndex).filter((p): p is string => p !== null),
+    );
+    const takenCodes = new Set(taken.codes.map((c) => c.toUpperCase()));
+    const takenPans = new Set(taken.panIndexes);
     for (const row of [...good]) {
       const problems: FieldProblem[] = [];
       if (takenCodes.has(row.input.code.toUpperCase())) problems.push({ field: 'code', message: 'is already used by an employee' });

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
 import type { RowScope } from '../access/index.js';
@@ -127,4 +127,15 @@ export async function listOpenCorrections(db: Db, tenantId: string) {
     .innerJoin(employees, eq(employees.id, profileCorrections.employeeId))
     .where(and(eq(profileCorrections.tenantId, tenantId), eq(profileCorrections.status, 'open')))
     .orderBy(asc(profileCorrections.createdAt));
+}
+
+/** Which of these codes and PAN blind indexes the company already uses (for the CSV import). */
+export async function findTaken(db: Db, tenantId: string, codes: string[], panIndexes: string[]): Promise<{ codes: string[]; panIndexes: string[] }> {
+  const [byCode, byPan] = await Promise.all([
+    codes.length ? db.select({ code: employees.code }).from(employees).where(and(eq(employees.tenantId, tenantId), inArray(employees.code, codes))) : [],
+    panIndexes.length
+      ? db.select({ panIndex: employees.panIndex }).from(employees).where(and(eq(employees.tenantId, tenantId), inArray(employees.panIndex, panIndexes)))
+      : [],
+  ]);
+  return { codes: byCode.map((r) => r.code), panIndexes: byPan.map((r) => r.panIndex!).filter(Boolean) };
 }
