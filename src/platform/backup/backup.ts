@@ -53,37 +53,24 @@ export async function takeBackup(options: BackupOptions): Promise<BackupMetadata
   const keys = deriveBackupKeys(dataKey.plaintext);
   dataKey.plaintext.fill(0);
 
-  const control = await mysql.createConnection({ uri: databaseUrl, connectTimeout: 5000 });
-  const snapshot = await mysql.createConnection({ uri: databaseUrl, connectTimeout: 5000, supportBigNumbers: true });
-  const credentials = await clientCredentials(databaseUrl);
+  let control: Connection | undefined;
+  let snapshot: Connection | undefined;
+  let credentials: Awaited<ReturnType<typeof clientCredentials>> | undefined;
   let written = false;
   try {
+    control = await mysql.createConnection({ uri: databaseUrl, connectTimeout: 5000 });
+    snapshot = await mysql.createConnection({ uri: databaseUrl, connectTimeout: 5000, supportBigNumbers: true });
+    credentials = await clientCredentials(databaseUrl);
     const [[version]] = (await control.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
     const hold = await holdCommits(control);
-    let structure;
-    let dump;
-    let encoder;
-    let streaming;
+    let started: StartedDump;
     try {
-      await startSnapshot(snapshot);
-      structure = await readStructure(snapshot, database);
-      dump = runTool(dumpBinary, [credentials.argument, ...DUMP_FLAGS, database], 'ignore');
-      const firstTable = watchForFirstTable();
-      encoder = new FrameEncoder(keys.frames, id, frameBytes, () => dump!.succeeded());
       written = true;
-      streaming = Promise.all([
-        pipeline(dump.child.stdout!, firstTable.tap, encoder),
-        store.put(PLATFORM, dumpKey(id), encoder, { contentType: 'application/octet-stream' }),
-      ]);
-      streaming.catch(() => {}); // awaited below; this only keeps an early failure from going unobserved
-      await Promise.race([firstTable.seen, streaming, timeout(HOLD_TIMEOUT_SECONDS, 'the dump did not start its snapshot')]);
-    } catch (error) {
-      dump?.kill();
-      await streaming?.catch(() => {});
-      throw error;
+      started = await startDumpInSnapshot({ snapshot, database, id, frameBytes, frameKey: keys.frames, store, dumpArgs: [dumpBinary, credentials.argument] });
     } finally {
       await hold.release();
     }
+    const { structure, dump, encoder, streaming } = started;
     log(`snapshot taken (${hold.mode === 'none' ? 'separate snapshots: commits could not be held' : `commits held with ${hold.mode}`})`);
 
     // The server checksums the tables in the snapshot while the dump streams: two cores, two jobs.
@@ -125,9 +112,54 @@ export async function takeBackup(options: BackupOptions): Promise<BackupMetadata
   } finally {
     keys.frames.fill(0);
     keys.metadata.fill(0);
-    await credentials.remove();
-    await Promise.allSettled([control.end(), snapshot.end()]);
+    await credentials?.remove();
+    await Promise.allSettled([control?.end(), snapshot?.end()]);
   }
+}
+
+interface StartedDump {
+  structure: Awaited<ReturnType<typeof readStructure>>;
+  dump: ReturnType<typeof runTool>;
+  encoder: FrameEncoder;
+  /** Settles when the encrypted dump is stored (or failed). */
+  streaming: Promise<unknown>;
+}
+
+/**
+ * While commits are held: the checksum connection's snapshot and the schema it sees, then the dump,
+ * streaming into storage, up to the moment its own snapshot exists.
+ */
+async function startDumpInSnapshot(args: {
+  snapshot: Connection;
+  database: string;
+  id: string;
+  frameBytes: number;
+  frameKey: Buffer;
+  store: ObjectStore;
+  dumpArgs: [binary: string, credentials: string];
+}): Promise<StartedDump> {
+  const [binary, credentials] = args.dumpArgs;
+  await startSnapshot(args.snapshot);
+  const structure = await readStructure(args.snapshot, args.database);
+  const dump = runTool(binary, [credentials, ...DUMP_FLAGS, args.database], 'ignore');
+  const firstTable = watchForFirstTable();
+  const encoder = new FrameEncoder(args.frameKey, args.id, args.frameBytes, () => dump.succeeded());
+  const streaming = Promise.all([
+    pipeline(dump.child.stdout!, firstTable.tap, encoder),
+    args.store.put(PLATFORM, dumpKey(args.id), encoder, { contentType: 'application/octet-stream' }),
+  ]);
+  streaming.catch(() => {}); // awaited by the caller; this only keeps an early failure from going unobserved
+  const limit = timeout(HOLD_TIMEOUT_SECONDS, 'the dump did not start its snapshot');
+  try {
+    await Promise.race([firstTable.seen, streaming, limit.expired]);
+  } catch (error) {
+    dump.kill();
+    await streaming.catch(() => {});
+    throw error;
+  } finally {
+    limit.cancel();
+  }
+  return { structure, dump, encoder, streaming };
 }
 
 interface CommitHold {
@@ -198,8 +230,12 @@ function watchForFirstTable(): { tap: Transform; seen: Promise<void> } {
   return { tap, seen };
 }
 
-function timeout(seconds: number, what: string): Promise<never> {
-  return new Promise((_, reject) => setTimeout(() => reject(new Error(`${what} within ${seconds} s`)), seconds * 1000).unref());
+function timeout(seconds: number, what: string): { expired: Promise<never>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${seconds} s`)), seconds * 1000);
+  });
+  return { expired, cancel: () => clearTimeout(timer) };
 }
 
 /** Like Promise.all, but waits for every promise to settle before rejecting with the first error. */

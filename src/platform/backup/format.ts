@@ -232,11 +232,15 @@ export class FrameReader {
   }
 
   private readHeader(): boolean {
+    // Check the magic as soon as it can be: a plain SQL file is "not a backup", not "truncated".
+    const seen = Math.min(this.queue.length, MAGIC.length);
+    for (let i = 0; i < seen; i++) {
+      if (this.queue.peekByte(i) !== MAGIC[i]) throw new FrameError('not_a_backup', 'it does not start like a Bizlumo backup file');
+    }
     if (this.queue.length < MAGIC.length + 2) return false;
     const idLength = this.queue.peekByte(MAGIC.length + 1);
     if (this.queue.length < MAGIC.length + 2 + idLength) return false;
     const header = this.queue.take(MAGIC.length + 2 + idLength);
-    if (!header.subarray(0, MAGIC.length).equals(MAGIC)) throw new FrameError('not_a_backup', 'it does not start like a Bizlumo backup file');
     if (header[MAGIC.length] !== FILE_VERSION) throw new FrameError('not_a_backup', `its file version ${header[MAGIC.length]} is not one this build reads`);
     const id = header.subarray(MAGIC.length + 2).toString('ascii');
     if (id !== this.backupId) throw new FrameError('wrong_backup', `the file belongs to backup ${id}, not ${this.backupId}`);

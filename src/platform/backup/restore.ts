@@ -62,7 +62,9 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     } catch (error) {
       await dropDatabase(targetDatabaseUrl).catch(() => {});
       if (error instanceof BackupRefused) throw error;
-      throw new BackupRefused('load_failed', `Loading backup ${backupId} into ${database} failed, and ${database} was dropped: ${(error as Error).message}`);
+      // A SQL error quotes the row it choked on ("Duplicate entry 'x' for key …"): keep the quotes out of logs and reports.
+      const why = (error as Error).message.replace(/'[^']*'/g, "'…'");
+      throw new BackupRefused('load_failed', `Loading backup ${backupId} into ${database} failed, and ${database} was dropped: ${why}`);
     }
   } finally {
     keys.frames.fill(0);
