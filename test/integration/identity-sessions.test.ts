@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { useTestApp } from '../support/app.js';
 import { getPage, sessionFor, signIn, submitForm } from '../support/auth.js';
 import { seedDemo } from '../../src/demo/seed.js';
+import { testClock } from '../support/clock.js';
 import { buildApp } from '../../src/app.js';
 import { findUserByEmail } from '../../src/modules/identity/index.js';
 import { SESSION_CACHE_MS } from '../../src/modules/identity/sessions.js';
@@ -138,5 +139,20 @@ describe('user changes are audited', () => {
     expect(rows.map((r) => r.action)).toEqual(['user.role_changed', 'user.disabled']);
     expect(rows.every((r) => r.actor_id === ownerUser.id && r.ip === '127.0.0.1')).toBe(true);
     expect(JSON.parse(rows[0]!.details!)).toEqual({ before: 'finance', after: 'hr_admin' });
+  });
+});
+
+describe('a session ends after 24 hours', () => {
+  const clock = testClock(new Date('2026-11-25T08:00:00Z'));
+  const t = useTestApp({ adapters: () => ({ now: clock.now }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+
+  it('even when this instance has already checked its token', async () => {
+    const { jar } = await signIn(t.app, 'owner@acme.test', PASSWORD);
+    expect((await getPage(t.app, { ...jar }, '/account')).statusCode).toBe(200);
+    clock.advance(24 * 3600_000 - 60_000);
+    await new Promise((r) => setTimeout(r, SESSION_CACHE_MS + 50));
+    expect((await getPage(t.app, { ...jar }, '/account')).statusCode).toBe(200);
+    clock.advance(61_000);
+    expect((await getPage(t.app, { ...jar }, '/account')).statusCode).toBe(303);
   });
 });

@@ -21,6 +21,12 @@ export interface SessionDeps {
 
 export function createSessions(deps: SessionDeps) {
   const cache = new Map<string, { viewer: Viewer; until: number }>();
+  /**
+   * Tokens whose signature this process has already checked. jose verifies with WebCrypto, which
+   * runs on libuv's thread pool, behind bcrypt during a login storm (bench:login); the same token
+   * string always verifies the same way, so it is checked once and its expiry on every use.
+   */
+  const verified = new Map<string, { sid: string; tid: string; sub: string; exp: number }>();
 
   async function start(user: User, context: { ip: string; userAgent: string }): Promise<{ token: string; sessionId: string }> {
     const now = deps.now();
@@ -38,8 +44,19 @@ export function createSessions(deps: SessionDeps) {
   /** The viewer behind a session cookie, or null: expired, tampered, revoked or disabled all mean signed out. */
   async function resolve(token: string | undefined): Promise<Viewer | null> {
     const now = deps.now();
-    const claims = await verifyToken(deps.keys, 'session', token, ['tid', 'sid'], now);
-    if (!claims || typeof claims.sid !== 'string' || typeof claims.tid !== 'string') return null;
+    if (!token) return null;
+    let claims = verified.get(token);
+    if (!claims) {
+      const payload = await verifyToken(deps.keys, 'session', token, ['tid', 'sid'], now);
+      if (!payload || typeof payload.sid !== 'string' || typeof payload.tid !== 'string' || !payload.sub || !payload.exp) return null;
+      claims = { sid: payload.sid, tid: payload.tid, sub: payload.sub, exp: payload.exp };
+      if (verified.size >= 10_000) verified.clear();
+      verified.set(token, claims);
+    }
+    if (claims.exp * 1000 <= now.getTime()) {
+      verified.delete(token);
+      return null;
+    }
     // The cache runs on the machine's clock, not the business clock tests move.
     const cached = cache.get(claims.sid);
     if (cached && cached.until > Date.now()) return cached.viewer;
