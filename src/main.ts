@@ -7,7 +7,6 @@ import { ensureDatabase } from './platform/db/admin.js';
 import { runMigrations } from './platform/db/migrate.js';
 import { flushSentry, initSentry } from './platform/observability/sentry.js';
 import { createLogger } from './platform/observability/logger.js';
-import { lowerThreadPoolPriority } from './platform/cpu/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -32,8 +31,6 @@ export async function startServer(config: Config, options: { afterStop?: () => P
   const database = createDatabase({ url: databaseUrl, poolSize: config.databasePoolSize, tls: config.databaseTls });
   const app = await buildApp(config, { database, logger });
   app.addHook('onClose', async () => database.close());
-  const reniced = await lowerThreadPoolPriority();
-  logger.info({ reniced }, 'thread pool priority lowered for password hashing');
   const address = await app.listen({ host: config.host, port: config.port });
 
   let stopping: Promise<void> | undefined;

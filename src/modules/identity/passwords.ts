@@ -1,9 +1,6 @@
-import bcrypt from 'bcrypt';
 import { createHmac } from 'node:crypto';
 import { COMMON_PASSWORDS } from './common-passwords.js';
-import { createLimiter, hashSlots } from '../../platform/cpu/index.js';
-
-const bcryptSlot = createLimiter(hashSlots);
+import { bcryptCompare, bcryptHash } from '../../platform/cpu/index.js';
 
 /** bcrypt cost 12 is the public promise (hash prefix `$2b$12$`). */
 export const BCRYPT_COST = 12;
@@ -47,13 +44,13 @@ function preHash(password: string, pepper: string): string {
   return createHmac('sha256', pepper).update(password.normalize('NFC'), 'utf8').digest('base64');
 }
 
-/** The native binding's async API runs on libuv's thread pool, a slot at a time (platform/cpu). */
+/** Off the event loop and off libuv's pool: low-priority worker threads (platform/cpu). */
 export async function hashPassword(password: string, pepper: string): Promise<string> {
-  return bcryptSlot(() => bcrypt.hash(preHash(password, pepper), BCRYPT_COST));
+  return bcryptHash(preHash(password, pepper), BCRYPT_COST);
 }
 
 export async function verifyPassword(password: string, hash: string, pepper: string): Promise<boolean> {
-  return bcryptSlot(() => bcrypt.compare(preHash(password, pepper), hash));
+  return bcryptCompare(preHash(password, pepper), hash);
 }
 
 /** Hashes made at a lower cost (older data, imports) are upgraded at the next successful sign-in. */

@@ -12,7 +12,6 @@ import { findOrStartLocalServer } from '../../../src/platform/db/local-server.js
 import { parseDatabaseUrl } from '../../../src/platform/db/admin.js';
 import { seedDemo } from '../../../src/demo/seed.js';
 import { findUserByEmail } from '../../../src/modules/identity/index.js';
-import { lowerThreadPoolPriority } from '../../../src/platform/cpu/index.js';
 
 const serverUrl = process.env.DATABASE_URL ? parseDatabaseUrl(process.env.DATABASE_URL).serverUrl : (await findOrStartLocalServer('.data')).serverUrl;
 const url = withDatabase(serverUrl, `bz_bench_${randomBytes(4).toString('hex')}`);
@@ -34,8 +33,6 @@ if (process.env.BENCH_TEMPLATE_FLOOR) {
     return reply.view('people/list.njk', { title: 'Employees', rows, sensitive: true, total: list.total, page: 1, pages: list.pages, q: '', department: '', departments, mayEdit: true });
   });
 }
-// The same start-up step as src/main.ts.
-if (!process.env.BENCH_NO_RENICE) await lowerThreadPoolPriority();
 await app.listen({ host: '127.0.0.1', port: 0 });
 const { port } = app.server.address() as { port: number };
 process.stdout.write(`READY http://localhost:${port}\n`);
