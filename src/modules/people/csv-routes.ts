@@ -36,7 +36,7 @@ export async function csvRoutes(app: FastifyInstance, options: { people: People 
       const result = await people.list(viewer, { page });
       for (const e of result.rows) {
         const masked = await people.masked(e);
-        const show = (m: (typeof masked)['pan']) => (m.present ? ('masked' in m ? m.masked : 'unreadable') : '');
+        const show = (m: (typeof masked)['pan']) => (m?.present ? ('masked' in m ? m.masked : 'unreadable') : '');
         rows.push([e.code, e.fullName, e.email ?? '', e.phone ?? '', departments.get(e.departmentId ?? '') ?? '', e.designation ?? '', e.dateOfJoining, e.dateOfLeaving ?? '', e.workState, e.gender ?? '', show(masked.pan), show(masked.aadhaarLast4), show(masked.bankAccount), e.ifsc ?? '', e.uan ?? '', e.esicNumber ?? '']);
       }
       if (page >= result.pages) break;

@@ -12,6 +12,7 @@ import type { People } from './service.js';
 
 const HR = ['owner', 'hr_admin'] as const;
 const employeeParams = z.object({ employeeId: z.string().uuid('is not an employee id') });
+const LIST_FIELDS = ['pan', 'bankAccount'] as const;
 const FIELD_LABELS = { pan: 'PAN', aadhaarLast4: 'Aadhaar (last 4)', bankAccount: 'Bank account' } as const;
 
 export const meta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') });
@@ -50,7 +51,8 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
     );
     const result = await people.list(viewer, { search: query.q, departmentId: query.department, page: query.page });
     const sensitive = seesSensitive(viewer);
-    const rows = await Promise.all(result.rows.map(async (employee) => ({ employee, masked: sensitive ? await people.masked(employee) : undefined })));
+    // The list shows PAN and account only: decrypt just those (the page bench counts every one).
+    const rows = await Promise.all(result.rows.map(async (employee) => ({ employee, masked: sensitive ? await people.masked(employee, LIST_FIELDS) : undefined })));
     return reply.view('people/list.njk', {
       title: viewer.role === 'dept_head' ? 'My team' : 'Employees',
       rows,

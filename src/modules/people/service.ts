@@ -6,7 +6,7 @@ import { Conflict, Invalid, NotFound } from '../../platform/http/errors.js';
 import { mask } from '../../platform/views/filters.js';
 import { rowScopeFor, type Viewer } from '../access/index.js';
 import { audit } from '../audit/index.js';
-import { SENSITIVE_COLUMNS, type Employee, type SensitiveField } from './schema.js';
+import { SENSITIVE_COLUMNS, SENSITIVE_FIELDS, type Employee, type SensitiveField } from './schema.js';
 import * as store from './store.js';
 import type { EmployeeInput } from './input.js';
 
@@ -96,9 +96,9 @@ export function createPeople(deps: PeopleDeps) {
     },
 
     /** Masked display of the sensitive fields; an unreadable value is shown as such and alerted by the cipher. */
-    async masked(employee: Employee): Promise<Record<SensitiveField, MaskedValue>> {
-      const out = {} as Record<SensitiveField, MaskedValue>;
-      for (const field of Object.keys(SENSITIVE_COLUMNS) as SensitiveField[]) {
+    async masked(employee: Employee, fields: readonly SensitiveField[] = SENSITIVE_FIELDS): Promise<Partial<Record<SensitiveField, MaskedValue>>> {
+      const out: Partial<Record<SensitiveField, MaskedValue>> = {};
+      for (const field of fields) {
         try {
           const value = await decryptField(employee, field);
           out[field] = value === undefined ? { present: false } : { present: true, masked: mask(value) };
