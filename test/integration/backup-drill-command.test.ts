@@ -1,28 +1,14 @@
-import { spawn } from 'node:child_process';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDatabase, parseDatabaseUrl } from '../../src/platform/db/admin.js';
-import { projectRoot } from '../../src/platform/paths.js';
 import { PLATFORM } from '../../src/platform/storage/index.js';
 import { listBackups, readMetadata, restoreBackup, type DrillReport } from '../../src/platform/backup/index.js';
 import { scratchDatabaseUrl } from '../support/db.js';
-import { tsxBin } from '../support/process.js';
+import { runCommand } from '../support/process.js';
 import { databaseExists, dropAll, seededSource, type BackupSource } from '../support/backup.js';
 
 /** `npm run backup` / `npm run drill:restore -- …` as an operator runs them, against this file's database. */
-function run(script: 'backup' | 'drill-restore', args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tsxBin, [`scripts/${script}.ts`, ...args], {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
+const run = (script: 'backup' | 'drill-restore', args: string[], env: Record<string, string>) => runCommand(`scripts/${script}.ts`, args, env);
 
 describe('npm run backup and npm run drill:restore', () => {
   let from: BackupSource;

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,24 +5,11 @@ import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFieldCipher, LocalKeyProvider, tenantDataKeys } from '../../src/platform/crypto/index.js';
 import { newId } from '../../src/platform/db/columns.js';
-import { projectRoot } from '../../src/platform/paths.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { tsxBin } from '../support/process.js';
+import { runCommand } from '../support/process.js';
 
 /** `npm run keys:rotate -- …` as an operator runs it, against this file's database. */
-function keysRotate(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tsxBin, ['scripts/keys-rotate.ts', ...args], {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
+const keysRotate = (args: string[], env: Record<string, string>) => runCommand('scripts/keys-rotate.ts', args, env);
 
 describe('npm run keys:rotate', () => {
   let testDb: TestDatabase;

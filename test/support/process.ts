@@ -14,8 +14,8 @@ export interface RunningProcess {
 }
 
 /** Runs a project script as a user would, with no terminal attached. */
-export function runScript(script: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(tsxBin, [script], {
+export function runScript(script: string, env: Record<string, string>, args: string[] = []): RunningProcess {
+  const child = spawn(tsxBin, [script, ...args], {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -37,4 +37,11 @@ export function runScript(script: string, env: Record<string, string>): RunningP
       }
     },
   };
+}
+
+/** Runs a command-line script (keys:rotate, backup, drill) to the end: its exit code and all it printed. */
+export async function runCommand(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const run = runScript(script, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, args);
+  const code = await run.exited();
+  return { code, output: run.output() };
 }
