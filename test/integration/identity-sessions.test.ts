@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { useTestApp } from '../support/app.js';
-import { getPage, sessionFor, signIn, submitForm } from '../support/auth.js';
+import { getPage, postForm, sessionFor, signIn, submitForm } from '../support/auth.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { testClock } from '../support/clock.js';
 import { buildApp } from '../../src/app.js';
@@ -71,6 +71,23 @@ describe('sessions', () => {
     expect(res.statusCode).toBe(303);
     expect(res.headers['clear-site-data']).toBe('"cache", "storage"');
     expect(await signedIn(cookie)).toBe(false);
+  });
+
+  it('binds CSRF tokens to the session: a token from before sign-in or from another session is refused', async () => {
+    // One browser (one CSRF secret cookie) throughout, so only the binding differs.
+    const jar = { cookie: '' };
+    const tokenOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+    const anonymousToken = tokenOf((await getPage(t.app, jar, '/login')).body);
+    expect((await postForm(t.app, jar, '/login', { _csrf: anonymousToken, email: 'hr@acme.test', password: PASSWORD })).statusCode).toBe(303);
+    const csrfCookie = jar.cookie.split('; ').find((c) => c.startsWith('__Host-csrf='))!;
+    const other = await sessionFor(t.app, 'owner@acme.test');
+    const otherToken = tokenOf((await getPage(t.app, { cookie: `${other.cookie}; ${csrfCookie}` }, '/account')).body);
+    for (const token of [anonymousToken, otherToken]) {
+      expect((await postForm(t.app, { ...jar }, '/account/sign-out-everywhere', { _csrf: token })).statusCode).toBe(403);
+    }
+    expect(await signedIn(jar.cookie)).toBe(true);
+    const ownToken = tokenOf((await getPage(t.app, { ...jar }, '/account')).body);
+    expect((await postForm(t.app, { ...jar }, '/account/sign-out-everywhere', { _csrf: ownToken })).statusCode).toBe(303);
   });
 
   it('signs out everywhere', async () => {

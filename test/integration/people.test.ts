@@ -144,6 +144,12 @@ describe('people and their sensitive fields', () => {
     expect(rows).toEqual([{ field: 'bank account', status: 'open' }]);
   });
 
+  it('never writes a sensitive value to the logs', async () => {
+    const logged = JSON.stringify(logs.lines());
+    expect(logged.length).toBeGreaterThan(0);
+    for (const secret of [NEW_PERSON.pan, AADHAAR, NEW_PERSON.bankAccount]) expect(logged).not.toContain(secret);
+  });
+
   it('bad input is a 400 naming the field and writes nothing', async () => {
     const hr = await sessionFor(t.app, 'hr@acme.test');
     const [before] = (await t.db.database.db.execute(sql`SELECT COUNT(*) AS n FROM employees`)) as unknown as [{ n: number }[]];
