@@ -43,7 +43,7 @@ describe('sign-in', () => {
   it('gives the same answer, with the same bcrypt work, for an unknown email and a wrong password', async () => {
     const timings: Record<string, number[]> = { unknown: [], wrong: [] };
     const bodies: Record<string, string> = {};
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       for (const [kind, email] of [['unknown', `nobody${i}@acme.test`], ['wrong', 'finance@acme.test']] as const) {
         const jar = { cookie: '' };
         const page = await getPage(t.app, jar, '/login');
@@ -57,11 +57,12 @@ describe('sign-in', () => {
     }
     expect(bodies.unknown!.replace(/nobody\d@acme\.test/, 'X')).toBe(bodies.wrong!.replace('finance@acme.test', 'X'));
     expect(bodies.wrong).toContain('That email and password do not match an account.');
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[2]!;
     const ratio = median(timings.unknown!) / median(timings.wrong!);
-    // Both pay one bcrypt at cost 12 (~100+ ms); without equal work the unknown email would be ~100× faster.
-    expect(ratio).toBeGreaterThan(0.5);
-    expect(ratio).toBeLessThan(2);
+    // Both pay one bcrypt at cost 12 (~100+ ms); without equal work the unknown email would be ~100×
+    // faster. The bounds are loose because the suite runs other files on the same two cores meanwhile.
+    expect(ratio).toBeGreaterThan(0.3);
+    expect(ratio).toBeLessThan(3.3);
   });
 
   it('refuses a sign-in without a CSRF token and records nothing', async () => {
@@ -79,15 +80,24 @@ describe('sign-in', () => {
   });
 
   it('answers overlong fields with 400 before any bcrypt work', async () => {
+    const timed = async (fields: Record<string, string>) => {
+      const jar = { cookie: '' };
+      const page = await getPage(t.app, jar, '/login');
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+      const started = performance.now();
+      const res = await postForm(t.app, jar, '/login', { _csrf: token, ...fields }, { accept: 'application/json' });
+      return { res, ms: performance.now() - started };
+    };
+    // One real bcrypt check, measured now, as the yardstick (the machine may be busy).
+    const withBcrypt = await timed({ email: 'owner@acme.test', password: 'Not-the-password-1' });
+    expect(withBcrypt.res.statusCode).toBe(401);
     for (const fields of [
       { email: `${'a'.repeat(300)}@acme.test`, password: 'x' },
       { email: 'hr@acme.test', password: 'p'.repeat(2000) },
     ]) {
-      const jar = { cookie: '' };
-      const started = performance.now();
-      const res = await submitForm(t.app, jar, '/login', '/login', fields, { accept: 'application/json' });
+      const { res, ms } = await timed(fields);
       expect(res.statusCode).toBe(400);
-      expect(performance.now() - started).toBeLessThan(80);
+      expect(ms).toBeLessThan(withBcrypt.ms / 2);
       expect(res.json().problems[0].field).toBe(fields.password.length > 1000 ? 'password' : 'email');
     }
   });
