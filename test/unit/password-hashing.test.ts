@@ -31,7 +31,6 @@ describe.runIf(process.platform === 'linux')('password hashing stays off the eve
     expect(await verifyPassword('Passphrase-number-3', hashes[2]!, PEPPER)).toBe(false);
     // Four cost-12 hashes take hundreds of ms; on the event loop they would stall it for all of
     // that. Off it, the longest pause is scheduling noise (the suite runs other files meanwhile).
-    expect(elapsed).toBeGreaterThan(150);
     expect(longestStall).toBeLessThan(Math.min(150, elapsed / 3));
     expect(threadNiceness().filter((n) => n === 10).length).toBeGreaterThanOrEqual(1);
   });
