@@ -80,7 +80,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   app.decorate('now', now);
 
   registerErrorHandler(app);
-  await registerSecurity(app, { production: config.isProduction, trustProxy });
+  await registerSecurity(app, { production: config.isProduction, trustProxy, publicOrigin: config.publicOrigin });
   await app.register(cookie, { secret: config.sessionKeys.map((k) => k.secret) });
   await app.register(formbody, { bodyLimit: Math.min(config.bodyLimitBytes, 256 * 1024) });
   await registerCsrf(app, { secret: config.sessionKeys[0]!.secret });

@@ -195,3 +195,13 @@ describe('HTTP platform behind the trusted proxy', () => {
     expect(res.json().ip).toBe('198.51.100.7');
   });
 });
+
+describe('HTTPS redirect with PUBLIC_ORIGIN set', () => {
+  const t = useTestApp({ env: { TRUST_PROXY: '127.0.0.1', PUBLIC_ORIGIN: 'https://app.bizlumo.in' } });
+
+  it('redirects to our own origin whatever Host the request names', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/login?x=1', headers: { host: 'evil.example', 'x-forwarded-proto': 'http' } });
+    expect(res.statusCode).toBe(301);
+    expect(res.headers.location).toBe('https://app.bizlumo.in/login?x=1');
+  });
+});

@@ -14,7 +14,12 @@ export const HSTS_VALUE = 'max-age=31536000; includeSubDomains';
  * `Cache-Control: no-store` on every dynamic response (pages carry personal data; static assets
  * under /public set their own caching).
  */
-export async function registerSecurity(app: FastifyInstance, options: { production: boolean; trustProxy: TrustProxy }): Promise<void> {
+export async function registerSecurity(
+  app: FastifyInstance,
+  options: { production: boolean; trustProxy: TrustProxy; publicOrigin?: string },
+): Promise<void> {
+  // The redirect goes to our own origin when it is configured, never to whatever Host a request names.
+  const httpsOrigin = options.publicOrigin?.replace(/^http:/, 'https:');
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -50,8 +55,7 @@ export async function registerSecurity(app: FastifyInstance, options: { producti
     if (MACHINE_PREFIXES.some((prefix) => path.startsWith(prefix))) {
       return reply.code(403).send({ error: 'https_required', message: 'Use HTTPS for this endpoint.' });
     }
-    const host = request.host;
-    return reply.redirect(`https://${host}${path}`, 301);
+    return reply.redirect(`${httpsOrigin ?? `https://${request.host}`}${path}`, 301);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
