@@ -20,7 +20,7 @@ import { publicDir, viewsDir } from './platform/paths.js';
 import { createMailer, type Mailer } from './platform/mail/index.js';
 import { homeRoutes } from './modules/home/routes.js';
 import { navigationFor, registerRouteRules, PUBLIC } from './modules/access/index.js';
-import { createIdentity, identityModule, sessionPlugin, type Identity } from './modules/identity/index.js';
+import { createIdentity, identityModule, purgeIdentityRows, sessionPlugin, type Identity } from './modules/identity/index.js';
 import { createPeople, peopleModule, type People } from './modules/people/index.js';
 import { createFieldCipher, createKeyProvider, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
 
@@ -100,6 +100,16 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
     await assets.register(fastifyStatic, { root: publicDir, prefix: '/public/', cacheControl: true, maxAge: config.isProduction ? '1d' : 0, index: false });
   });
   registerHealth(app, () => adapters.database.ping());
+
+  // Hourly housekeeping on every instance (idempotent deletes), first run a minute after start.
+  const housekeeping = () =>
+    purgeIdentityRows(adapters.database.db, now()).then(
+      (purged) => logger.info({ purged }, 'identity housekeeping'),
+      (error: unknown) => logger.warn({ err: error }, 'identity housekeeping failed'),
+    );
+  const timers = [setTimeout(housekeeping, 60_000), setInterval(housekeeping, 3600_000)];
+  for (const timer of timers) timer.unref();
+  app.addHook('onClose', async () => timers.forEach((timer) => clearTimeout(timer)));
   await app.register(homeRoutes);
   await app.register(identityModule, { identity });
   await app.register(peopleModule, { people });

@@ -11,6 +11,7 @@ export { insertUser, findUserByEmail, normaliseEmail } from './store.js';
 export { SESSION_COOKIE } from './sessions.js';
 export { DEVICE_COOKIE } from './routes.js';
 export { LOGIN_LIMITS, listIpBlocks, liftIpBlock } from './throttle.js';
+export { purgeIdentityRows, RETENTION } from './housekeeping.js';
 
 export async function identityModule(app: FastifyInstance, options: { identity: Identity }): Promise<void> {
   await app.register(identityRoutes, options);

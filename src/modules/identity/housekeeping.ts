@@ -1,0 +1,31 @@
+import { and, isNotNull, lt, or } from 'drizzle-orm';
+import type { Db } from '../../platform/db/client.js';
+import { alertWindows, ipBlocks, loginFailures, passwordTokens, sessions } from './schema.js';
+import { LOGIN_LIMITS } from './throttle.js';
+
+/** How long rows stay after they stop mattering (ended sessions are kept a while for support questions). */
+export const RETENTION = {
+  endedSessionsMs: 30 * 24 * 3600_000,
+  loginFailuresMs: 2 * LOGIN_LIMITS.accountWindowMs,
+  alertWindowsMs: 24 * 3600_000,
+  passwordTokensMs: 7 * 24 * 3600_000,
+  ipBlocksMs: 7 * 24 * 3600_000,
+} as const;
+
+/**
+ * Deletes identity rows no rule reads any more, so the tables every sign-in queries stay small.
+ * Idempotent: any number of instances may run it at any time.
+ */
+export async function purgeIdentityRows(db: Db, now: Date): Promise<Record<string, number>> {
+  const before = (ms: number) => new Date(now.getTime() - ms);
+  const affected = (result: unknown) => (result as [{ affectedRows: number }])[0].affectedRows;
+  return {
+    sessions: affected(
+      await db.delete(sessions).where(or(lt(sessions.expiresAt, before(RETENTION.endedSessionsMs)), and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, before(RETENTION.endedSessionsMs))))),
+    ),
+    loginFailures: affected(await db.delete(loginFailures).where(lt(loginFailures.at, before(RETENTION.loginFailuresMs)))),
+    alertWindows: affected(await db.delete(alertWindows).where(lt(alertWindows.createdAt, before(RETENTION.alertWindowsMs)))),
+    passwordTokens: affected(await db.delete(passwordTokens).where(lt(passwordTokens.expiresAt, before(RETENTION.passwordTokensMs)))),
+    ipBlocks: affected(await db.delete(ipBlocks).where(lt(ipBlocks.blockedUntil, before(RETENTION.ipBlocksMs)))),
+  };
+}

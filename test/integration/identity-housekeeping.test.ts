@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { useTestApp } from '../support/app.js';
+import { sessionFor, signIn } from '../support/auth.js';
+import { testClock } from '../support/clock.js';
+import { seedDemo } from '../../src/demo/seed.js';
+import { purgeIdentityRows, RETENTION } from '../../src/modules/identity/index.js';
+
+describe('identity housekeeping', () => {
+  const clock = testClock(new Date('2026-11-01T00:00:00Z'));
+  const t = useTestApp({ adapters: () => ({ now: clock.now }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+  const count = async (table: string) => Number(((await t.db.database.db.execute(sql.raw(`SELECT COUNT(*) AS n FROM ${table}`))) as unknown as [{ n: number }[]])[0][0]!.n);
+
+  it('removes only rows no rule reads any more', async () => {
+    await sessionFor(t.app, 'owner@acme.test');
+    for (let i = 0; i < 3; i++) await signIn(t.app, `nobody${i}@acme.test`, 'wrong-password-12');
+    expect(await count('login_failures')).toBe(3);
+    expect(await purgeIdentityRows(t.app.database.db, clock.now())).toEqual({ sessions: 0, loginFailures: 0, alertWindows: 0, passwordTokens: 0, ipBlocks: 0 });
+
+    clock.advance(RETENTION.loginFailuresMs + 1000);
+    const recent = await sessionFor(t.app, 'hr@acme.test'); // a live session, made now
+    expect(recent.cookie).toBeTruthy();
+    const purged = await purgeIdentityRows(t.app.database.db, clock.now());
+    expect(purged.loginFailures).toBe(3);
+    expect(purged.sessions).toBe(0);
+    expect(await count('login_failures')).toBe(0);
+
+    clock.advance(RETENTION.endedSessionsMs + 2 * 24 * 3600_000);
+    expect((await purgeIdentityRows(t.app.database.db, clock.now())).sessions).toBe(2);
+    expect(await count('sessions')).toBe(0);
+  });
+});
