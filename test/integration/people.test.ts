@@ -121,6 +121,20 @@ describe('people and their sensitive fields', () => {
     expect((await getPage(t.app, head, '/employees?department=' + ids.engineering)).body).toContain('16 people');
   });
 
+  it('pages the list with its total, also past the last page', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const first = await getPage(t.app, hr, '/employees');
+    expect(first.body).toContain('61 people');
+    expect(first.body).toContain('Page 1 of 2');
+    expect([...first.body.matchAll(/<tr>\s*<td>ACM/g)].length).toBe(50);
+    const second = await getPage(t.app, hr, '/employees?page=2');
+    expect([...second.body.matchAll(/<tr>\s*<td>ACM/g)].length).toBe(11);
+    const beyond = await getPage(t.app, hr, '/employees?page=9');
+    expect(beyond.body).toContain('61 people');
+    expect(beyond.body).toContain('Nobody matches.');
+    expect((await getPage(t.app, hr, '/employees?page=0', { accept: 'application/json' })).statusCode).toBe(400);
+  });
+
   it('another company’s employee is a 404, indistinguishable from a missing one', async () => {
     const hr = await sessionFor(t.app, 'hr@acme.test');
     const foreign = await getPage(t.app, hr, `/employees/${ids.globexPerson}`);

@@ -75,11 +75,18 @@ export async function listEmployees(db: Db, tenantId: string, scope: RowScope, q
     conditions.push(or(like(employees.fullName, pattern), like(employees.code, pattern), like(employees.email, pattern))!);
   }
   const where = and(...conditions);
-  const [rows, [total]] = await Promise.all([
-    db.select().from(employees).where(where).orderBy(asc(employees.fullName), asc(employees.id)).limit(query.limit).offset(query.offset),
-    db.select({ n: count() }).from(employees).where(where),
-  ]);
-  return { rows, total: Number(total?.n ?? 0) };
+  // One round trip: the total comes with the page (window functions: MySQL 8, MariaDB 10.2+).
+  const page = await db
+    .select({ employee: employees, total: sql<number>`COUNT(*) OVER ()` })
+    .from(employees)
+    .where(where)
+    .orderBy(asc(employees.fullName), asc(employees.id))
+    .limit(query.limit)
+    .offset(query.offset);
+  if (page.length > 0 || query.offset === 0) return { rows: page.map((r) => r.employee), total: Number(page[0]?.total ?? 0) };
+  // Past the last page: count separately so the pager can still say where the end is.
+  const [total] = await db.select({ n: count() }).from(employees).where(where);
+  return { rows: [], total: Number(total?.n ?? 0) };
 }
 
 export async function findEmployee(db: Db, tenantId: string, scope: RowScope, employeeId: string): Promise<Employee | undefined> {
