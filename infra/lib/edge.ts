@@ -7,6 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { LOCKED_DOWN_BUCKET } from './storage.js';
 
 export interface EdgeGlobalStackProps extends StackProps {
   domainName: string;
@@ -85,11 +86,7 @@ export class EdgeStack extends Stack {
     // SSE-S3: these files are public by nature, and OAC reads SSE-S3 objects without key-policy plumbing.
     this.assetsBucket = new s3.Bucket(this, 'Assets', {
       encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
+      ...LOCKED_DOWN_BUCKET,
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: 'assets/',
       removalPolicy: RemovalPolicy.RETAIN,

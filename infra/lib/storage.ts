@@ -16,6 +16,15 @@ export interface StorageStackProps extends StackProps {
 /** Load balancer access logs land under this prefix of the access-log bucket. */
 export const ALB_LOG_PREFIX = 'alb';
 
+/** What every bucket of ours has: no public access, owner-enforced objects, TLS 1.2+ only, versioning. */
+export const LOCKED_DOWN_BUCKET = {
+  blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+  objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  enforceSSL: true,
+  minimumTLSVersion: 1.2,
+  versioned: true,
+} satisfies Partial<s3.BucketProps>;
+
 /** Non-current object versions (overwritten or deleted files) are kept this long, then expire. */
 export const NONCURRENT_VERSION_DAYS = 90;
 
@@ -53,11 +62,7 @@ export class StorageStack extends Stack {
     // S3 server access logging and ALB logging can only write to an SSE-S3 bucket, not SSE-KMS.
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
+      ...LOCKED_DOWN_BUCKET,
       // CERT-In asks for 180 days of logs kept in India; the DPDP Rules one year.
       lifecycleRules: [
         { id: 'ExpireLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
@@ -84,11 +89,7 @@ export class StorageStack extends Stack {
       encryptionKey: props.storageKey,
       // One KMS call per bucket-key period instead of per object: cheaper, and fewer throttles.
       bucketKeyEnabled: true,
-      versioned: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
+      ...LOCKED_DOWN_BUCKET,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'data/',
       lifecycleRules: [
