@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { useTestApp } from '../support/app.js';
-import { getPage, sessionFor, signIn, submitForm } from '../support/auth.js';
+import { getPage, postForm, sessionFor, signIn, submitForm } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { readOutbox, outboxDir } from '../../src/platform/mail/index.js';
@@ -90,6 +90,15 @@ describe('password reset, invitations and sign-up', () => {
     const badRole = await submitForm(t.app, owner, '/users', '/users/invite', { email: 'z@acme.test', displayName: 'Z', role: 'superuser' }, { accept: 'application/json' });
     expect(badRole.statusCode).toBe(400);
     expect(badRole.json().problems[0].field).toBe('role');
+  });
+
+  it('two simultaneous invitations for one address: one is sent, the other is a 400, never a 500', async () => {
+    const owner = await sessionFor(t.app, 'owner@acme.test');
+    const page = await getPage(t.app, owner, '/users');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const invite = () => postForm(t.app, { ...owner }, '/users/invite', { _csrf: token, email: 'twice@acme.test', displayName: 'Twice', role: 'employee' }, { accept: 'application/json' });
+    const statuses = (await Promise.all([invite(), invite(), invite()])).map((r) => r.statusCode).sort();
+    expect(statuses).toEqual([303, 400, 400]);
   });
 
   it('creates a company with its owner at first-run sign-up, in one transaction', async () => {

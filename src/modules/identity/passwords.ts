@@ -59,9 +59,14 @@ export function needsRehash(hash: string): boolean {
   return !match || Number(match[1]) < BCRYPT_COST;
 }
 
-let dummyHash: Promise<string> | undefined;
+/**
+ * A valid cost-12 bcrypt hash that no password matches. Comparing against it costs exactly what a
+ * real check costs, from the very first attempt (a hash made lazily would make the first unknown
+ * email pay twice, and making it at start-up is a bcrypt nobody needs).
+ */
+const EQUAL_WORK_HASH = '$2b$12$9sMhPpvHHwsy/8NZos/tkulnVsfh3BDpppmoepV.y.MmbcnpYEZp.';
+
 /** For unknown emails: the same bcrypt work as a real check, so timing reveals nothing. */
 export async function burnEqualWork(password: string, pepper: string): Promise<void> {
-  dummyHash ??= hashPassword('dummy-password-for-equal-work-1', pepper);
-  await verifyPassword(password, await dummyHash, pepper);
+  await verifyPassword(password, EQUAL_WORK_HASH, pepper);
 }

@@ -210,7 +210,11 @@ export function createIdentity(deps: IdentityDeps) {
 
     async inviteUser(viewer: Viewer, input: { email: string; displayName: string; role: Role }, context: RequestContext) {
       if (await store.findUserByEmail(db, input.email)) throw new Invalid('email', 'already has an account');
-      const userId = await store.insertUser(db, viewer.tenantId, { ...input, passwordHash: null, status: 'invited' });
+      const userId = await store.insertUser(db, viewer.tenantId, { ...input, passwordHash: null, status: 'invited' }).catch((error: unknown) => {
+        // Two invitations for one address at once: the unique email index decides.
+        if (duplicateKeyOf(error) !== undefined) throw new Invalid('email', 'already has an account');
+        throw error;
+      });
       await sendPasswordLink((await store.findUserById(db, userId))!, 'invite', context.origin);
       await note(viewer, 'user.invited', userId, context, { role: input.role });
       return userId;
