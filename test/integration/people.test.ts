@@ -68,6 +68,34 @@ describe('people and their sensitive fields', () => {
     expect(page.body).not.toContain(NEW_PERSON.pan);
   });
 
+  it('HR edits an employee: blank sensitive fields keep their value, typed ones replace it, and the audit names what changed', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const form = await getPage(t.app, hr, `/employees/${ids.zoya}/edit`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).not.toContain(NEW_PERSON.pan);
+    const res = await submitForm(t.app, hr, `/employees/${ids.zoya}/edit`, `/employees/${ids.zoya}`, {
+      ...NEW_PERSON,
+      departmentId: ids.engineering!,
+      designation: 'Staff Engineer',
+      pan: '',
+      aadhaarLast4: '',
+      bankAccount: '556677889900',
+    });
+    expect(res.statusCode).toBe(303);
+    const page = await getPage(t.app, hr, `/employees/${ids.zoya}`);
+    expect(page.body).toContain('Staff Engineer');
+    expect(page.body).toContain('XXXXXX821K');
+    expect(page.body).toContain('XXXXXX9900');
+    const [rows] = (await t.db.database.db.execute(sql`SELECT details FROM audit_events WHERE action = 'employee.updated' AND target_id = ${ids.zoya}`)) as unknown as [{ details: string }[]];
+    const details = JSON.parse(rows[0]!.details);
+    expect(details.changed).toEqual(['designation', 'bankAccount']);
+    expect(details.before).toEqual({ designation: null });
+    expect(rows[0]!.details).not.toContain('556677889900');
+    // Another company's HR cannot edit it: a 404 before the form is even read.
+    const globexHr = await sessionFor(t.app, 'hr@globex.test');
+    expect((await submitForm(t.app, globexHr, '/employees/new', `/employees/${ids.zoya}`, { fullName: 'x' })).statusCode).toBe(404);
+  });
+
   it('refuses a PAN already used in the company (blind index), naming the field', async () => {
     const hr = await sessionFor(t.app, 'hr@acme.test');
     const res = await submitForm(t.app, hr, '/employees/new', '/employees', { ...NEW_PERSON, code: 'ACM9002', pan: 'qzxpq4821k' }, { accept: 'application/json' });

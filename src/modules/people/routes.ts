@@ -109,8 +109,8 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
   app.post('/employees/:employeeId', { config: { access: { allow: HR } } }, async (request, reply) => {
     const viewer = viewerOf(request);
     const { employeeId } = parseInput(employeeParams, request.params);
-    await people.get(viewer, employeeId);
-    await people.update(viewer, employeeId, await validated(viewer, request.body), meta(request));
+    const before = await people.get(viewer, employeeId); // 404 before validation: ids of other companies say nothing
+    await people.update(viewer, before, await validated(viewer, request.body), meta(request));
     reply.flash('success', 'Employee updated.');
     return reply.redirect(`/employees/${employeeId}`, 303);
   });
@@ -118,7 +118,7 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
   app.post('/employees/:employeeId/reveal', { config: { access: { allow: HR } } }, async (request, reply) => {
     const viewer = viewerOf(request);
     const { employeeId } = parseInput(employeeParams, request.params);
-    await people.get(viewer, employeeId); // another company's id is a 404 before anything else
+    const employee = await people.get(viewer, employeeId); // another company's id is a 404 before anything else
     const input = parseInput(
       z.object({
         field: z.enum(SENSITIVE_FIELDS, { message: `must be one of ${SENSITIVE_FIELDS.join(', ')}` }),
@@ -126,8 +126,7 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
       }),
       request.body,
     );
-    const value = await people.reveal(viewer, employeeId, input.field, input.reason, meta(request));
-    const employee = await people.get(viewer, employeeId);
+    const value = await people.reveal(viewer, employee, input.field, input.reason, meta(request));
     return reply.view('people/detail.njk', await detailContext(viewer, employee, { revealed: { field: input.field, label: FIELD_LABELS[input.field], value } }));
   });
 

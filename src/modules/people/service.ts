@@ -120,8 +120,9 @@ export function createPeople(deps: PeopleDeps) {
       return id;
     },
 
-    async update(viewer: Viewer, employeeId: string, input: EmployeeInput, meta: RequestMeta): Promise<void> {
-      const before = await this.get(viewer, employeeId);
+    /** `before` is the row as `get` loaded it for this viewer (so it is in their company and scope). */
+    async update(viewer: Viewer, before: Employee, input: EmployeeInput, meta: RequestMeta): Promise<void> {
+      const employeeId = before.id;
       // Blank sensitive inputs on the edit form mean "keep": only typed values replace.
       const sealed = await sealSensitive(viewer.tenantId, employeeId, {
         pan: input.pan || undefined,
@@ -133,16 +134,15 @@ export function createPeople(deps: PeopleDeps) {
       await inTransaction(db, async (tx) => {
         await store.updateEmployeeRow(tx, viewer.tenantId, employeeId, { ...plain, ...sealed });
         await note(tx, viewer, 'employee.updated', employeeId, meta, {
-            changed: [...changed, ...Object.keys(sealed).filter((k) => k.endsWith('Cipher')).map((k) => k.replace('Cipher', ''))],
-            before: Object.fromEntries(changed.map((k) => [k, (before as Record<string, unknown>)[k]])),
-            after: Object.fromEntries(changed.map((k) => [k, (plain as Record<string, unknown>)[k]])),
+          changed: [...changed, ...Object.keys(sealed).filter((k) => k.endsWith('Cipher')).map((k) => k.replace('Cipher', ''))],
+          before: Object.fromEntries(changed.map((k) => [k, (before as Record<string, unknown>)[k]])),
+          after: Object.fromEntries(changed.map((k) => [k, (plain as Record<string, unknown>)[k]])),
         });
       }).catch(duplicatePan);
     },
 
     /** A deliberate, audited look at one sensitive value by HR or the owner, with a reason. */
-    async reveal(viewer: Viewer, employeeId: string, field: SensitiveField, reason: string, meta: RequestMeta): Promise<string> {
-      const employee = await this.get(viewer, employeeId);
+    async reveal(viewer: Viewer, employee: Employee, field: SensitiveField, reason: string, meta: RequestMeta): Promise<string> {
       let value: string | undefined;
       try {
         value = await decryptField(employee, field);
@@ -151,7 +151,7 @@ export function createPeople(deps: PeopleDeps) {
         throw error;
       }
       if (value === undefined) throw new Invalid('field', 'has no value to reveal');
-      await note(db, viewer, 'employee.sensitive_revealed', employeeId, meta, { field, reason });
+      await note(db, viewer, 'employee.sensitive_revealed', employee.id, meta, { field, reason });
       return value;
     },
 
