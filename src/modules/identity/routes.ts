@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
+import { HOST_COOKIE } from '../../platform/http/cookies.js';
 import { Invalid, Unauthorized } from '../../platform/http/errors.js';
 import { ADMIN_ROLES, PUBLIC, viewerOf } from '../access/index.js';
 import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_CHARS } from './passwords.js';
@@ -35,6 +36,12 @@ export function setSessionCookie(reply: FastifyReply, token: string) {
   reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions());
 }
 
+/** A finished sign-in: the session, and the device cookie that later exempts this browser from IP blocks. */
+function setSignedInCookies(reply: FastifyReply, result: { token: string; deviceToken: string }) {
+  setSessionCookie(reply, result.token);
+  reply.setCookie(DEVICE_COOKIE, result.deviceToken, { ...HOST_COOKIE, maxAge: 365 * 24 * 3600 });
+}
+
 const passwordRules = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_CHARS };
 
 export async function identityRoutes(app: FastifyInstance, options: { identity: Identity }): Promise<void> {
@@ -52,11 +59,10 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
     try {
       const result = await identity.signIn({ ...input, deviceToken: request.cookies[DEVICE_COOKIE] }, context(request));
       if (result.kind === 'second-factor') {
-        reply.setCookie(MFA_COOKIE, result.pendingToken, { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 300 });
+        reply.setCookie(MFA_COOKIE, result.pendingToken, { ...HOST_COOKIE, maxAge: 300 });
         return reply.redirect(`/login/second-factor?next=${encodeURIComponent(safeNext(input.next))}`, 303);
       }
-      setSessionCookie(reply, result.token);
-      reply.setCookie(DEVICE_COOKIE, result.deviceToken, { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 365 * 24 * 3600 });
+      setSignedInCookies(reply, result);
       return reply.redirect(safeNext(input.next), 303);
     } catch (error) {
       if (!(error instanceof Unauthorized)) throw error;
@@ -73,9 +79,8 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
     const input = parseInput(codeForm.extend({ next: z.string().max(2000).optional() }), request.body);
     try {
       const result = await identity.completeSecondFactor({ pendingToken: request.cookies[MFA_COOKIE], code: input.code }, context(request));
-      reply.clearCookie(MFA_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
-      setSessionCookie(reply, result.token);
-      reply.setCookie(DEVICE_COOKIE, result.deviceToken, { path: '/', httpOnly: true, secure: true, sameSite: 'strict', maxAge: 365 * 24 * 3600 });
+      reply.clearCookie(MFA_COOKIE, HOST_COOKIE);
+      setSignedInCookies(reply, result);
       return reply.redirect(safeNext(input.next), 303);
     } catch (error) {
       if (error instanceof Invalid) {
@@ -87,7 +92,7 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
 
   app.post('/logout', { config: { access: { signedIn: true, duringTwoFactorSetup: true } } }, async (request, reply) => {
     await identity.signOut(viewerOf(request));
-    reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+    reply.clearCookie(SESSION_COOKIE, HOST_COOKIE);
     reply.header('clear-site-data', '"cache", "storage"');
     reply.flash('info', 'You have signed out.');
     return reply.redirect('/login', 303);
@@ -154,7 +159,7 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
 
   app.post('/account/sign-out-everywhere', { config: { access: { signedIn: true } } }, async (request, reply) => {
     await identity.signOutEverywhere(viewerOf(request));
-    reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+    reply.clearCookie(SESSION_COOKIE, HOST_COOKIE);
     reply.flash('info', 'You have been signed out on every device.');
     return reply.redirect('/login', 303);
   });

@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/client.js';
+import { HOST_COOKIE } from '../../platform/http/cookies.js';
 import { findCompany } from '../tenancy/index.js';
 import { ADMIN_ROLES, ROLE_LABELS, type Viewer } from '../access/index.js';
 import { SESSION_SECONDS, signToken, verifyToken, type TokenKeys } from './tokens.js';
@@ -10,7 +11,7 @@ export const SESSION_COOKIE = '__Host-session';
 export const SESSION_CACHE_MS = 2000;
 
 export function sessionCookieOptions() {
-  return { path: '/', httpOnly: true, secure: true, sameSite: 'strict' as const, maxAge: SESSION_SECONDS };
+  return { ...HOST_COOKIE, maxAge: SESSION_SECONDS };
 }
 
 export interface SessionDeps {

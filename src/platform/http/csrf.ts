@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import csrfProtection from '@fastify/csrf-protection';
 import { createHmac } from 'node:crypto';
 import { Forbidden } from './errors.js';
+import { HOST_COOKIE } from './cookies.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const CSRF_COOKIE = '__Host-csrf';
@@ -26,7 +27,7 @@ export async function registerCsrf(app: FastifyInstance, options: { secret: stri
   await app.register(csrfProtection, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: CSRF_COOKIE,
-    cookieOpts: { path: '/', sameSite: 'strict', httpOnly: true, secure: true, signed: true },
+    cookieOpts: { ...HOST_COOKIE, signed: true },
     getUserInfo: (request: FastifyRequest) => request.csrfBinding,
     csrfOpts: { hmacKey: createHmac('sha256', options.secret).update('csrf-hmac').digest() },
   });

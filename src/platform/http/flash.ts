@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HOST_COOKIE } from './cookies.js';
 
 export interface FlashMessage {
   kind: 'success' | 'error' | 'info';
@@ -18,7 +19,7 @@ declare module 'fastify' {
 export function registerFlash(app: FastifyInstance): void {
   app.decorateReply('flash', function flash(this: FastifyReply, kind: FlashMessage['kind'], text: string) {
     const queued = [...readFlash(this.request), { kind, text }].slice(-5);
-    this.setCookie(FLASH_COOKIE, JSON.stringify(queued), { path: '/', httpOnly: true, secure: true, sameSite: 'strict', signed: true, maxAge: 60 });
+    this.setCookie(FLASH_COOKIE, JSON.stringify(queued), { ...HOST_COOKIE, signed: true, maxAge: 60 });
     return this;
   });
 }
@@ -42,6 +43,6 @@ function readFlash(request: FastifyRequest): FlashMessage[] {
 /** Messages for the page being rendered now; they are cleared so a reload does not repeat them. */
 export function takeFlash(request: FastifyRequest, reply: FastifyReply): FlashMessage[] {
   const messages = readFlash(request);
-  if (messages.length > 0) reply.clearCookie(FLASH_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+  if (messages.length > 0) reply.clearCookie(FLASH_COOKIE, HOST_COOKIE);
   return messages;
 }
