@@ -49,7 +49,17 @@ describe('sessions', () => {
       .setProtectedHeader({ alg: 'HS256', kid: 'ghost', typ: 'session+jwt' })
       .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt().setExpirationTime('1h')
       .sign(keys.current.key);
-    for (const [name, token] of Object.entries({ tampered, unsigned, foreignKey, expired, noExp, mfaToken, unknownKid, garbage: 'not.a.jwt' })) {
+    // Headers that bring their own key are refused outright, even on an otherwise valid token.
+    const keyBearing = await Promise.all(
+      [{ jku: 'https://evil.example/keys' }, { x5u: 'https://evil.example/cert' }, { jwk: { kty: 'oct', k: 'eA' } }].map((extra) =>
+        new SignJWT({ tid: user.tenantId, sid: sessionId })
+          .setProtectedHeader({ alg: 'HS256', kid: 'new', typ: 'session+jwt', ...extra } as never)
+          .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt().setExpirationTime('1h')
+          .sign(keys.current.key),
+      ),
+    );
+    const [withJku, withX5u, withJwk] = keyBearing;
+    for (const [name, token] of Object.entries({ tampered, unsigned, foreignKey, expired, noExp, mfaToken, unknownKid, withJku, withX5u, withJwk, garbage: 'not.a.jwt' })) {
       const res = await getPage(t.app, { cookie: `__Host-session=${token}` }, '/account');
       expect(res.statusCode, name).toBe(303);
       expect(res.headers.location, name).toBe('/login?next=%2Faccount');

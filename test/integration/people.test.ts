@@ -149,6 +149,16 @@ describe('people and their sensitive fields', () => {
     expect((await getPage(t.app, head, '/employees?department=' + ids.engineering)).body).toContain('16 people');
   });
 
+  it('searches by text: SQL and LIKE wildcards are just characters', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    for (const q of ["' OR 1=1 --", '%', '_', '\\', 'Zoya%']) {
+      const res = await getPage(t.app, hr, `/employees?q=${encodeURIComponent(q)}`);
+      expect(res.statusCode, q).toBe(200);
+      expect(res.body, q).toContain('0 people');
+    }
+    expect((await getPage(t.app, hr, '/employees?q=qadri')).body).toContain('1 person');
+  });
+
   it('pages the list with its total, also past the last page', async () => {
     const hr = await sessionFor(t.app, 'hr@acme.test');
     const first = await getPage(t.app, hr, '/employees');
