@@ -34,14 +34,16 @@ export async function registerCsrf(app: FastifyInstance, options: { secret: stri
   // Never empty: @fastify/csrf treats an empty binding as missing. Sessions set their id here.
   app.decorateRequest('csrfBinding', 'anonymous');
 
-  app.addHook('preHandler', async (request, reply) => {
-    if (SAFE_METHODS.has(request.method) || request.routeOptions.config?.csrf === false) return;
-    assertSameOrigin(request);
-    await new Promise<void>((resolve, reject) => {
-      app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
-      // csrfProtection answers a bad token itself (reply.send(error)) without calling back.
-      if (reply.sent) resolve();
-    });
+  // Callback style, because csrfProtection is: it calls `done` on a good token and answers a bad one
+  // itself (reply.send(error)) without calling back, which a promise wrapper would leave pending.
+  app.addHook('preHandler', (request, reply, done) => {
+    if (SAFE_METHODS.has(request.method) || request.routeOptions.config?.csrf === false) return done();
+    try {
+      assertSameOrigin(request);
+    } catch (error) {
+      return done(error as Error);
+    }
+    app.csrfProtection(request, reply, done);
   });
 }
 
