@@ -1,6 +1,6 @@
 import { bigint, datetime, index, int, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { createdAt, idColumn, updatedAt } from '../../platform/db/columns.js';
-import { companies } from '../tenancy/schema.js';
+import { companies } from '../tenancy/index.js';
 
 import { ROLES } from '../access/index.js';
 

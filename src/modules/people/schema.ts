@@ -1,7 +1,7 @@
 import { char, date, index, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { registerEncryptedColumn } from '../../platform/crypto/index.js';
 import { createdAt, idColumn, updatedAt } from '../../platform/db/columns.js';
-import { companies } from '../tenancy/schema.js';
+import { companies } from '../tenancy/index.js';
 
 export const departments = mysqlTable(
   'departments',
