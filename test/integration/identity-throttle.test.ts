@@ -5,7 +5,7 @@ import { testClock } from '../support/clock.js';
 import { captureLogger } from '../support/logs.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { readOutbox, outboxDir } from '../../src/platform/mail/index.js';
-import { LOGIN_LIMITS } from '../../src/modules/identity/index.js';
+import { LOGIN_LIMITS, liftIpBlock, listIpBlocks } from '../../src/modules/identity/index.js';
 
 const PASSWORD = 'Demo-pass-2026';
 
@@ -63,6 +63,20 @@ describe('login protection behind the trusted proxy', () => {
     // Other addresses are unaffected.
     expect((await attempt('owner@acme.test', PASSWORD, '198.51.100.21')).res.statusCode).toBe(303);
 
+    // Platform staff see the block and its expiry, and can lift it (their pages come with the support issue).
+    const blocks = await listIpBlocks(t.app.database.db, clock.now());
+    expect(blocks.map((b) => [b.ip, b.blockedUntil.getTime() - clock.now().getTime() > 0])).toEqual([[ip, true]]);
+    await liftIpBlock(t.app.database.db, ip, 'staff:ravi', clock.now());
+    expect(await listIpBlocks(t.app.database.db, clock.now())).toEqual([]);
+    expect((await attempt('owner@acme.test', PASSWORD, ip)).res.statusCode).toBe(303);
+    // After a lift the count starts afresh: one more typo does not block the office again.
+    clock.advance(1000);
+    expect((await attempt('someone@globex.test', 'typo-typo-typo-1', ip)).res.statusCode).toBe(401);
+    expect((await attempt('owner@acme.test', PASSWORD, ip)).res.statusCode).toBe(303);
+
+    // A block that simply runs out also ends.
+    for (let i = 0; i < 20; i++) await attempt(`again${i}@globex.test`, 'nope-nope-nope-1', ip);
+    expect((await attempt('owner@acme.test', PASSWORD, ip)).res.statusCode).toBe(429);
     clock.advance(LOGIN_LIMITS.ipBlockMs + 1000);
     expect((await attempt('owner@acme.test', PASSWORD, ip)).res.statusCode).toBe(303);
   });

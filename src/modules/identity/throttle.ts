@@ -79,7 +79,10 @@ export function createLoginGuard(deps: { db: Db; alert: Alerter; now: () => Date
         alert('login.failures', { ip, failures: recent.n, windowMinutes: LOGIN_LIMITS.ipAlertWindowMs / 60_000 });
       }
 
-      const hour = await failuresSince('ip', ip, new Date(at.getTime() - LOGIN_LIMITS.ipBlockWindowMs));
+      // A block that staff lifted starts the count afresh: the failures before it were judged already.
+      const [previous] = await db.select({ liftedAt: ipBlocks.liftedAt }).from(ipBlocks).where(eq(ipBlocks.ip, ip)).limit(1);
+      const hourAgo = at.getTime() - LOGIN_LIMITS.ipBlockWindowMs;
+      const hour = await failuresSince('ip', ip, new Date(Math.max(hourAgo, previous?.liftedAt?.getTime() ?? 0)));
       if (hour.n >= LOGIN_LIMITS.ipBlockFailures) {
         const blockedUntil = new Date(at.getTime() + LOGIN_LIMITS.ipBlockMs);
         const [result] = await db
@@ -113,6 +116,6 @@ export async function listIpBlocks(db: Db, at: Date) {
   return db.select().from(ipBlocks).where(and(gt(ipBlocks.blockedUntil, at), isNull(ipBlocks.liftedAt)));
 }
 
-export async function liftIpBlock(db: Db, ip: string, by: string): Promise<void> {
-  await db.update(ipBlocks).set({ liftedAt: new Date(), liftedBy: by }).where(eq(ipBlocks.ip, ip));
+export async function liftIpBlock(db: Db, ip: string, by: string, at: Date): Promise<void> {
+  await db.update(ipBlocks).set({ liftedAt: at, liftedBy: by }).where(eq(ipBlocks.ip, ip));
 }
