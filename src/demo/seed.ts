@@ -121,9 +121,9 @@ export async function seedDemo(
         const rows = [];
         for (const input of demoEmployees(demo, 2026 + index, departmentIds)) {
           const id = newId();
-          rows.push({ id, tenantId: company.id, ...people.plainColumns(input), ...(await people.sealSensitive(company.id, id, input)) });
+          rows.push({ id, ...people.plainColumns(input), ...(await people.sealSensitive(company.id, id, input)) });
         }
-        await insertEmployeeRows(tx, rows);
+        await insertEmployeeRows(tx, company.id, rows);
       }
       return company.id;
     });

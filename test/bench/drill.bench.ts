@@ -53,7 +53,7 @@ async function buildSource(database: Database, keyProvider: LocalKeyProvider): P
     const departments: string[] = [];
     for (const department of ['Engineering', 'Sales', 'Operations', 'Finance']) departments.push(await insertDepartment(database.db, company.id, { name: department, costCentre: `CC-${department.length}` }));
     for (let start = 0; start < perCompany && c * perCompany + start < EMPLOYEES; start += BATCH) {
-      const rows: Parameters<typeof insertEmployeeRows>[1] = [];
+      const rows: Parameters<typeof insertEmployeeRows>[2] = [];
       for (let i = start; i < Math.min(start + BATCH, perCompany, EMPLOYEES - c * perCompany); i++) {
         const female = i % 2 === 0;
         const first = (female ? FIRST_NAMES_FEMALE : FIRST_NAMES_MALE)[i % (female ? FIRST_NAMES_FEMALE : FIRST_NAMES_MALE).length]!;
@@ -79,9 +79,9 @@ async function buildSource(database: Database, keyProvider: LocalKeyProvider): P
           esicNumber: null,
         };
         const id = newId();
-        rows.push({ id, tenantId: company.id, ...people.plainColumns(input), ...(await people.sealSensitive(company.id, id, input)) });
+        rows.push({ id, ...people.plainColumns(input), ...(await people.sealSensitive(company.id, id, input)) });
       }
-      await inTransaction(database.db, (tx) => insertEmployeeRows(tx, rows));
+      await inTransaction(database.db, (tx) => insertEmployeeRows(tx, company.id, rows));
     }
   }
 }

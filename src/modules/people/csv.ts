@@ -126,13 +126,13 @@ export async function importEmployees(db: Db, people: People, viewer: Viewer, cs
 
   if (rejected.length > 0 && mode === 'all') return { imported: 0, rejected, total: records.length };
   if (good.length > 0) {
-    const rows: store.EmployeeRow[] = [];
+    const rows: Omit<store.EmployeeRow, 'tenantId'>[] = [];
     for (const { input } of good) {
       const id = newId();
-      rows.push({ id, tenantId: viewer.tenantId, ...people.plainColumns(input), ...(await people.sealSensitive(viewer.tenantId, id, input)) });
+      rows.push({ id, ...people.plainColumns(input), ...(await people.sealSensitive(viewer.tenantId, id, input)) });
     }
     await inTransaction(db, async (tx) => {
-      for (let i = 0; i < rows.length; i += 500) await store.insertEmployeeRows(tx, rows.slice(i, i + 500));
+      for (let i = 0; i < rows.length; i += 500) await store.insertEmployeeRows(tx, viewer.tenantId, rows.slice(i, i + 500));
       await audit.record(tx, { tenantId: viewer.tenantId, actor: { kind: 'user', id: viewer.userId }, action: 'employee.imported', ...meta, details: { imported: rows.length, rejected: rejected.length } }, now);
     });
   }

@@ -114,7 +114,7 @@ export function createPeople(deps: PeopleDeps) {
       const id = newId();
       const sealed = await sealSensitive(viewer.tenantId, id, input);
       await inTransaction(db, async (tx) => {
-        await store.insertEmployeeRows(tx, [{ id, tenantId: viewer.tenantId, ...plainColumns(input), ...sealed }]);
+        await store.insertEmployeeRows(tx, viewer.tenantId, [{ id, ...plainColumns(input), ...sealed }]);
         await note(tx, viewer, 'employee.created', id, meta, { code: input.code, sensitiveFieldsSet: Object.keys(sealed).filter((k) => k.endsWith('Cipher') && sealed[k as keyof typeof sealed]) });
       }).catch(duplicatePan);
       return id;
@@ -158,7 +158,7 @@ export function createPeople(deps: PeopleDeps) {
     async requestCorrection(viewer: Viewer, input: { field: string; message: string }, meta: RequestMeta) {
       if (!viewer.employeeId) throw new NotFound('Your account is not linked to an employee profile');
       await inTransaction(db, async (tx) => {
-        await store.insertCorrection(tx, { tenantId: viewer.tenantId, employeeId: viewer.employeeId!, requestedBy: viewer.userId, ...input });
+        await store.insertCorrection(tx, viewer.tenantId, { employeeId: viewer.employeeId!, requestedBy: viewer.userId, ...input });
         await note(tx, viewer, 'employee.correction_requested', viewer.employeeId!, meta, { field: input.field });
       });
     },

@@ -96,8 +96,9 @@ export async function findEmployee(db: Db, tenantId: string, scope: RowScope, em
 
 export type EmployeeRow = typeof employees.$inferInsert;
 
-export async function insertEmployeeRows(db: Db, rows: EmployeeRow[]): Promise<void> {
-  if (rows.length > 0) await db.insert(employees).values(rows);
+/** Rows of one company; the tenant is set here, so a caller cannot file a row under another one. */
+export async function insertEmployeeRows(db: Db, tenantId: string, rows: Omit<EmployeeRow, 'tenantId'>[]): Promise<void> {
+  if (rows.length > 0) await db.insert(employees).values(rows.map((row) => ({ ...row, tenantId })));
 }
 
 export async function updateEmployeeRow(db: Db, tenantId: string, employeeId: string, changes: Partial<EmployeeRow>): Promise<void> {
@@ -123,8 +124,8 @@ export async function firstEmployeeOf(db: Db, tenantId: string, departmentId: st
   return rows[0];
 }
 
-export async function insertCorrection(db: Db, input: { tenantId: string; employeeId: string; requestedBy: string; field: string; message: string }): Promise<void> {
-  await db.insert(profileCorrections).values({ id: newId(), ...input });
+export async function insertCorrection(db: Db, tenantId: string, input: { employeeId: string; requestedBy: string; field: string; message: string }): Promise<void> {
+  await db.insert(profileCorrections).values({ id: newId(), tenantId, ...input });
 }
 
 export async function listOpenCorrections(db: Db, tenantId: string) {
