@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { Forbidden, Unauthorized } from '../../platform/http/errors.js';
+import { Forbidden, Unauthorized } from '../../platform/errors.js';
 import { wantsJson } from '../../platform/http/error-handler.js';
 import type { Role } from './roles.js';
 import './viewer.js';

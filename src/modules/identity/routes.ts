@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
 import { HOST_COOKIE } from '../../platform/http/cookies.js';
-import { Invalid, Unauthorized } from '../../platform/http/errors.js';
+import { Invalid, Unauthorized } from '../../platform/errors.js';
 import { ADMIN_ROLES, PUBLIC, viewerOf } from '../access/index.js';
 import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_CHARS } from './passwords.js';
 import { SESSION_COOKIE, sessionCookieOptions } from './sessions.js';

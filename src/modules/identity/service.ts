@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/client.js';
 import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
 import type { Alerter } from '../../platform/observability/alert.js';
 import type { Mailer } from '../../platform/mail/index.js';
-import { Conflict, Invalid, NotFound, Unauthorized } from '../../platform/http/errors.js';
+import { Conflict, Invalid, NotFound, Unauthorized } from '../../platform/errors.js';
 import { findCompany, findCompanyByDomain, insertCompany, setRequireTwoFactor } from '../tenancy/index.js';
 import { audit } from '../audit/index.js';
 import type { Role, Viewer } from '../access/index.js';

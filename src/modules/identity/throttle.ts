@@ -2,7 +2,7 @@ import { and, count, eq, gt, isNull, max, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import type { Db } from '../../platform/db/client.js';
 import type { Alerter } from '../../platform/observability/alert.js';
-import { TooManyRequests } from '../../platform/http/errors.js';
+import { TooManyRequests } from '../../platform/errors.js';
 import { alertWindows, ipBlocks, loginFailures } from './schema.js';
 import { normaliseEmail } from './store.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
-import { Invalid } from '../../platform/http/errors.js';
+import { Invalid } from '../../platform/errors.js';
 import { formatDateIST } from '../../platform/views/filters.js';
 import { viewerOf } from '../access/index.js';
 import { audit } from '../audit/index.js';

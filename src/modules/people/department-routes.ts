@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
-import { Invalid, NotFound } from '../../platform/http/errors.js';
+import { Invalid, NotFound } from '../../platform/errors.js';
 import { viewerOf } from '../access/index.js';
 import { audit } from '../audit/index.js';
 import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
-import { Invalid } from '../../platform/http/errors.js';
+import { Invalid } from '../../platform/errors.js';
 import { viewerOf, type Viewer } from '../access/index.js';
 import { employeeInput } from './input.js';
 import { SENSITIVE_FIELDS, GENDERS, type Employee } from './schema.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import csrfProtection from '@fastify/csrf-protection';
 import { createHmac } from 'node:crypto';
-import { Forbidden } from './errors.js';
+import { Forbidden } from '../errors.js';
 import { HOST_COOKIE } from './cookies.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

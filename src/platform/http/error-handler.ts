@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, Invalid, TooManyRequests, type FieldProblem } from './errors.js';
+import { DomainError, Invalid, TooManyRequests, type FieldProblem } from '../errors.js';
 import { reportError } from '../observability/sentry.js';
 
 interface ErrorBody {

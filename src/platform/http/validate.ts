@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { Invalid } from './errors.js';
+import { Invalid } from '../errors.js';
 
 /**
  * Parse request input with a zod schema at the edge; a failure becomes `Invalid` naming each field,

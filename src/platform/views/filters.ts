@@ -51,11 +51,4 @@ export function formatDateTimeIST(value: Date | string | number | null | undefin
   return date ? `${dateTimeFormat.format(date)} IST` : '';
 }
 
-/**
- * Sensitive identifiers are shown as `XXXXXX1234`: a fixed run of X hides the length too.
- */
-export function mask(value: string | null | undefined, visible = 4): string {
-  if (!value) return '';
-  const tail = value.length <= visible ? value : value.slice(-visible);
-  return `XXXXXX${tail}`;
-}
+export { mask } from '../text/mask.js';
