@@ -11,6 +11,8 @@ import { trustedProxy } from './platform/http/trusted-proxy.js';
 import { registerCsrf } from './platform/http/csrf.js';
 import { registerErrorHandler } from './platform/http/error-handler.js';
 import { registerFlash } from './platform/http/flash.js';
+import { registerRequestContext } from './platform/http/context.js';
+import { systemClock, type Clock } from './platform/clock/index.js';
 import { registerHealth } from './platform/http/health.js';
 import { createViews } from './platform/views/index.js';
 import { viewsPlugin } from './platform/views/plugin.js';
@@ -22,6 +24,7 @@ import { homeRoutes } from './modules/home/routes.js';
 import { navigationFor, registerRouteRules, PUBLIC } from './modules/access/index.js';
 import { createIdentity, identityModule, purgeIdentityRows, sessionPlugin, type Identity } from './modules/identity/index.js';
 import { createPeople, peopleModule, type People } from './modules/people/index.js';
+import { createAudit, type Audit } from './modules/audit/index.js';
 import { createFieldCipher, createKeyProvider, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
 
 export interface AppAdapters {
@@ -30,8 +33,8 @@ export interface AppAdapters {
   keyProvider?: KeyProvider;
   logger?: Logger;
   mailer?: Mailer;
-  /** The clock every rule with a time window reads; tests move it instead of waiting an hour. */
-  now?: () => Date;
+  /** The one clock every rule, store write and audit entry reads; tests move it instead of waiting an hour. */
+  clock?: Clock;
 }
 
 declare module 'fastify' {
@@ -43,7 +46,8 @@ declare module 'fastify' {
     identity: Identity;
     fieldCipher: FieldCipher;
     people: People;
-    now: () => Date;
+    audit: Audit;
+    clock: Clock;
   }
 }
 
@@ -67,19 +71,22 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   app.decorate('config', config);
   app.decorate('database', adapters.database);
   const alert = createAlerter(logger);
-  const now = adapters.now ?? (() => new Date());
+  const clock = adapters.clock ?? systemClock;
   const mailer = adapters.mailer ?? createMailer(config);
-  const identity = createIdentity({ db: adapters.database.db, config, alert, mailer, now });
+  const audit = createAudit({ clock });
+  const identity = createIdentity({ db: adapters.database.db, config, alert, mailer, clock, audit });
   const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider: adapters.keyProvider ?? createKeyProvider(config), alert });
-  const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, now });
+  const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, clock, audit });
   app.decorate('alert', alert);
   app.decorate('mailer', mailer);
   app.decorate('identity', identity);
   app.decorate('fieldCipher', fieldCipher);
   app.decorate('people', people);
-  app.decorate('now', now);
+  app.decorate('audit', audit);
+  app.decorate('clock', clock);
 
   registerErrorHandler(app);
+  registerRequestContext(app);
   await registerSecurity(app, { production: config.isProduction, trustProxy, publicOrigin: config.publicOrigin });
   await app.register(cookie, { secret: config.sessionKeys.map((k) => k.secret) });
   await app.register(formbody, { bodyLimit: Math.min(config.bodyLimitBytes, 256 * 1024) });
@@ -103,7 +110,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
 
   // Hourly housekeeping on every instance (idempotent deletes), first run a minute after start.
   const housekeeping = () =>
-    purgeIdentityRows(adapters.database.db, now()).then(
+    purgeIdentityRows(adapters.database.db, clock.now()).then(
       (purged) => logger.info({ purged }, 'identity housekeeping'),
       (error: unknown) => logger.warn({ err: error }, 'identity housekeeping failed'),
     );

@@ -7,6 +7,9 @@ import { findCompanyByDomain, insertCompany, type Plan } from '../modules/tenanc
 import { addDepartmentHead, countEmployees, createPeople, firstEmployeeOf, insertDepartment, insertEmployeeRows, listDepartments, verhoeffCheckDigit, type EmployeeInput } from '../modules/people/index.js';
 import { createFieldCipher, createKeyProvider } from '../platform/crypto/index.js';
 import { newId } from '../platform/db/columns.js';
+// The demo is made at the real time of `npm run dev`: there is no business clock to follow yet.
+import { systemClock } from '../platform/clock/index.js';
+import { createAudit } from '../modules/audit/index.js';
 import { DESIGNATIONS, FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, SURNAMES, WORK_STATES } from './names.js';
 
 export const DEMO_COMPANIES = [
@@ -105,7 +108,7 @@ export async function seedDemo(
   if (config.isProduction) throw new Error('the demo seed never runs in production');
   // The same key provider the app uses, so the app can read what the seed encrypts.
   const cipher = createFieldCipher({ db, keyProvider: createKeyProvider(config), alert: () => {} });
-  const people = createPeople({ db, cipher, now: () => new Date() });
+  const people = createPeople({ db, cipher, clock: systemClock, audit: createAudit({ clock: systemClock }) });
   const summary: SeedSummary = { companies: [], logins: [] };
   // One hash serves every demo user (same password); cost 12 like any other.
   let passwordHash: Promise<string> | undefined;
@@ -141,7 +144,7 @@ export async function seedDemo(
         passwordHash: await passwordHash,
         status: 'active',
         employeeId: employee?.id ?? null,
-      });
+      }, systemClock.now());
       if (demoUser.heads) await addDepartmentHead(db, tenantId, departments.get(demoUser.heads)!, userId);
     }
     summary.companies.push({ name: demo.name, domain: demo.domain, tenantId, employees: await countEmployees(db, tenantId) });

@@ -31,6 +31,8 @@ import { insertCompany } from '../../src/modules/tenancy/index.js';
 import { createPeople, insertDepartment, insertEmployeeRows, verhoeffCheckDigit } from '../../src/modules/people/index.js';
 import { FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, SURNAMES, WORK_STATES } from '../../src/demo/names.js';
 import { lastLine } from './support/harness.js';
+import { systemClock } from '../../src/platform/clock/index.js';
+import { createAudit } from '../../src/modules/audit/index.js';
 
 const EMPLOYEES = Number(process.env.BENCH_EMPLOYEES ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -45,7 +47,7 @@ const scratchName = (label: string) => `bz_bench_${label}_${randomBytes(4).toStr
 /** Two companies, four departments each, EMPLOYEES people with their sensitive fields sealed. */
 async function buildSource(database: Database, keyProvider: LocalKeyProvider): Promise<void> {
   const cipher = createFieldCipher({ db: database.db, keyProvider, alert: () => {} });
-  const people = createPeople({ db: database.db, cipher, now: () => new Date() });
+  const people = createPeople({ db: database.db, cipher, clock: systemClock, audit: createAudit({ clock: systemClock }) });
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   const perCompany = Math.ceil(EMPLOYEES / 2);
   for (const [c, name] of ['Bench Steel', 'Bench Textiles'].entries()) {

@@ -85,7 +85,7 @@ describe('authorization matrix', () => {
       ids.departmentId = engineering.id;
       // An Engineering employee: inside the demo Engineering head's scope.
       ids.employeeId = (await firstEmployeeOf(t.db.database.db, acme.id, engineering.id))!.id;
-      ids.userId = await insertUser(t.db.database.db, acme.id, { email: 'matrix.target@acme.test', displayName: 'Target', role: 'employee', passwordHash: null, status: 'active' });
+      ids.userId = await insertUser(t.db.database.db, acme.id, { email: 'matrix.target@acme.test', displayName: 'Target', role: 'employee', passwordHash: null, status: 'active' }, new Date());
     },
   });
 

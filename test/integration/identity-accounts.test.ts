@@ -25,7 +25,7 @@ describe('password policy', () => {
 
 describe('password reset, invitations and sign-up', () => {
   const clock = testClock();
-  const t = useTestApp({ adapters: () => ({ now: clock.now }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+  const t = useTestApp({ adapters: () => ({ clock }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
   const mail = () => readOutbox(outboxDir(t.config));
   const linkIn = (text: string) => /(\/password\/reset\?token=[\w-]+)/.exec(text)![1]!;
 

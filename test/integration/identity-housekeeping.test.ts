@@ -8,7 +8,7 @@ import { purgeIdentityRows, RETENTION } from '../../src/modules/identity/index.j
 
 describe('identity housekeeping', () => {
   const clock = testClock(new Date('2026-11-01T00:00:00Z'));
-  const t = useTestApp({ adapters: () => ({ now: clock.now }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+  const t = useTestApp({ adapters: () => ({ clock }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
   const count = async (table: string) => Number(((await t.db.database.db.execute(sql.raw(`SELECT COUNT(*) AS n FROM ${table}`))) as unknown as [{ n: number }[]])[0][0]!.n);
 
   it('removes only rows no rule reads any more', async () => {

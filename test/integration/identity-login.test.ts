@@ -121,7 +121,7 @@ describe('sign-in', () => {
       role: 'employee',
       passwordHash: await hashPassword(passphrase, t.config.passwordPepper),
       status: 'active',
-    });
+    }, t.app.clock.now());
     const user = (await findUserByEmail(t.app.database.db, 'long@acme.test'))!;
     expect(user.passwordHash).toMatch(/^\$2b\$12\$/);
     expect(Buffer.byteLength(passphrase)).toBeGreaterThan(72);
@@ -134,7 +134,7 @@ describe('sign-in', () => {
     const acme = (await findCompanyByDomain(t.app.database.db, 'acme.test'))!;
     const { createHmac } = await import('node:crypto');
     const pre = createHmac('sha256', t.config.passwordPepper).update('Older-hash-pass-99').digest('base64');
-    await insertUser(t.app.database.db, acme.id, { email: 'old@acme.test', displayName: 'Old', role: 'employee', passwordHash: await bcrypt.hash(pre, 10), status: 'active' });
+    await insertUser(t.app.database.db, acme.id, { email: 'old@acme.test', displayName: 'Old', role: 'employee', passwordHash: await bcrypt.hash(pre, 10), status: 'active' }, t.app.clock.now());
     expect((await signIn(t.app, 'old@acme.test', 'Older-hash-pass-99')).res.statusCode).toBe(303);
     expect((await findUserByEmail(t.app.database.db, 'old@acme.test'))!.passwordHash).toMatch(/^\$2b\$12\$/);
   });

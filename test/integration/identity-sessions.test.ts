@@ -29,7 +29,7 @@ describe('sessions', () => {
   it('accepts a valid session and treats tampered, foreign-key, alg:none, expired and wrong-kind tokens as signed out', async () => {
     const { user, sessionId } = await claimsFor('finance@acme.test');
     const keys = tokenKeys(t.config);
-    const good = await signToken(keys, 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400);
+    const good = await signToken(keys, 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400, new Date());
     expect(await signedIn(`__Host-session=${good}`)).toBe(true);
 
     const [h, p, s] = good.split('.');
@@ -44,7 +44,7 @@ describe('sessions', () => {
       .setProtectedHeader({ alg: 'HS256', kid: 'new', typ: 'session+jwt' })
       .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt()
       .sign(keys.current.key);
-    const mfaToken = await signToken(keys, 'mfa-pending', user.id, { tid: user.tenantId, sid: sessionId }, 300);
+    const mfaToken = await signToken(keys, 'mfa-pending', user.id, { tid: user.tenantId, sid: sessionId }, 300, new Date());
     const unknownKid = await new SignJWT({ tid: user.tenantId, sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', kid: 'ghost', typ: 'session+jwt' })
       .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt().setExpirationTime('1h')
@@ -69,7 +69,7 @@ describe('sessions', () => {
   it('still accepts tokens signed with the previous key during rotation', async () => {
     const { user, sessionId } = await claimsFor('finance@acme.test');
     const previous = tokenKeys({ sessionKeys: [{ kid: 'old', secret: 'o'.repeat(40) }] });
-    const token = await signToken(previous, 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400);
+    const token = await signToken(previous, 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400, new Date());
     expect(await signedIn(`__Host-session=${token}`)).toBe(true);
   });
 
@@ -171,7 +171,7 @@ describe('user changes are audited', () => {
 
 describe('a session ends after 24 hours', () => {
   const clock = testClock(new Date('2026-11-25T08:00:00Z'));
-  const t = useTestApp({ adapters: () => ({ now: clock.now }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+  const t = useTestApp({ adapters: () => ({ clock }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
 
   it('even when this instance has already checked its token', async () => {
     const { jar } = await signIn(t.app, 'owner@acme.test', PASSWORD);

@@ -14,7 +14,7 @@ describe('login protection behind the trusted proxy', () => {
   const logs = captureLogger();
   const t = useTestApp({
     env: { TRUST_PROXY: '127.0.0.1' },
-    adapters: () => ({ now: clock.now, logger: logs.logger }),
+    adapters: () => ({ clock, logger: logs.logger }),
     seed: async (t) => void (await seedDemo(t.db.database.db, t.config)),
   });
 
@@ -100,7 +100,7 @@ describe('login protection behind the trusted proxy', () => {
 
 describe('login protection without a trusted proxy', () => {
   const clock = testClock(new Date('2026-11-25T10:00:00Z'));
-  const t = useTestApp({ adapters: () => ({ now: clock.now }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+  const t = useTestApp({ adapters: () => ({ clock }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
 
   it('ignores a spoofed X-Forwarded-For: every attempt counts against the real peer', async () => {
     for (let i = 0; i < LOGIN_LIMITS.ipBlockFailures; i++) {

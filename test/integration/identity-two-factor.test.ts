@@ -9,7 +9,7 @@ const PASSWORD = 'Demo-pass-2026';
 
 describe('TOTP second factor', () => {
   const clock = testClock(new Date('2026-11-25T09:00:00Z'));
-  const t = useTestApp({ adapters: () => ({ now: clock.now }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+  const t = useTestApp({ adapters: () => ({ clock }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
   const codeAt = (secret: string) => generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
 
   async function enrol(email: string) {

@@ -1,5 +1,6 @@
-export { ROLES, ROLE_LABELS, ROLE_DUTIES, ADMIN_ROLES, isRole, type Role } from './roles.js';
+export { ROLES, ROLE_LABELS, ROLE_DUTIES, isRole, type Role } from './roles.js';
 export type { Viewer } from './viewer.js';
-export { registerRouteRules, viewerOf, PUBLIC, type RouteRule } from './rules.js';
+export { registerRouteRules, viewerOf, callerOf, PUBLIC, type RouteRule, type Caller } from './rules.js';
 export { navigationFor, type NavItem } from './navigation.js';
-export { rowScopeFor, type RowScope } from './scope.js';
+export { rowScopeFor, type RowScope, type ScopeName } from './scope.js';
+export { can, groupHas, ROLE_GROUPS, type Action, type RoleGroup, type DepartmentRecord, type EmployeeRecord } from './policy.js';

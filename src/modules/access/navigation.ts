@@ -1,5 +1,6 @@
 import type { Viewer } from './viewer.js';
 import type { Role } from './roles.js';
+import { ROLE_GROUPS } from './policy.js';
 
 export interface NavItem {
   href: string;
@@ -9,10 +10,10 @@ export interface NavItem {
 /** Navigation by role: only what the role may open. Modules add their pages here as they land. */
 const ITEMS: { href: string; label: string; roles: readonly Role[] | 'all' }[] = [
   { href: '/', label: 'Dashboard', roles: 'all' },
-  { href: '/employees', label: 'Employees', roles: ['owner', 'hr_admin'] },
+  { href: '/employees', label: 'Employees', roles: ROLE_GROUPS.peopleAdmins },
   { href: '/employees', label: 'My team', roles: ['dept_head'] },
   { href: '/me', label: 'My profile', roles: ['hr_admin', 'dept_head', 'employee'] },
-  { href: '/users', label: 'Users', roles: ['owner'] },
+  { href: '/users', label: 'Users', roles: ROLE_GROUPS.companyAdmins },
   { href: '/account', label: 'My account', roles: 'all' },
 ];
 

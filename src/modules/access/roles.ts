@@ -18,9 +18,6 @@ export const ROLE_DUTIES: Record<Role, string[]> = {
   employee: ['Your profile', 'Your attendance', 'Your payslips', 'Your data-rights requests'],
 };
 
-/** Roles that may (and, when the company says so, must) use a second factor. */
-export const ADMIN_ROLES: readonly Role[] = ['owner', 'hr_admin', 'finance'];
-
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }

@@ -1,20 +1,24 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { RequestContext } from '../../platform/context/index.js';
 import { Forbidden, Unauthorized } from '../../platform/errors.js';
 import { wantsJson } from '../../platform/http/error-handler.js';
 import type { Role } from './roles.js';
-import './viewer.js';
+import { rowScopeFor, type RowScope, type ScopeName } from './scope.js';
+import type { Viewer } from './viewer.js';
 
 /**
  * Every route declares who may call it in `config.access`; one onRequest hook enforces it, so
  * handlers never re-implement role checks.
  * - `{ public: true }`: anyone, signed in or not.
  * - `{ signedIn: true }`: any signed-in user of a company (their own account pages).
- * - `{ allow: [...roles], scope }`: those roles; `scope` says which rows the store will show them.
+ * - `{ allow: ROLE_GROUPS.x }`: those roles.
+ * `scope` says which employee rows the handler's stores will show (see scope.ts); a route that
+ * declares none reads none.
  */
 export type RouteRule =
   | { public: true }
-  | { signedIn: true; duringTwoFactorSetup?: boolean }
-  | { allow: readonly Role[]; scope?: 'company' | 'department' | 'self'; duringTwoFactorSetup?: boolean };
+  | { signedIn: true; scope?: ScopeName; duringTwoFactorSetup?: boolean }
+  | { allow: readonly Role[]; scope?: ScopeName; duringTwoFactorSetup?: boolean };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -66,7 +70,25 @@ export function registerRouteRules(app: FastifyInstance): void {
 }
 
 /** The signed-in viewer for a handler behind a non-public rule (the hook guarantees one). */
-export function viewerOf(request: FastifyRequest) {
+export function viewerOf(request: FastifyRequest): Viewer {
   if (!request.viewer) throw new Unauthorized();
   return request.viewer;
+}
+
+/**
+ * A signed-in user's call as the use cases take it: the request context (actor, company, address),
+ * the viewer for policy decisions, and the rows the route's declared scope lets the stores show.
+ */
+export interface Caller {
+  readonly context: RequestContext;
+  readonly viewer: Viewer;
+  readonly scope: RowScope;
+  readonly tenantId: string;
+}
+
+export function callerOf(request: FastifyRequest): Caller {
+  const viewer = viewerOf(request);
+  const rule = request.routeOptions.config?.access;
+  const declared = rule && 'public' in rule ? undefined : rule?.scope;
+  return { context: request.context, viewer, scope: rowScopeFor(viewer, declared), tenantId: viewer.tenantId };
 }

@@ -14,8 +14,8 @@ export interface Viewer {
   twoFactorEnabled: boolean;
   /** The company requires a second factor for this role and none is set up yet. */
   needsTwoFactorSetup: boolean;
-  /** Set when platform staff act as this user (later issue). */
-  impersonatorId: string | null;
+  /** Set when platform staff act as this user, with consent, under a support ticket (support issue). */
+  impersonation: { staffId: string; ticket: string } | null;
 }
 
 declare module 'fastify' {

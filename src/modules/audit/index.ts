@@ -1,36 +1,64 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Clock } from '../../platform/clock/index.js';
+import { tenantOf, type Actor, type RequestContext } from '../../platform/context/index.js';
 import type { Db } from '../../platform/db/client.js';
-import { auditEvents } from './schema.js';
+import { auditEvents, type AuditEvent } from './schema.js';
 
-export { auditEvents } from './schema.js';
+export { auditEvents, type AuditEvent } from './schema.js';
 
-export interface AuditEntry {
-  tenantId: string;
-  actor: { kind: 'user' | 'staff' | 'impersonator' | 'system'; id?: string };
-  action: string;
-  target?: { type: string; id: string };
-  ip?: string;
-  userAgent?: string;
-  /** Reason, before → after. Callers mask sensitive values before they get here. */
-  details?: Record<string, unknown>;
+export interface AuditTarget {
+  type: string;
+  id: string;
+}
+
+/** Who did it, as the columns keep it: the actor's kind and id, and for staff the ticket and the user acted as. */
+function actorColumns(actor: Actor | null): Pick<AuditEvent, 'actorKind' | 'actorId' | 'onBehalfOf' | 'ticket'> {
+  if (!actor) throw new Error('an audit entry needs an actor: authenticate the context first');
+  switch (actor.kind) {
+    case 'user':
+      return { actorKind: 'user', actorId: actor.userId, onBehalfOf: null, ticket: null };
+    case 'staff':
+      return { actorKind: 'staff', actorId: actor.staffId, onBehalfOf: null, ticket: actor.ticket };
+    case 'impersonator':
+      return { actorKind: 'impersonator', actorId: actor.staffId, onBehalfOf: actor.userId, ticket: actor.ticket };
+    case 'kiosk':
+      return { actorKind: 'kiosk', actorId: actor.kioskId, onBehalfOf: null, ticket: null };
+    case 'webhook':
+      return { actorKind: 'webhook', actorId: actor.sender, onBehalfOf: null, ticket: null };
+    case 'system':
+      return { actorKind: 'system', actorId: actor.job, onBehalfOf: null, ticket: null };
+  }
 }
 
 /**
- * Writes one audit entry. Called by every module and calls no one; pass the transaction's `db` so the
- * entry lands with the change it describes, or not at all.
+ * The audit log. Called by every module and calls no one. Each entry is made from the request
+ * context (actor, company, address, request id) and stamped by the injected clock; pass the
+ * transaction so the entry lands with the change it describes, or not at all.
  */
-export async function record(db: Db, entry: AuditEntry, at = new Date()): Promise<void> {
-  await db.insert(auditEvents).values({
-    tenantId: entry.tenantId,
-    at,
-    actorKind: entry.actor.kind,
-    actorId: entry.actor.id ?? null,
-    action: entry.action,
-    targetType: entry.target?.type ?? null,
-    targetId: entry.target?.id ?? null,
-    ip: entry.ip ?? null,
-    userAgent: entry.userAgent?.slice(0, 255) ?? null,
-    details: entry.details ? JSON.stringify(entry.details) : null,
-  });
+export function createAudit(deps: { clock: Clock }) {
+  return {
+    /** `details`: reason, before → after. Callers mask sensitive values before they get here. */
+    async recordFor(tx: Db, context: RequestContext, action: string, target?: AuditTarget | null, details?: Record<string, unknown>): Promise<void> {
+      await tx.insert(auditEvents).values({
+        tenantId: tenantOf(context),
+        at: deps.clock.now(),
+        ...actorColumns(context.actor),
+        requestId: context.requestId,
+        action,
+        targetType: target?.type ?? null,
+        targetId: target?.id ?? null,
+        ip: context.ip,
+        userAgent: context.userAgent,
+        details: details ? JSON.stringify(details) : null,
+      });
+    },
+
+    /** A company's entries, oldest first (the customer page of the audit issue pages and filters this). */
+    async entriesOf(db: Db, tenantId: string, filter: { action?: string } = {}): Promise<AuditEvent[]> {
+      const where = filter.action ? and(eq(auditEvents.tenantId, tenantId), eq(auditEvents.action, filter.action)) : eq(auditEvents.tenantId, tenantId);
+      return db.select().from(auditEvents).where(where).orderBy(asc(auditEvents.id));
+    },
+  };
 }
 
-export const audit = { record };
+export type Audit = ReturnType<typeof createAudit>;

@@ -4,10 +4,10 @@ import { userRoutes } from './users-routes.js';
 import type { Identity } from './service.js';
 
 export { createIdentity, BAD_CREDENTIALS, type Identity } from './service.js';
-export { sessionPlugin } from './plugin.js';
+export { sessionPlugin, actorOf } from './plugin.js';
 export { users, sessions, loginFailures, ipBlocks, USER_STATUSES, type User } from './schema.js';
 export { hashPassword, passwordProblems, BCRYPT_COST } from './passwords.js';
-export { insertUser, findUserByEmail, normaliseEmail } from './store.js';
+export { insertUser, findUserByEmail, listTenantUsers, normaliseEmail } from './store.js';
 export { SESSION_COOKIE } from './sessions.js';
 export { DEVICE_COOKIE } from './routes.js';
 export { LOGIN_LIMITS, listIpBlocks, liftIpBlock } from './throttle.js';

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { COMMON_PASSWORDS } from './common-passwords.js';
 import { bcryptCompare, bcryptHash } from '../../platform/cpu/index.js';
+import { Invalid } from '../../platform/errors.js';
 
 /** bcrypt cost 12 is the public promise (hash prefix `$2b$12$`). */
 export const BCRYPT_COST = 12;
@@ -69,4 +70,10 @@ const EQUAL_WORK_HASH = '$2b$12$9sMhPpvHHwsy/8NZos/tkulnVsfh3BDpppmoepV.y.Mmbcnp
 /** For unknown emails: the same bcrypt work as a real check, so timing reveals nothing. */
 export async function burnEqualWork(password: string, pepper: string): Promise<void> {
   await verifyPassword(password, EQUAL_WORK_HASH, pepper);
+}
+
+/** Refuses a new password that breaks the policy, naming the form field it came from. */
+export function assertPassword(field: string, password: string, context: PasswordContext): void {
+  const problems = passwordProblems(password, context);
+  if (problems.length > 0) throw new Invalid(problems.map((message) => ({ field, message })));
 }

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
 import { HOST_COOKIE } from '../../platform/http/cookies.js';
 import { Invalid, Unauthorized } from '../../platform/errors.js';
-import { ADMIN_ROLES, PUBLIC, viewerOf } from '../access/index.js';
+import { can, callerOf, PUBLIC, ROLE_GROUPS } from '../access/index.js';
 import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_CHARS } from './passwords.js';
 import { SESSION_COOKIE, sessionCookieOptions } from './sessions.js';
-import { BAD_CREDENTIALS, type Identity, type RequestContext } from './service.js';
+import { BAD_CREDENTIALS, type Identity } from './service.js';
 
 export const DEVICE_COOKIE = '__Host-device';
 const MFA_COOKIE = '__Host-mfa';
@@ -24,12 +24,9 @@ export function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/';
 }
 
-export function requestContext(request: FastifyRequest, publicOrigin: string | undefined): RequestContext {
-  return {
-    ip: request.ip,
-    userAgent: String(request.headers['user-agent'] ?? '').slice(0, 255),
-    origin: publicOrigin ?? `${request.protocol}://${request.host}`,
-  };
+/** Where links in emails point: the configured public origin, else this request's own. */
+export function linkOrigin(request: FastifyRequest): string {
+  return request.server.config.publicOrigin ?? `${request.protocol}://${request.host}`;
 }
 
 export function setSessionCookie(reply: FastifyReply, token: string) {
@@ -46,7 +43,6 @@ const passwordRules = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_
 
 export async function identityRoutes(app: FastifyInstance, options: { identity: Identity }): Promise<void> {
   const { identity } = options;
-  const context = (request: FastifyRequest) => requestContext(request, app.config.publicOrigin);
 
   app.get('/login', { config: { access: PUBLIC } }, async (request, reply) => {
     if (request.viewer) return reply.redirect('/', 303);
@@ -57,7 +53,7 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
   app.post('/login', { config: { access: PUBLIC } }, async (request, reply) => {
     const input = parseInput(loginForm, request.body);
     try {
-      const result = await identity.signIn({ ...input, deviceToken: request.cookies[DEVICE_COOKIE] }, context(request));
+      const result = await identity.signIn({ ...input, deviceToken: request.cookies[DEVICE_COOKIE] }, request.context);
       if (result.kind === 'second-factor') {
         reply.setCookie(MFA_COOKIE, result.pendingToken, { ...HOST_COOKIE, maxAge: 300 });
         return reply.redirect(`/login/second-factor?next=${encodeURIComponent(safeNext(input.next))}`, 303);
@@ -78,7 +74,7 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
   app.post('/login/second-factor', { config: { access: PUBLIC } }, async (request, reply) => {
     const input = parseInput(codeForm.extend({ next: z.string().max(2000).optional() }), request.body);
     try {
-      const result = await identity.completeSecondFactor({ pendingToken: request.cookies[MFA_COOKIE], code: input.code }, context(request));
+      const result = await identity.completeSecondFactor({ pendingToken: request.cookies[MFA_COOKIE], code: input.code }, request.context);
       reply.clearCookie(MFA_COOKIE, HOST_COOKIE);
       setSignedInCookies(reply, result);
       return reply.redirect(safeNext(input.next), 303);
@@ -91,7 +87,7 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
   });
 
   app.post('/logout', { config: { access: { signedIn: true, duringTwoFactorSetup: true } } }, async (request, reply) => {
-    await identity.signOut(viewerOf(request));
+    await identity.signOut(callerOf(request));
     reply.clearCookie(SESSION_COOKIE, HOST_COOKIE);
     reply.header('clear-site-data', '"cache", "storage"');
     reply.flash('info', 'You have signed out.');
@@ -110,7 +106,7 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
     });
     const input = parseInput(form, request.body);
     if (!input.email.toLowerCase().endsWith(`@${input.domain}`)) throw new Invalid('email', 'must be at your company’s domain');
-    const result = await identity.signUp(input, context(request));
+    const result = await identity.signUp(input, request.context);
     setSessionCookie(reply, result.token);
     reply.flash('success', `Welcome to Bizlumo HR, ${input.companyName}.`);
     return reply.redirect('/', 303);
@@ -120,7 +116,7 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
 
   app.post('/password/forgot', { config: { access: PUBLIC } }, async (request, reply) => {
     const input = parseInput(z.object({ email }), request.body);
-    await identity.requestPasswordReset(input.email, context(request));
+    await identity.requestPasswordReset(input.email, linkOrigin(request));
     reply.flash('info', 'If that email has an account, a reset link is on its way. It works once, for 30 minutes.');
     return reply.redirect('/login', 303);
   });
@@ -134,58 +130,56 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
 
   app.post('/password/reset', { config: { access: PUBLIC } }, async (request, reply) => {
     const input = parseInput(z.object({ token: z.string().min(10).max(100), newPassword }), request.body);
-    await identity.resetPassword(input);
+    await identity.resetPassword(input, request.context);
     reply.flash('success', 'Your password is set. Please sign in.');
     return reply.redirect('/login', 303);
   });
 
   app.get('/account', { config: { access: { signedIn: true } } }, async (request, reply) => {
-    const viewer = viewerOf(request);
+    const caller = callerOf(request);
     return reply.view('identity/account.njk', {
       title: 'My account',
-      mayUseTwoFactor: ADMIN_ROLES.includes(viewer.role),
-      recoveryCodesLeft: viewer.twoFactorEnabled ? await identity.remainingRecoveryCodes(viewer) : 0,
+      mayUseTwoFactor: can(caller.viewer, 'account.useSecondFactor'),
+      recoveryCodesLeft: caller.viewer.twoFactorEnabled ? await identity.remainingRecoveryCodes(caller) : 0,
       passwordRules,
     });
   });
 
   app.post('/account/password', { config: { access: { signedIn: true } } }, async (request, reply) => {
     const input = parseInput(z.object({ currentPassword: password, newPassword }), request.body);
-    const { token } = await identity.changePassword(viewerOf(request), input, context(request));
+    const { token } = await identity.changePassword(callerOf(request), input);
     setSessionCookie(reply, token);
     reply.flash('success', 'Password changed. You have been signed out everywhere else.');
     return reply.redirect('/account', 303);
   });
 
   app.post('/account/sign-out-everywhere', { config: { access: { signedIn: true } } }, async (request, reply) => {
-    await identity.signOutEverywhere(viewerOf(request));
+    await identity.signOutEverywhere(callerOf(request));
     reply.clearCookie(SESSION_COOKIE, HOST_COOKIE);
     reply.flash('info', 'You have been signed out on every device.');
     return reply.redirect('/login', 303);
   });
 
-  const twoFactorRule = { access: { allow: ADMIN_ROLES, duringTwoFactorSetup: true } };
+  const twoFactorRule = { access: { allow: ROLE_GROUPS.secondFactor, duringTwoFactorSetup: true } };
 
   app.get('/account/two-factor', { config: twoFactorRule }, async (request, reply) => {
-    const viewer = viewerOf(request);
-    return reply.view('identity/two-factor.njk', { title: 'Second factor', required: viewer.needsTwoFactorSetup });
+    return reply.view('identity/two-factor.njk', { title: 'Second factor', required: callerOf(request).viewer.needsTwoFactorSetup });
   });
 
   app.post('/account/two-factor/begin', { config: twoFactorRule }, async (request, reply) => {
-    const setup = await identity.beginTotp(viewerOf(request));
+    const setup = await identity.beginTotp(callerOf(request));
     return reply.view('identity/two-factor.njk', { title: 'Second factor', setup });
   });
 
   app.post('/account/two-factor/confirm', { config: twoFactorRule }, async (request, reply) => {
     const { code } = parseInput(codeForm, request.body);
-    const recoveryCodes = await identity.confirmTotp(viewerOf(request), code);
+    const recoveryCodes = await identity.confirmTotp(callerOf(request), code);
     return reply.view('identity/two-factor.njk', { title: 'Second factor', recoveryCodes });
   });
 
-  app.post('/account/two-factor/disable', { config: { access: { allow: ADMIN_ROLES } } }, async (request, reply) => {
-    const viewer = viewerOf(request);
+  app.post('/account/two-factor/disable', { config: { access: { allow: ROLE_GROUPS.secondFactor } } }, async (request, reply) => {
     const input = parseInput(z.object({ password }), request.body);
-    await identity.disableTotp(viewer, input.password);
+    await identity.disableTotp(callerOf(request), input.password);
     reply.flash('info', 'Second factor turned off.');
     return reply.redirect('/account', 303);
   });

@@ -51,6 +51,8 @@ export const sessions = mysqlTable(
     userAgent: varchar('user_agent', { length: 255 }),
     /** Platform staff member acting as this user (impersonation with consent, later issue). */
     impersonatorId: idColumn('impersonator_id'),
+    /** The support ticket the impersonation was granted under. */
+    impersonationTicket: varchar('impersonation_ticket', { length: 64 }),
   },
   (t) => [index('sessions_user_ix').on(t.userId)],
 );

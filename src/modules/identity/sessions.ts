@@ -1,7 +1,9 @@
+import type { Clock } from '../../platform/clock/index.js';
+import type { RequestContext } from '../../platform/context/index.js';
 import type { Db } from '../../platform/db/client.js';
 import { HOST_COOKIE } from '../../platform/http/cookies.js';
 import { findCompany } from '../tenancy/index.js';
-import { ADMIN_ROLES, ROLE_LABELS, type Viewer } from '../access/index.js';
+import { can, ROLE_LABELS, type Viewer } from '../access/index.js';
 import { SESSION_SECONDS, signToken, verifyToken, type TokenKeys } from './tokens.js';
 import { findActiveSession, insertSession } from './store.js';
 import type { User } from './schema.js';
@@ -17,7 +19,7 @@ export function sessionCookieOptions() {
 export interface SessionDeps {
   db: Db;
   keys: TokenKeys;
-  now: () => Date;
+  clock: Clock;
 }
 
 export function createSessions(deps: SessionDeps) {
@@ -29,11 +31,10 @@ export function createSessions(deps: SessionDeps) {
    */
   const verified = new Map<string, { sid: string; tid: string; sub: string; exp: number }>();
 
-  async function start(user: User, context: { ip: string; userAgent: string }): Promise<{ token: string; sessionId: string }> {
-    const now = deps.now();
-    const sessionId = await insertSession(deps.db, {
+  async function start(user: User, context: Pick<RequestContext, 'ip' | 'userAgent'>): Promise<{ token: string; sessionId: string }> {
+    const now = deps.clock.now();
+    const sessionId = await insertSession(deps.db, user.tenantId, {
       userId: user.id,
-      tenantId: user.tenantId,
       expiresAt: new Date(now.getTime() + SESSION_SECONDS * 1000),
       ip: context.ip,
       userAgent: context.userAgent,
@@ -44,7 +45,7 @@ export function createSessions(deps: SessionDeps) {
 
   /** The viewer behind a session cookie, or null: expired, tampered, revoked or disabled all mean signed out. */
   async function resolve(token: string | undefined): Promise<Viewer | null> {
-    const now = deps.now();
+    const now = deps.clock.now();
     if (!token) return null;
     let claims = verified.get(token);
     if (!claims) {
@@ -62,7 +63,7 @@ export function createSessions(deps: SessionDeps) {
     const cached = cache.get(claims.sid);
     if (cached && cached.until > Date.now()) return cached.viewer;
     cache.delete(claims.sid);
-    const active = await findActiveSession(deps.db, claims.sid, now);
+    const active = await findActiveSession(deps.db, claims.tid, claims.sid, now);
     if (!active || active.user.status !== 'active' || active.user.id !== claims.sub || active.user.tenantId !== claims.tid) return null;
     const company = await findCompany(deps.db, active.user.tenantId);
     if (!company || company.status !== 'active') return null;
@@ -78,8 +79,8 @@ export function createSessions(deps: SessionDeps) {
       employeeId: user.employeeId,
       companyName: company.name,
       twoFactorEnabled: user.totpEnabledAt !== null,
-      needsTwoFactorSetup: company.requireTwoFactor && ADMIN_ROLES.includes(user.role) && user.totpEnabledAt === null,
-      impersonatorId: session.impersonatorId,
+      needsTwoFactorSetup: company.requireTwoFactor && can(user, 'account.useSecondFactor') && user.totpEnabledAt === null,
+      impersonation: session.impersonatorId ? { staffId: session.impersonatorId, ticket: session.impersonationTicket ?? '' } : null,
     };
     if (cache.size > 10_000) cache.clear();
     cache.set(claims.sid, { viewer, until: Date.now() + SESSION_CACHE_MS });

@@ -6,16 +6,13 @@ import { passwordTokens, recoveryCodes, sessions, users, type Session, type User
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
-// Users. Look-ups by email span tenants (sign-in happens before we know the company); everything
-// else takes the tenant first.
+// Every function takes the tenant first, except the look-ups that happen before the company is known,
+// which say so: sign-in and invitations by email (addresses are unique across companies), and the
+// password link by its token hash. Times come from the caller's clock.
 
+/** Across companies: sign-in and invitations happen before (or regardless of) the company. */
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
   const rows = await db.select().from(users).where(eq(users.email, normaliseEmail(email))).limit(1);
-  return rows[0];
-}
-
-export async function findUserById(db: Db, userId: string): Promise<User | undefined> {
-  const rows = await db.select().from(users).where(eq(users.id, userId)).limit(1);
   return rows[0];
 }
 
@@ -41,24 +38,24 @@ export interface NewUser {
   employeeId?: string | null;
 }
 
-export async function insertUser(db: Db, tenantId: string, input: NewUser): Promise<string> {
+export async function insertUser(db: Db, tenantId: string, input: NewUser, at: Date): Promise<string> {
   const id = newId();
-  await db.insert(users).values({ id, tenantId, ...input, email: normaliseEmail(input.email), passwordChangedAt: input.passwordHash ? new Date() : null });
+  await db.insert(users).values({ id, tenantId, ...input, email: normaliseEmail(input.email), passwordChangedAt: input.passwordHash ? at : null });
   return id;
 }
 
-export async function updateUser(db: Db, tenantId: string, userId: string, changes: Partial<Omit<User, 'id' | 'tenantId' | 'createdAt'>>): Promise<void> {
+export async function updateUser(db: Db, tenantId: string, userId: string, changes: Partial<Omit<User, 'id' | 'tenantId' | 'createdAt'>>, at: Date): Promise<void> {
   await db
     .update(users)
-    .set({ ...changes, updatedAt: new Date() })
+    .set({ ...changes, updatedAt: at })
     .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
 }
 
 // Sessions.
 
-export async function insertSession(db: Db, input: { userId: string; tenantId: string; expiresAt: Date; ip: string; userAgent: string }): Promise<string> {
+export async function insertSession(db: Db, tenantId: string, input: { userId: string; expiresAt: Date; ip: string | null; userAgent: string | null }): Promise<string> {
   const id = newId();
-  await db.insert(sessions).values({ id, ...input, userAgent: input.userAgent.slice(0, 255) });
+  await db.insert(sessions).values({ id, tenantId, ...input });
   return id;
 }
 
@@ -67,34 +64,38 @@ export interface ActiveSession {
   user: User;
 }
 
-export async function findActiveSession(db: Db, sessionId: string, now: Date): Promise<ActiveSession | undefined> {
+export async function findActiveSession(db: Db, tenantId: string, sessionId: string, now: Date): Promise<ActiveSession | undefined> {
   const rows = await db
     .select({ session: sessions, user: users })
     .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .innerJoin(users, and(eq(users.id, sessions.userId), eq(users.tenantId, tenantId)))
+    .where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .limit(1);
   return rows[0];
 }
 
-export async function revokeSession(db: Db, sessionId: string, reason: string): Promise<void> {
-  await db.update(sessions).set({ revokedAt: new Date(), revokedReason: reason }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+export async function revokeSession(db: Db, tenantId: string, sessionId: string, reason: string, at: Date): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ revokedAt: at, revokedReason: reason })
+    .where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 }
 
-export async function revokeUserSessions(db: Db, tenantId: string, userId: string, reason: string, exceptSessionId?: string): Promise<number> {
+export async function revokeUserSessions(db: Db, tenantId: string, userId: string, reason: string, at: Date, exceptSessionId?: string): Promise<number> {
   const conditions = [eq(sessions.tenantId, tenantId), eq(sessions.userId, userId), isNull(sessions.revokedAt)];
   if (exceptSessionId) conditions.push(sql`${sessions.id} <> ${exceptSessionId}`);
-  const [result] = await db.update(sessions).set({ revokedAt: new Date(), revokedReason: reason }).where(and(...conditions));
+  const [result] = await db.update(sessions).set({ revokedAt: at, revokedReason: reason }).where(and(...conditions));
   return (result as { affectedRows: number }).affectedRows;
 }
 
-// Single-use password links.
+// Single-use password links. The link's owner is a user row the caller loaded within its company;
+// a link is found by its token hash alone, before anyone knows whose it is.
 
-export async function insertPasswordToken(db: Db, input: { userId: string; purpose: 'reset' | 'invite'; tokenHash: string; expiresAt: Date }): Promise<void> {
-  await db.insert(passwordTokens).values({ id: newId(), ...input });
+export async function insertPasswordToken(db: Db, user: Pick<User, 'id' | 'tenantId'>, input: { purpose: 'reset' | 'invite'; tokenHash: string; expiresAt: Date }): Promise<void> {
+  await db.insert(passwordTokens).values({ id: newId(), userId: user.id, ...input });
 }
 
-/** Claims the token atomically: of two concurrent uses, exactly one succeeds. */
+/** By token hash, across companies. Claims the token atomically: of two concurrent uses, exactly one succeeds. */
 export async function consumePasswordToken(db: Db, tokenHash: string, now: Date): Promise<{ userId: string; purpose: 'reset' | 'invite' } | undefined> {
   const rows = await db.select().from(passwordTokens).where(eq(passwordTokens.tokenHash, tokenHash)).limit(1);
   const token = rows[0];
@@ -107,34 +108,39 @@ export async function consumePasswordToken(db: Db, tokenHash: string, now: Date)
   return { userId: token.userId, purpose: token.purpose };
 }
 
+/** By token hash, across companies: the link and the user it is for. */
 export async function findUsablePasswordToken(db: Db, tokenHash: string, now: Date) {
   const rows = await db
-    .select()
+    .select({ token: passwordTokens, user: users })
     .from(passwordTokens)
+    .innerJoin(users, eq(users.id, passwordTokens.userId))
     .where(and(eq(passwordTokens.tokenHash, tokenHash), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)))
     .limit(1);
   return rows[0];
 }
 
-// Recovery codes.
+// Recovery codes belong to a user; the tenant is checked through the user row.
 
-export async function replaceRecoveryCodes(db: Db, userId: string, codeHashes: string[]): Promise<void> {
-  await db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
+const userOfTenant = (tenantId: string, userId: string) =>
+  and(eq(recoveryCodes.userId, userId), sql`${recoveryCodes.userId} IN (SELECT ${users.id} FROM ${users} WHERE ${users.tenantId} = ${tenantId})`);
+
+export async function replaceRecoveryCodes(db: Db, tenantId: string, userId: string, codeHashes: string[]): Promise<void> {
+  await db.delete(recoveryCodes).where(userOfTenant(tenantId, userId));
   if (codeHashes.length > 0) await db.insert(recoveryCodes).values(codeHashes.map((codeHash) => ({ id: newId(), userId, codeHash })));
 }
 
-export async function useRecoveryCode(db: Db, userId: string, codeHash: string): Promise<boolean> {
+export async function useRecoveryCode(db: Db, tenantId: string, userId: string, codeHash: string, at: Date): Promise<boolean> {
   const [result] = await db
     .update(recoveryCodes)
-    .set({ usedAt: new Date() })
-    .where(and(eq(recoveryCodes.userId, userId), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)));
+    .set({ usedAt: at })
+    .where(and(userOfTenant(tenantId, userId), eq(recoveryCodes.codeHash, codeHash), isNull(recoveryCodes.usedAt)));
   return (result as { affectedRows: number }).affectedRows === 1;
 }
 
-export async function countUnusedRecoveryCodes(db: Db, userId: string): Promise<number> {
+export async function countUnusedRecoveryCodes(db: Db, tenantId: string, userId: string): Promise<number> {
   const [row] = await db
     .select({ n: sql<number>`COUNT(*)` })
     .from(recoveryCodes)
-    .where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
+    .where(and(userOfTenant(tenantId, userId), isNull(recoveryCodes.usedAt)));
   return Number(row?.n ?? 0);
 }

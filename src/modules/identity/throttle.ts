@@ -1,3 +1,4 @@
+import type { Clock } from '../../platform/clock/index.js';
 import { and, count, eq, gt, isNull, max, sql } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
 import type { Db } from '../../platform/db/client.js';
@@ -35,8 +36,9 @@ export interface LoginGuard {
   recordFailure(input: { ip: string; accountKey: string; onAccountLimit?: () => Promise<void> }): Promise<void>;
 }
 
-export function createLoginGuard(deps: { db: Db; alert: Alerter; now: () => Date }): LoginGuard {
-  const { db, alert, now } = deps;
+export function createLoginGuard(deps: { db: Db; alert: Alerter; clock: Clock }): LoginGuard {
+  const { db, alert } = deps;
+  const now = () => deps.clock.now();
 
   async function failuresSince(column: 'ip' | 'accountKey', value: string, since: Date) {
     const [row] = await db

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
-import { ROLES, ROLE_LABELS, viewerOf } from '../access/index.js';
-import { requestContext } from './routes.js';
+import { callerOf, ROLE_GROUPS, ROLES, ROLE_LABELS } from '../access/index.js';
+import { linkOrigin } from './routes.js';
 import type { Identity } from './service.js';
 
-const ownerOnly = { access: { allow: ['owner'] as const, scope: 'company' as const } };
+const ownerOnly = { access: { allow: ROLE_GROUPS.companyAdmins } };
 const userParams = z.object({ userId: z.string().uuid('is not a user id') });
 
 /** The owner's users page: invite, change role, disable. Every change ends that user's sessions. */
@@ -13,14 +13,14 @@ export async function userRoutes(app: FastifyInstance, options: { identity: Iden
   const { identity } = options;
 
   app.get('/users', { config: ownerOnly }, async (request, reply) => {
-    const viewer = viewerOf(request);
-    const users = await identity.listUsers(viewer);
+    const caller = callerOf(request);
+    const users = await identity.listUsers(caller);
     return reply.view('identity/users.njk', {
       title: 'Users',
       users,
       roles: ROLES.map((role) => ({ value: role, label: ROLE_LABELS[role] })),
       roleLabels: ROLE_LABELS,
-      requireTwoFactor: await identity.companyRequiresTwoFactor(viewer),
+      requireTwoFactor: await identity.companyRequiresTwoFactor(caller),
     });
   });
 
@@ -33,7 +33,7 @@ export async function userRoutes(app: FastifyInstance, options: { identity: Iden
       }),
       request.body,
     );
-    await identity.inviteUser(viewerOf(request), input, requestContext(request, app.config.publicOrigin));
+    await identity.inviteUser(callerOf(request), input, linkOrigin(request));
     reply.flash('success', `Invitation sent to ${input.email}.`);
     return reply.redirect('/users', 303);
   });
@@ -41,28 +41,28 @@ export async function userRoutes(app: FastifyInstance, options: { identity: Iden
   app.post('/users/:userId/role', { config: ownerOnly }, async (request, reply) => {
     const { userId } = parseInput(userParams, request.params);
     const { role } = parseInput(z.object({ role: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }) }), request.body);
-    await identity.changeRole(viewerOf(request), userId, role, requestContext(request, app.config.publicOrigin));
+    await identity.changeRole(callerOf(request), userId, role);
     reply.flash('success', 'Role changed; that user has been signed out.');
     return reply.redirect('/users', 303);
   });
 
   app.post('/users/:userId/disable', { config: ownerOnly }, async (request, reply) => {
     const { userId } = parseInput(userParams, request.params);
-    await identity.setUserStatus(viewerOf(request), userId, 'disabled', requestContext(request, app.config.publicOrigin));
+    await identity.setUserStatus(callerOf(request), userId, 'disabled');
     reply.flash('success', 'User disabled and signed out.');
     return reply.redirect('/users', 303);
   });
 
   app.post('/users/:userId/enable', { config: ownerOnly }, async (request, reply) => {
     const { userId } = parseInput(userParams, request.params);
-    await identity.setUserStatus(viewerOf(request), userId, 'active', requestContext(request, app.config.publicOrigin));
+    await identity.setUserStatus(callerOf(request), userId, 'active');
     reply.flash('success', 'User enabled.');
     return reply.redirect('/users', 303);
   });
 
   app.post('/users/two-factor-policy', { config: ownerOnly }, async (request, reply) => {
     const { required } = parseInput(z.object({ required: z.enum(['yes', 'no'], { message: 'must be yes or no' }) }), request.body);
-    await identity.setTwoFactorPolicy(viewerOf(request), required === 'yes', requestContext(request, app.config.publicOrigin));
+    await identity.setTwoFactorPolicy(callerOf(request), required === 'yes');
     reply.flash('success', required === 'yes' ? 'Second factor is now required for owners, HR admins and finance.' : 'Second factor is now optional.');
     return reply.redirect('/users', 303);
   });

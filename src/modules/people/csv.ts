@@ -3,12 +3,12 @@ import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../../platform/db/client.js';
 import { inTransaction } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
-import { Invalid } from '../../platform/errors.js';
+import { Forbidden, Invalid } from '../../platform/errors.js';
 import type { FieldProblem } from '../../platform/errors.js';
-import type { Viewer } from '../access/index.js';
-import { audit } from '../audit/index.js';
+import { can, type Caller } from '../access/index.js';
+import type { Audit } from '../audit/index.js';
 import { employeeInput, type EmployeeInput } from './input.js';
-import type { People, RequestMeta } from './service.js';
+import type { Department, Employee, SensitiveField } from './schema.js';
 import * as store from './store.js';
 
 export const MAX_IMPORT_ROWS = 5000;
@@ -46,11 +46,49 @@ export interface ImportResult {
   total: number;
 }
 
+/** What the CSV use cases need of the people service (passed in, so this file does not import it back). */
+export interface CsvPeople {
+  panIndex(tenantId: string, pan: string): Promise<string>;
+  plainColumns(input: EmployeeInput): Omit<EmployeeInput, SensitiveField>;
+  sealSensitive(tenantId: string, employeeId: string, input: EmployeeInput): Promise<Partial<store.EmployeeRow>>;
+  list(caller: Caller, query: { page: number }): Promise<{ rows: Employee[]; pages: number }>;
+  masked(employee: Employee): Promise<Partial<Record<SensitiveField, { present: false } | { present: true; masked: string } | { present: true; unreadable: true }>>>;
+  listDepartments(caller: Caller): Promise<Department[]>;
+}
+
+/** Import and export of employees as CSV, for HR. */
+export function csvUseCases(deps: { db: Db; audit: Audit }, people: CsvPeople) {
+  return {
+    importEmployees: (caller: Caller, csv: string, mode: 'all' | 'valid') => importEmployees(deps, people, caller, csv, mode),
+
+    /** Every employee in the caller's scope, sensitive fields masked, cells safe to open in a spreadsheet. */
+    async exportEmployees(caller: Caller): Promise<string> {
+      if (!can(caller.viewer, 'employee.seeSensitive')) throw new Forbidden();
+      const departments = new Map((await people.listDepartments(caller)).map((d) => [d.id, d.name]));
+      const rows: string[][] = [];
+      for (let page = 1; ; page++) {
+        const result = await people.list(caller, { page });
+        for (const e of result.rows) {
+          const masked = await people.masked(e);
+          const show = (m: (typeof masked)['pan']) => (m?.present ? ('masked' in m ? m.masked : 'unreadable') : '');
+          rows.push([e.code, e.fullName, e.email ?? '', e.phone ?? '', departments.get(e.departmentId ?? '') ?? '', e.designation ?? '', e.dateOfJoining, e.dateOfLeaving ?? '', e.workState, e.gender ?? '', show(masked.pan), show(masked.aadhaarLast4), show(masked.bankAccount), e.ifsc ?? '', e.uan ?? '', e.esicNumber ?? '']);
+        }
+        if (page >= result.pages) break;
+      }
+      await deps.audit.recordFor(deps.db, caller.context, 'employee.exported', null, { rows: rows.length });
+      return toCsv(IMPORT_HEADER, rows);
+    },
+  };
+}
+
 /**
  * Parses and checks every row before writing any. With `mode: 'all'` one bad row means nothing is
  * imported; with `mode: 'valid'` the good rows go in (one transaction) and the bad ones are reported.
  */
-export async function importEmployees(db: Db, people: People, viewer: Viewer, csv: string, mode: 'all' | 'valid', meta: RequestMeta, now: Date): Promise<ImportResult> {
+async function importEmployees(deps: { db: Db; audit: Audit }, people: CsvPeople, caller: Caller, csv: string, mode: 'all' | 'valid'): Promise<ImportResult> {
+  if (!can(caller.viewer, 'employee.edit')) throw new Forbidden();
+  const { db } = deps;
+  const viewer = caller.viewer;
   let records: Record<string, string>[];
   try {
     records = parse(csv, {
@@ -133,7 +171,7 @@ export async function importEmployees(db: Db, people: People, viewer: Viewer, cs
     }
     await inTransaction(db, async (tx) => {
       for (let i = 0; i < rows.length; i += 500) await store.insertEmployeeRows(tx, viewer.tenantId, rows.slice(i, i + 500));
-      await audit.record(tx, { tenantId: viewer.tenantId, actor: { kind: 'user', id: viewer.userId }, action: 'employee.imported', ...meta, details: { imported: rows.length, rejected: rejected.length } }, now);
+      await deps.audit.recordFor(tx, caller.context, 'employee.imported', null, { imported: rows.length, rejected: rejected.length });
     });
   }
   return { imported: good.length, rejected, total: records.length };

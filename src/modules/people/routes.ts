@@ -1,8 +1,7 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
-import { Invalid } from '../../platform/errors.js';
-import { viewerOf, type Viewer } from '../access/index.js';
+import { callerOf, can, ROLE_GROUPS, type Caller } from '../access/index.js';
 import { employeeInput } from './input.js';
 import { SENSITIVE_FIELDS, GENDERS, type Employee } from './schema.js';
 import { INDIAN_STATES } from './rules/identifiers.js';
@@ -10,37 +9,26 @@ import { csvRoutes } from './csv-routes.js';
 import { departmentRoutes } from './department-routes.js';
 import type { People } from './service.js';
 
-const HR = ['owner', 'hr_admin'] as const;
+const HR = { access: { allow: ROLE_GROUPS.peopleAdmins, scope: 'company' } } as const;
+const TEAM = { access: { allow: ROLE_GROUPS.peopleViewers, scope: 'department' } } as const;
+const SELF = { access: { signedIn: true, scope: 'self' } } as const;
 const employeeParams = z.object({ employeeId: z.string().uuid('is not an employee id') });
 const LIST_FIELDS = ['pan', 'bankAccount'] as const;
 const FIELD_LABELS = { pan: 'PAN', aadhaarLast4: 'Aadhaar (last 4)', bankAccount: 'Bank account' } as const;
 
-export const meta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: String(request.headers['user-agent'] ?? '') });
-
-/** Which fields a role sees: department heads never see sensitive fields, not even masked. */
-export const seesSensitive = (viewer: Viewer) => viewer.role === 'owner' || viewer.role === 'hr_admin';
-
 export async function peopleRoutes(app: FastifyInstance, options: { people: People }): Promise<void> {
   const { people } = options;
 
-  async function formContext(viewer: Viewer) {
+  async function formContext(caller: Caller) {
     return {
-      departments: await people.listDepartments(viewer),
+      departments: await people.listDepartments(caller),
       states: Object.entries(INDIAN_STATES).map(([code, name]) => ({ code, name })),
       genders: GENDERS,
     };
   }
 
-  async function validated(viewer: Viewer, body: unknown) {
-    const input = parseInput(employeeInput, body);
-    if (input.departmentId && !(await people.listDepartments(viewer)).some((d) => d.id === input.departmentId)) {
-      throw new Invalid('departmentId', 'is not a department of your company');
-    }
-    return input;
-  }
-
-  app.get('/employees', { config: { access: { allow: [...HR, 'dept_head'], scope: 'department' } } }, async (request, reply) => {
-    const viewer = viewerOf(request);
+  app.get('/employees', { config: TEAM }, async (request, reply) => {
+    const caller = callerOf(request);
     const query = parseInput(
       z.object({
         q: z.string().trim().max(100, 'must be at most 100 characters').optional(),
@@ -49,12 +37,13 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
       }),
       request.query,
     );
-    const result = await people.list(viewer, { search: query.q, departmentId: query.department, page: query.page });
-    const sensitive = seesSensitive(viewer);
+    const result = await people.list(caller, { search: query.q, departmentId: query.department, page: query.page });
+    // Department heads never see sensitive fields, not even masked.
+    const sensitive = can(caller.viewer, 'employee.seeSensitive');
     // The list shows PAN and account only: decrypt just those (the page bench counts every one).
     const rows = await Promise.all(result.rows.map(async (employee) => ({ employee, masked: sensitive ? await people.masked(employee, LIST_FIELDS) : undefined })));
     return reply.view('people/list.njk', {
-      title: viewer.role === 'dept_head' ? 'My team' : 'Employees',
+      title: can(caller.viewer, 'employee.seeCompany') ? 'Employees' : 'My team',
       rows,
       sensitive,
       total: result.total,
@@ -62,63 +51,62 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
       pages: result.pages,
       q: query.q ?? '',
       department: query.department ?? '',
-      departments: await people.listDepartments(viewer),
-      mayEdit: sensitive,
+      departments: await people.listDepartments(caller),
+      mayEdit: can(caller.viewer, 'employee.edit'),
     });
   });
 
-  app.get('/employees/new', { config: { access: { allow: HR } } }, async (request, reply) =>
-    reply.view('people/form.njk', { title: 'New employee', values: {}, ...(await formContext(viewerOf(request))) }),
+  app.get('/employees/new', { config: HR }, async (request, reply) =>
+    reply.view('people/form.njk', { title: 'New employee', values: {}, ...(await formContext(callerOf(request))) }),
   );
 
-  app.post('/employees', { config: { access: { allow: HR } } }, async (request, reply) => {
-    const viewer = viewerOf(request);
-    const id = await people.create(viewer, await validated(viewer, request.body), meta(request));
+  app.post('/employees', { config: HR }, async (request, reply) => {
+    const id = await people.create(callerOf(request), parseInput(employeeInput, request.body));
     reply.flash('success', 'Employee added.');
     return reply.redirect(`/employees/${id}`, 303);
   });
 
-  app.get('/employees/:employeeId', { config: { access: { allow: [...HR, 'dept_head'], scope: 'department' } } }, async (request, reply) => {
-    const viewer = viewerOf(request);
+  app.get('/employees/:employeeId', { config: TEAM }, async (request, reply) => {
+    const caller = callerOf(request);
     const { employeeId } = parseInput(employeeParams, request.params);
-    const employee = await people.get(viewer, employeeId);
-    return reply.view('people/detail.njk', await detailContext(viewer, employee));
+    const employee = await people.get(caller, employeeId);
+    return reply.view('people/detail.njk', await detailContext(caller, employee));
   });
 
-  async function detailContext(viewer: Viewer, employee: Employee, extra: Record<string, unknown> = {}) {
-    const departments = await people.listDepartments(viewer);
+  async function detailContext(caller: Caller, employee: Employee, extra: Record<string, unknown> = {}) {
+    const departments = await people.listDepartments(caller);
     return {
       title: employee.fullName,
       employee,
       departmentName: departments.find((d) => d.id === employee.departmentId)?.name ?? '—',
       stateName: INDIAN_STATES[employee.workState] ?? employee.workState,
-      sensitive: seesSensitive(viewer) ? await people.masked(employee) : undefined,
+      sensitive: can(caller.viewer, 'employee.seeSensitive') ? await people.masked(employee) : undefined,
       fieldLabels: FIELD_LABELS,
-      mayEdit: seesSensitive(viewer),
+      mayEdit: can(caller.viewer, 'employee.edit'),
       ...extra,
     };
   }
 
-  app.get('/employees/:employeeId/edit', { config: { access: { allow: HR } } }, async (request, reply) => {
-    const viewer = viewerOf(request);
+  app.get('/employees/:employeeId/edit', { config: HR }, async (request, reply) => {
+    const caller = callerOf(request);
     const { employeeId } = parseInput(employeeParams, request.params);
-    const employee = await people.get(viewer, employeeId);
-    return reply.view('people/form.njk', { title: `Edit ${employee.fullName}`, values: employee, editing: true, masked: await people.masked(employee), ...(await formContext(viewer)) });
+    const employee = await people.get(caller, employeeId);
+    return reply.view('people/form.njk', { title: `Edit ${employee.fullName}`, values: employee, editing: true, masked: await people.masked(employee), ...(await formContext(caller)) });
   });
 
-  app.post('/employees/:employeeId', { config: { access: { allow: HR } } }, async (request, reply) => {
-    const viewer = viewerOf(request);
+  app.post('/employees/:employeeId', { config: HR }, async (request, reply) => {
+    const caller = callerOf(request);
     const { employeeId } = parseInput(employeeParams, request.params);
-    const before = await people.get(viewer, employeeId); // 404 before validation: ids of other companies say nothing
-    await people.update(viewer, before, await validated(viewer, request.body), meta(request));
+    const before = await people.get(caller, employeeId); // 404 before validation: ids of other companies say nothing
+    await people.update(caller, before, parseInput(employeeInput, request.body));
     reply.flash('success', 'Employee updated.');
     return reply.redirect(`/employees/${employeeId}`, 303);
   });
 
-  app.post('/employees/:employeeId/reveal', { config: { access: { allow: HR } } }, async (request, reply) => {
-    const viewer = viewerOf(request);
+  app.post('/employees/:employeeId/reveal', { config: HR }, async (request, reply) => {
+    const caller = callerOf(request);
     const { employeeId } = parseInput(employeeParams, request.params);
-    const employee = await people.get(viewer, employeeId); // another company's id is a 404 before anything else
+    const employee = await people.get(caller, employeeId); // another company's id is a 404 before anything else
     const input = parseInput(
       z.object({
         field: z.enum(SENSITIVE_FIELDS, { message: `must be one of ${SENSITIVE_FIELDS.join(', ')}` }),
@@ -126,18 +114,17 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
       }),
       request.body,
     );
-    const value = await people.reveal(viewer, employee, input.field, input.reason, meta(request));
-    return reply.view('people/detail.njk', await detailContext(viewer, employee, { revealed: { field: input.field, label: FIELD_LABELS[input.field], value } }));
+    const value = await people.reveal(caller, employee, input.field, input.reason);
+    return reply.view('people/detail.njk', await detailContext(caller, employee, { revealed: { field: input.field, label: FIELD_LABELS[input.field], value } }));
   });
 
-  app.get('/me', { config: { access: { signedIn: true } } }, async (request, reply) => {
-    const viewer = viewerOf(request);
-    if (!viewer.employeeId) return reply.view('people/me.njk', { title: 'My profile', employee: null });
-    const employee = await people.get({ ...viewer, role: 'employee' }, viewer.employeeId);
+  app.get('/me', { config: SELF }, async (request, reply) => {
+    const employee = await people.own(callerOf(request));
+    if (!employee) return reply.view('people/me.njk', { title: 'My profile', employee: null });
     return reply.view('people/me.njk', { title: 'My profile', employee, masked: await people.masked(employee), fieldLabels: FIELD_LABELS, stateName: INDIAN_STATES[employee.workState] });
   });
 
-  app.post('/me/corrections', { config: { access: { signedIn: true } } }, async (request, reply) => {
+  app.post('/me/corrections', { config: SELF }, async (request, reply) => {
     const input = parseInput(
       z.object({
         field: z.string().trim().min(1, 'is required').max(40, 'must be at most 40 characters'),
@@ -145,7 +132,7 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
       }),
       request.body,
     );
-    await people.requestCorrection(viewerOf(request), input, meta(request));
+    await people.requestCorrection(callerOf(request), input);
     reply.flash('success', 'Your correction request has been sent to HR.');
     return reply.redirect('/me', 303);
   });

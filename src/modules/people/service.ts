@@ -1,11 +1,14 @@
+import type { Clock } from '../../platform/clock/index.js';
 import type { Db } from '../../platform/db/client.js';
 import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
 import { CiphertextRejected, type FieldCipher } from '../../platform/crypto/index.js';
-import { Conflict, Invalid, NotFound } from '../../platform/errors.js';
+import { Conflict, Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import { mask } from '../../platform/text/mask.js';
-import { rowScopeFor, type Viewer } from '../access/index.js';
-import { audit } from '../audit/index.js';
+import { can, type Caller } from '../access/index.js';
+import type { Audit } from '../audit/index.js';
+import { csvUseCases } from './csv.js';
+import { departmentUseCases } from './departments.js';
 import { SENSITIVE_COLUMNS, SENSITIVE_FIELDS, type Employee, type SensitiveField } from './schema.js';
 import * as store from './store.js';
 import type { EmployeeInput } from './input.js';
@@ -16,12 +19,8 @@ const PAN_INDEX = 'employee-pan';
 export interface PeopleDeps {
   db: Db;
   cipher: FieldCipher;
-  now: () => Date;
-}
-
-export interface RequestMeta {
-  ip: string;
-  userAgent: string;
+  clock: Clock;
+  audit: Audit;
 }
 
 /** What a page may show of a sensitive field: masked text, or that the value would not decrypt. */
@@ -30,7 +29,9 @@ export type MaskedValue = { present: false } | { present: true; masked: string }
 const location = (employeeId: string, field: SensitiveField) => ({ table: 'employees', column: SENSITIVE_COLUMNS[field], rowId: employeeId });
 
 export function createPeople(deps: PeopleDeps) {
-  const { db, cipher } = deps;
+  const { db, cipher, audit } = deps;
+  const now = () => deps.clock.now();
+  const departments = departmentUseCases(deps);
 
   async function sealSensitive(tenantId: string, employeeId: string, input: { [K in SensitiveField]?: string | null }) {
     const sealed: Partial<Record<'panCipher' | 'panIndex' | 'aadhaarLast4Cipher' | 'bankAccountCipher', string | null>> = {};
@@ -60,26 +61,27 @@ export function createPeople(deps: PeopleDeps) {
     throw error;
   }
 
-  /** One audit entry about an employee, written with the change (pass the transaction). */
-  function note(tx: Db, viewer: Viewer, action: string, employeeId: string | undefined, meta: RequestMeta, details: Record<string, unknown>) {
-    return audit.record(
-      tx,
-      { tenantId: viewer.tenantId, actor: { kind: 'user', id: viewer.userId }, action, target: employeeId ? { type: 'employee', id: employeeId } : undefined, ...meta, details },
-      deps.now(),
-    );
-  }
-
   async function decryptField(employee: Employee, field: SensitiveField): Promise<string | undefined> {
     const ciphertext = employee[`${field}Cipher` as const];
     if (!ciphertext) return undefined;
     return cipher.decrypt(employee.tenantId, location(employee.id, field), ciphertext);
   }
 
-  return {
-    listDepartments: (viewer: Viewer) => store.listDepartments(db, viewer.tenantId),
+  const employeeTarget = (id: string) => ({ type: 'employee', id });
 
-    async list(viewer: Viewer, query: { search?: string; departmentId?: string; page: number }) {
-      const { rows, total } = await store.listEmployees(db, viewer.tenantId, rowScopeFor(viewer), {
+  /** One's own record, whatever one's role (the route declares the self scope). */
+  async function own(caller: Caller): Promise<Employee | null> {
+    if (caller.scope.kind !== 'self' || !caller.scope.employeeId) return null;
+    return (await store.findEmployee(db, caller.tenantId, caller.scope, caller.scope.employeeId)) ?? null;
+  }
+
+  const panIndex = (tenantId: string, pan: string) => cipher.blindIndex(tenantId, PAN_INDEX, pan);
+
+  const employeeUseCases = {
+    ...departments,
+
+    async list(caller: Caller, query: { search?: string; departmentId?: string; page: number }) {
+      const { rows, total } = await store.listEmployees(db, caller.tenantId, caller.scope, {
         search: query.search,
         departmentId: query.departmentId,
         limit: PAGE_SIZE,
@@ -89,8 +91,8 @@ export function createPeople(deps: PeopleDeps) {
     },
 
     /** Another company's id, or a row outside the viewer's scope, is simply not found. */
-    async get(viewer: Viewer, employeeId: string): Promise<Employee> {
-      const employee = await store.findEmployee(db, viewer.tenantId, rowScopeFor(viewer), employeeId);
+    async get(caller: Caller, employeeId: string): Promise<Employee> {
+      const employee = await store.findEmployee(db, caller.tenantId, caller.scope, employeeId);
       if (!employee) throw new NotFound('No such employee');
       return employee;
     },
@@ -110,21 +112,25 @@ export function createPeople(deps: PeopleDeps) {
       return out;
     },
 
-    async create(viewer: Viewer, input: EmployeeInput, meta: RequestMeta): Promise<string> {
+    async create(caller: Caller, input: EmployeeInput): Promise<string> {
+      if (!can(caller.viewer, 'employee.edit')) throw new Forbidden();
+      await departments.assertDepartmentOf(caller, input.departmentId);
       const id = newId();
-      const sealed = await sealSensitive(viewer.tenantId, id, input);
+      const sealed = await sealSensitive(caller.tenantId, id, input);
       await inTransaction(db, async (tx) => {
-        await store.insertEmployeeRows(tx, viewer.tenantId, [{ id, ...plainColumns(input), ...sealed }]);
-        await note(tx, viewer, 'employee.created', id, meta, { code: input.code, sensitiveFieldsSet: Object.keys(sealed).filter((k) => k.endsWith('Cipher') && sealed[k as keyof typeof sealed]) });
+        await store.insertEmployeeRows(tx, caller.tenantId, [{ id, ...plainColumns(input), ...sealed }]);
+        await audit.recordFor(tx, caller.context, 'employee.created', employeeTarget(id), { code: input.code, sensitiveFieldsSet: Object.keys(sealed).filter((k) => k.endsWith('Cipher') && sealed[k as keyof typeof sealed]) });
       }).catch(duplicatePan);
       return id;
     },
 
     /** `before` is the row as `get` loaded it for this viewer (so it is in their company and scope). */
-    async update(viewer: Viewer, before: Employee, input: EmployeeInput, meta: RequestMeta): Promise<void> {
+    async update(caller: Caller, before: Employee, input: EmployeeInput): Promise<void> {
+      if (!can(caller.viewer, 'employee.edit')) throw new Forbidden();
+      await departments.assertDepartmentOf(caller, input.departmentId);
       const employeeId = before.id;
       // Blank sensitive inputs on the edit form mean "keep": only typed values replace.
-      const sealed = await sealSensitive(viewer.tenantId, employeeId, {
+      const sealed = await sealSensitive(caller.tenantId, employeeId, {
         pan: input.pan || undefined,
         aadhaarLast4: input.aadhaarLast4 || undefined,
         bankAccount: input.bankAccount || undefined,
@@ -132,8 +138,8 @@ export function createPeople(deps: PeopleDeps) {
       const plain = plainColumns(input);
       const changed = Object.entries(plain).filter(([key, value]) => (before as Record<string, unknown>)[key] !== value).map(([key]) => key);
       await inTransaction(db, async (tx) => {
-        await store.updateEmployeeRow(tx, viewer.tenantId, employeeId, { ...plain, ...sealed });
-        await note(tx, viewer, 'employee.updated', employeeId, meta, {
+        await store.updateEmployeeRow(tx, caller.tenantId, employeeId, { ...plain, ...sealed }, now());
+        await audit.recordFor(tx, caller.context, 'employee.updated', employeeTarget(employeeId), {
           changed: [...changed, ...Object.keys(sealed).filter((k) => k.endsWith('Cipher')).map((k) => k.replace('Cipher', ''))],
           before: Object.fromEntries(changed.map((k) => [k, (before as Record<string, unknown>)[k]])),
           after: Object.fromEntries(changed.map((k) => [k, (plain as Record<string, unknown>)[k]])),
@@ -142,7 +148,8 @@ export function createPeople(deps: PeopleDeps) {
     },
 
     /** A deliberate, audited look at one sensitive value by HR or the owner, with a reason. */
-    async reveal(viewer: Viewer, employee: Employee, field: SensitiveField, reason: string, meta: RequestMeta): Promise<string> {
+    async reveal(caller: Caller, employee: Employee, field: SensitiveField, reason: string): Promise<string> {
+      if (!can(caller.viewer, 'employee.reveal')) throw new Forbidden();
       let value: string | undefined;
       try {
         value = await decryptField(employee, field);
@@ -151,24 +158,28 @@ export function createPeople(deps: PeopleDeps) {
         throw error;
       }
       if (value === undefined) throw new Invalid('field', 'has no value to reveal');
-      await note(db, viewer, 'employee.sensitive_revealed', employee.id, meta, { field, reason });
+      await audit.recordFor(db, caller.context, 'employee.sensitive_revealed', employeeTarget(employee.id), { field, reason });
       return value;
     },
 
-    async requestCorrection(viewer: Viewer, input: { field: string; message: string }, meta: RequestMeta) {
-      if (!viewer.employeeId) throw new NotFound('Your account is not linked to an employee profile');
+    own,
+
+    async requestCorrection(caller: Caller, input: { field: string; message: string }) {
+      const employee = await own(caller);
+      if (!employee) throw new NotFound('Your account is not linked to an employee profile');
       await inTransaction(db, async (tx) => {
-        await store.insertCorrection(tx, viewer.tenantId, { employeeId: viewer.employeeId!, requestedBy: viewer.userId, ...input });
-        await note(tx, viewer, 'employee.correction_requested', viewer.employeeId!, meta, { field: input.field });
+        await store.insertCorrection(tx, caller.tenantId, { employeeId: employee.id, requestedBy: caller.viewer.userId, ...input });
+        await audit.recordFor(tx, caller.context, 'employee.correction_requested', employeeTarget(employee.id), { field: input.field });
       });
     },
 
-    openCorrections: (viewer: Viewer) => store.listOpenCorrections(db, viewer.tenantId),
+    openCorrections: (caller: Caller) => store.listOpenCorrections(db, caller.tenantId),
 
     sealSensitive,
     plainColumns,
-    panIndex: (tenantId: string, pan: string) => cipher.blindIndex(tenantId, PAN_INDEX, pan),
+    panIndex,
   };
+  return { ...employeeUseCases, ...csvUseCases({ db, audit }, employeeUseCases) };
 }
 
 export type People = ReturnType<typeof createPeople>;

@@ -14,10 +14,10 @@ export async function insertDepartment(db: Db, tenantId: string, input: { name: 
   return id;
 }
 
-export async function updateDepartment(db: Db, tenantId: string, departmentId: string, input: { name: string; costCentre: string | null }): Promise<number> {
+export async function updateDepartment(db: Db, tenantId: string, departmentId: string, input: { name: string; costCentre: string | null }, at: Date): Promise<number> {
   const [result] = await db
     .update(departments)
-    .set({ ...input, updatedAt: new Date() })
+    .set({ ...input, updatedAt: at })
     .where(and(eq(departments.tenantId, tenantId), eq(departments.id, departmentId)));
   return (result as { affectedRows: number }).affectedRows;
 }
@@ -25,6 +25,17 @@ export async function updateDepartment(db: Db, tenantId: string, departmentId: s
 export async function findDepartment(db: Db, tenantId: string, departmentId: string): Promise<Department | undefined> {
   const rows = await db.select().from(departments).where(and(eq(departments.tenantId, tenantId), eq(departments.id, departmentId))).limit(1);
   return rows[0];
+}
+
+/** The departments a user heads. */
+export async function listHeadedDepartments(db: Db, tenantId: string, userId: string): Promise<Department[]> {
+  return db
+    .select({ department: departments })
+    .from(departments)
+    .innerJoin(departmentHeads, and(eq(departmentHeads.departmentId, departments.id), eq(departmentHeads.tenantId, tenantId), eq(departmentHeads.userId, userId)))
+    .where(eq(departments.tenantId, tenantId))
+    .orderBy(asc(departments.name))
+    .then((rows) => rows.map((r) => r.department));
 }
 
 export async function listDepartmentHeads(db: Db, tenantId: string): Promise<{ departmentId: string; userId: string }[]> {
@@ -41,8 +52,8 @@ export async function addDepartmentHead(db: Db, tenantId: string, departmentId: 
 }
 
 /**
- * The row scope as a WHERE clause, always with the tenant: a department head sees the departments
- * they head; an employee only their own row; finance no rows at all.
+ * The row scope as a WHERE clause on `employees`, always with the tenant: the company, the departments
+ * a head heads, one's own row, or nothing. Attendance and payroll join through this (see index.ts).
  */
 export function scopeWhere(tenantId: string, scope: RowScope): SQL {
   const tenant = eq(employees.tenantId, tenantId);
@@ -53,7 +64,26 @@ export function scopeWhere(tenantId: string, scope: RowScope): SQL {
       return and(tenant, sql`${employees.departmentId} IN ${headedDepartments(tenantId, scope.headUserId)}`)!;
     case 'self':
       return scope.employeeId ? and(tenant, eq(employees.id, scope.employeeId))! : sql`FALSE`;
+    case 'none':
+      return sql`FALSE`;
   }
+}
+
+/** The employees a scope lets a caller see, lightly: who they are, where they work, when they joined and left. */
+export async function employeesInScope(db: Db, tenantId: string, scope: RowScope) {
+  return db
+    .select({
+      id: employees.id,
+      code: employees.code,
+      fullName: employees.fullName,
+      departmentId: employees.departmentId,
+      workState: employees.workState,
+      dateOfJoining: employees.dateOfJoining,
+      dateOfLeaving: employees.dateOfLeaving,
+    })
+    .from(employees)
+    .where(scopeWhere(tenantId, scope))
+    .orderBy(asc(employees.code));
 }
 
 function headedDepartments(tenantId: string, userId: string) {
@@ -101,10 +131,10 @@ export async function insertEmployeeRows(db: Db, tenantId: string, rows: Omit<Em
   if (rows.length > 0) await db.insert(employees).values(rows.map((row) => ({ ...row, tenantId })));
 }
 
-export async function updateEmployeeRow(db: Db, tenantId: string, employeeId: string, changes: Partial<EmployeeRow>): Promise<void> {
+export async function updateEmployeeRow(db: Db, tenantId: string, employeeId: string, changes: Partial<EmployeeRow>, at: Date): Promise<void> {
   await db
     .update(employees)
-    .set({ ...changes, updatedAt: new Date() })
+    .set({ ...changes, updatedAt: at })
     .where(and(eq(employees.tenantId, tenantId), eq(employees.id, employeeId)));
 }
 

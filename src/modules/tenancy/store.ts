@@ -19,6 +19,6 @@ export async function insertCompany(db: Db, input: { name: string; domain: strin
   return (await findCompany(db, id))!;
 }
 
-export async function setRequireTwoFactor(db: Db, tenantId: string, required: boolean): Promise<void> {
-  await db.update(companies).set({ requireTwoFactor: required, updatedAt: new Date() }).where(eq(companies.id, tenantId));
+export async function setRequireTwoFactor(db: Db, tenantId: string, required: boolean, at: Date): Promise<void> {
+  await db.update(companies).set({ requireTwoFactor: required, updatedAt: at }).where(eq(companies.id, tenantId));
 }

@@ -1,3 +1,5 @@
+import { incomingContext } from '../../../src/platform/context/index.js';
+import { rowScopeFor } from '../../../src/modules/access/index.js';
 /**
  * A real server for benchmarks, in its own process so the load generator does not share its event
  * loop: fresh database, demo seed, listening on a free port; prints `READY <url>` and serves until killed.
@@ -25,9 +27,10 @@ const app = await buildApp(config, { database });
 if (process.env.BENCH_TEMPLATE_FLOOR) {
   const hr = (await findUserByEmail(database.db, 'hr@acme.test'))!;
   const viewer = await app.identity.sessions.resolve((await app.identity.sessions.start(hr, { ip: '127.0.0.1', userAgent: 'bench' })).token);
-  const list = await app.people.list(viewer!, { page: 1 });
+  const caller = { context: incomingContext({ requestId: 'bench', ip: '127.0.0.1', userAgent: 'bench' }), viewer: viewer!, scope: rowScopeFor(viewer!, 'company'), tenantId: viewer!.tenantId };
+  const list = await app.people.list(caller, { page: 1 });
   const rows = await Promise.all(list.rows.map(async (employee) => ({ employee, masked: await app.people.masked(employee) })));
-  const departments = await app.people.listDepartments(viewer!);
+  const departments = await app.people.listDepartments(caller);
   app.get('/bench/list-template', { config: { access: { public: true } } }, async (request, reply) => {
     request.viewer = viewer;
     return reply.view('people/list.njk', { title: 'Employees', rows, sensitive: true, total: list.total, page: 1, pages: list.pages, q: '', department: '', departments, mayEdit: true });

@@ -1,0 +1,133 @@
+import { actingAs, type RequestContext } from '../../platform/context/index.js';
+import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
+import { Conflict, Invalid, Unauthorized } from '../../platform/errors.js';
+import { findCompanyByDomain, insertCompany } from '../tenancy/index.js';
+import type { Caller } from '../access/index.js';
+import type { IdentityGround } from './ground.js';
+import { assertPassword, burnEqualWork, hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import type { User } from './schema.js';
+import { accountKeyFor } from './throttle.js';
+import { signToken, verifyToken } from './tokens.js';
+import { checkTotp, hashRecoveryCode } from './totp.js';
+import * as store from './store.js';
+
+export const BAD_CREDENTIALS = 'That email and password do not match an account.';
+const TIMED_OUT = 'Your sign-in timed out. Please start again.';
+const MFA_PENDING_SECONDS = 5 * 60;
+const DEVICE_SECONDS = 365 * 24 * 60 * 60;
+
+export type SignInResult =
+  | { kind: 'session'; token: string; sessionId: string; deviceToken: string; user: User }
+  | { kind: 'second-factor'; pendingToken: string };
+
+/** Signing in and out, signing up, and changing one's own password. */
+export function signInUseCases(ground: IdentityGround) {
+  const { db, keys, pepper, sessions, guard, secretBox, mailer, audit, now } = ground;
+  const ipOf = (context: RequestContext) => context.ip ?? 'unknown';
+
+  async function finishSignIn(user: User, context: RequestContext): Promise<SignInResult & { kind: 'session' }> {
+    const { token, sessionId } = await sessions.start(user, context);
+    await store.updateUser(db, user.tenantId, user.id, { lastLoginAt: now() }, now());
+    const deviceToken = await signToken(keys, 'device', accountKeyFor(user.email), {}, DEVICE_SECONDS, now());
+    return { kind: 'session', token, sessionId, deviceToken, user };
+  }
+
+  async function emailOwnersAboutAttack(email: string) {
+    const user = await store.findUserByEmail(db, email);
+    if (!user) return;
+    for (const owner of await store.listOwners(db, user.tenantId)) {
+      await mailer.send({
+        to: owner.email,
+        subject: 'Many failed sign-ins on an account in your company',
+        text: `There have been many failed attempts to sign in as ${user.email} in the last hour. Further attempts are being slowed down.\nIf this was not expected, ask the user to change their password and turn on a second factor.`,
+      });
+    }
+  }
+
+  return {
+    async signIn(input: { email: string; password: string; deviceToken?: string }, context: RequestContext): Promise<SignInResult> {
+      const ip = ipOf(context);
+      const accountKey = accountKeyFor(input.email);
+      const device = await verifyToken(keys, 'device', input.deviceToken, [], now());
+      await guard.checkAllowed({ ip, accountKey, knownDevice: device?.sub === accountKey });
+      const user = await store.findUserByEmail(db, input.email);
+      const ok = user?.passwordHash ? await verifyPassword(input.password, user.passwordHash, pepper) : (await burnEqualWork(input.password, pepper), false);
+      if (!user || !ok || user.status !== 'active') {
+        await guard.recordFailure({ ip, accountKey, onAccountLimit: () => emailOwnersAboutAttack(input.email) });
+        throw new Unauthorized(BAD_CREDENTIALS);
+      }
+      if (needsRehash(user.passwordHash!)) {
+        await store.updateUser(db, user.tenantId, user.id, { passwordHash: await hashPassword(input.password, pepper) }, now());
+      }
+      if (user.totpEnabledAt) {
+        const pendingToken = await signToken(keys, 'mfa-pending', user.id, { tid: user.tenantId }, MFA_PENDING_SECONDS, now());
+        return { kind: 'second-factor', pendingToken };
+      }
+      return finishSignIn(user, context);
+    },
+
+    /** Second step for users with TOTP: a current code or an unused recovery code. */
+    async completeSecondFactor(input: { pendingToken?: string; code: string }, context: RequestContext) {
+      const claims = await verifyToken(keys, 'mfa-pending', input.pendingToken, ['tid'], now());
+      if (!claims?.sub || typeof claims.tid !== 'string') throw new Unauthorized(TIMED_OUT);
+      const user = await store.findTenantUser(db, claims.tid, claims.sub);
+      if (!user || user.status !== 'active' || !user.totpSecretSealed) throw new Unauthorized(TIMED_OUT);
+      const accountKey = accountKeyFor(user.email);
+      await guard.checkAllowed({ ip: ipOf(context), accountKey, knownDevice: false });
+      const step = await checkTotp(secretBox.open(user.totpSecretSealed, user.id), input.code, user.totpLastStep, now());
+      if (step !== undefined) {
+        await store.updateUser(db, user.tenantId, user.id, { totpLastStep: step }, now());
+      } else if (!(await store.useRecoveryCode(db, user.tenantId, user.id, hashRecoveryCode(input.code), now()))) {
+        await guard.recordFailure({ ip: ipOf(context), accountKey });
+        throw new Invalid('code', 'That code is not valid. Use the current code from your app or a recovery code.');
+      }
+      return finishSignIn(user, context);
+    },
+
+    async signOut(caller: Caller) {
+      await store.revokeSession(db, caller.tenantId, caller.viewer.sessionId, 'logout', now());
+      sessions.forget(caller.viewer.sessionId);
+    },
+
+    async signOutEverywhere(caller: Caller) {
+      await store.revokeUserSessions(db, caller.tenantId, caller.viewer.userId, 'sign-out-everywhere', now());
+      sessions.forget();
+    },
+
+    /** Every other browser is signed out; this one gets a fresh session. */
+    async changePassword(caller: Caller, input: { currentPassword: string; newPassword: string }) {
+      const { viewer } = caller;
+      const user = await store.findTenantUser(db, caller.tenantId, viewer.userId);
+      if (!user?.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash, pepper))) {
+        throw new Invalid('currentPassword', 'is not your current password');
+      }
+      assertPassword('newPassword', input.newPassword, { email: user.email, companyName: viewer.companyName });
+      const passwordHash = await hashPassword(input.newPassword, pepper);
+      await inTransaction(db, async (tx) => {
+        await store.updateUser(tx, user.tenantId, user.id, { passwordHash, passwordChangedAt: now() }, now());
+        await store.revokeUserSessions(tx, user.tenantId, user.id, 'password-changed', now());
+        await audit.recordFor(tx, caller.context, 'user.password_changed', { type: 'user', id: user.id });
+      });
+      sessions.forget();
+      return sessions.start(user, caller.context);
+    },
+
+    /** A new company and its owner, signed in. */
+    async signUp(input: { companyName: string; domain: string; displayName: string; email: string; password: string }, context: RequestContext) {
+      assertPassword('password', input.password, { email: input.email, companyName: input.companyName });
+      if (await findCompanyByDomain(db, input.domain)) throw new Invalid('domain', 'is already registered');
+      if (await store.findUserByEmail(db, input.email)) throw new Invalid('email', 'already has an account');
+      const passwordHash = await hashPassword(input.password, pepper);
+      const user = await inTransaction(db, async (tx) => {
+        const company = await insertCompany(tx, { name: input.companyName, domain: input.domain });
+        const userId = await store.insertUser(tx, company.id, { email: input.email, displayName: input.displayName, role: 'owner', passwordHash, status: 'active' }, now());
+        await audit.recordFor(tx, actingAs(context, company.id, { kind: 'user', userId }), 'company.signed_up', { type: 'company', id: company.id }, { domain: company.domain });
+        return (await store.findTenantUser(tx, company.id, userId))!;
+      }).catch((error: unknown) => {
+        if (duplicateKeyOf(error) !== undefined) throw new Conflict('That company or email was registered a moment ago.');
+        throw error;
+      });
+      return finishSignIn(user, context);
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { Clock } from '../../platform/clock/index.js';
+import { duplicateKeyOf, inTransaction, type Db } from '../../platform/db/client.js';
+import { Invalid, NotFound } from '../../platform/errors.js';
+import { can, type Caller } from '../access/index.js';
+import type { Audit } from '../audit/index.js';
+import { listTenantUsers } from '../identity/index.js';
+import type { Department } from './schema.js';
+import * as store from './store.js';
+
+export interface DepartmentInput {
+  name: string;
+  costCentre: string | null;
+}
+
+const departmentTarget = (id: string) => ({ type: 'department', id });
+
+function sameName(error: unknown): never {
+  if (duplicateKeyOf(error) !== undefined) throw new Invalid('name', 'is already a department');
+  throw error;
+}
+
+/** Departments: name, cost centre (finance's reports group by it) and head user(s). */
+export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit }) {
+  const { db, audit } = deps;
+
+  /** The departments a caller may open: all of them for the company scope, the ones they head for a team scope. */
+  async function listDepartments(caller: Caller): Promise<Department[]> {
+    if (caller.scope.kind === 'departments') return store.listHeadedDepartments(db, caller.tenantId, caller.scope.headUserId);
+    return store.listDepartments(db, caller.tenantId);
+  }
+
+  return {
+    listDepartments,
+
+    /** A department the caller may open, with its heads; another company's, or another team's, is not found. */
+    async openDepartment(caller: Caller, departmentId: string) {
+      const department = await store.findDepartment(db, caller.tenantId, departmentId);
+      if (!department) throw new NotFound('No such department');
+      const headUserIds = (await store.listDepartmentHeads(db, caller.tenantId)).filter((h) => h.departmentId === departmentId).map((h) => h.userId);
+      if (!can(caller.viewer, 'department.open', { id: department.id, headUserIds })) throw new NotFound('No such department');
+      return { ...department, headUserIds };
+    },
+
+    /** An employee's department must be one of the caller's company. */
+    async assertDepartmentOf(caller: Caller, departmentId: string | null) {
+      if (departmentId && !(await store.findDepartment(db, caller.tenantId, departmentId))) throw new Invalid('departmentId', 'is not a department of your company');
+    },
+
+    /** The departments page: each with its head count and heads, and who may be made a head. */
+    async departmentsOverview(caller: Caller) {
+      const [departments, heads, users] = await Promise.all([store.listDepartments(db, caller.tenantId), store.listDepartmentHeads(db, caller.tenantId), listTenantUsers(db, caller.tenantId)]);
+      const counts = await Promise.all(departments.map((d) => store.countEmployees(db, caller.tenantId, d.id)));
+      return {
+        departments: departments.map((d, i) => ({
+          ...d,
+          people: counts[i],
+          heads: heads.filter((h) => h.departmentId === d.id).map((h) => users.find((u) => u.id === h.userId)?.email ?? '?'),
+        })),
+        headCandidates: users.filter((u) => can(u, 'department.lead') && u.status === 'active'),
+      };
+    },
+
+    async createDepartment(caller: Caller, input: DepartmentInput): Promise<string> {
+      return inTransaction(db, async (tx) => {
+        const id = await store.insertDepartment(tx, caller.tenantId, input);
+        await audit.recordFor(tx, caller.context, 'department.created', departmentTarget(id), { ...input });
+        return id;
+      }).catch(sameName);
+    },
+
+    async updateDepartment(caller: Caller, departmentId: string, input: DepartmentInput & { headUserIds: string[] }) {
+      const before = await store.findDepartment(db, caller.tenantId, departmentId);
+      if (!before) throw new NotFound('No such department');
+      const users = await listTenantUsers(db, caller.tenantId);
+      for (const id of input.headUserIds) {
+        const user = users.find((u) => u.id === id);
+        if (!user || !can(user, 'department.lead')) throw new Invalid('heads', 'must be department heads of your company');
+      }
+      await inTransaction(db, async (tx) => {
+        await store.updateDepartment(tx, caller.tenantId, departmentId, { name: input.name, costCentre: input.costCentre }, deps.clock.now());
+        await store.setDepartmentHeads(tx, caller.tenantId, departmentId, input.headUserIds);
+        await audit.recordFor(tx, caller.context, 'department.updated', departmentTarget(departmentId), {
+          before: { name: before.name, costCentre: before.costCentre },
+          after: { name: input.name, costCentre: input.costCentre },
+          heads: input.headUserIds,
+        });
+      }).catch(sameName);
+    },
+  };
+}
