@@ -12,16 +12,16 @@
  * Exits 0 when every check passed, 1 otherwise (a refused backup, a mismatch, bad arguments).
  * Uses DATABASE_URL's server when given; otherwise the local development server.
  *
- * A process entry beside main.ts (not under scripts/) so that it is compiled into the image as
- * dist/drill-restore.js: the production drill runs it as a one-off ECS task (infra/README.md).
+ * Compiled into the image as dist/cli/drill-restore.js: the production drill runs it as a one-off ECS
+ * task (infra/README.md).
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.js';
-import { withDatabase } from './platform/db/admin.js';
-import { findOrStartLocalServer, type LocalServer } from './platform/db/local-server.js';
-import { createKeyProvider } from './platform/crypto/index.js';
-import { createObjectStore } from './platform/storage/index.js';
-import { describeDrill, isBackupId, runRestoreDrill, runVerificationDrill, type DrillReport } from './platform/backup/index.js';
+import { loadConfig } from '../config.js';
+import { withDatabase } from '../platform/db/admin.js';
+import { findOrStartLocalServer, type LocalServer } from '../platform/db/local-server.js';
+import { createKeyProvider } from '../platform/crypto/index.js';
+import { createObjectStore } from '../platform/storage/index.js';
+import { describeDrill, isBackupId, runRestoreDrill, runVerificationDrill, type DrillReport } from '../platform/backup/index.js';
 
 const say = (line: string) => process.stdout.write(`[drill] ${line}\n`);
 const fail = (line: string) => process.stderr.write(`[drill] ${line}\n`);
@@ -55,7 +55,7 @@ try {
   const args = parseCommandLine();
   const config = loadConfig();
   // Modules register their encrypted columns when imported: that is what the field check samples.
-  await import('./app.js');
+  await import('../app.js');
   const keyProvider = createKeyProvider(config);
   const store = createObjectStore(config);
   let report: DrillReport;

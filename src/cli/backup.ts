@@ -7,12 +7,12 @@
  * src/platform/backup/. Uses DATABASE_URL when given; otherwise the local development server (see
  * platform/db/local-server.ts) and its `bizlumo` database. Prints the backup id last.
  */
-import { loadConfig } from '../src/config.js';
-import { withDatabase } from '../src/platform/db/admin.js';
-import { findOrStartLocalServer, type LocalServer } from '../src/platform/db/local-server.js';
-import { createKeyProvider } from '../src/platform/crypto/index.js';
-import { createObjectStore } from '../src/platform/storage/index.js';
-import { takeBackup } from '../src/platform/backup/index.js';
+import { loadConfig } from '../config.js';
+import { withDatabase } from '../platform/db/admin.js';
+import { findOrStartLocalServer, type LocalServer } from '../platform/db/local-server.js';
+import { createKeyProvider } from '../platform/crypto/index.js';
+import { createObjectStore } from '../platform/storage/index.js';
+import { takeBackup } from '../platform/backup/index.js';
 
 const say = (line: string) => process.stdout.write(`[backup] ${line}\n`);
 const fail = (line: string) => process.stderr.write(`[backup] ${line}\n`);
@@ -32,7 +32,7 @@ try {
   }
   say(`database: ${hidePassword(config.databaseUrl)}`);
   // Modules register their encrypted columns when imported; the metadata records which exist.
-  await import('../src/app.js');
+  await import('../app.js');
   const metadata = await takeBackup({ databaseUrl: config.databaseUrl, keyProvider: createKeyProvider(config), store: createObjectStore(config), log: say });
   const rows = metadata.tables.reduce((sum, table) => sum + table.rows, 0);
   say(`schema: ${metadata.schema.migrations} migrations; ${metadata.tables.length} tables, ${rows} rows; snapshot ${metadata.source.snapshot}`);

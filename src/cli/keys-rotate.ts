@@ -7,13 +7,13 @@
  * development server (see platform/db/local-server.ts) and its `bizlumo` database.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
-import { createDatabase, type Database } from '../src/platform/db/client.js';
-import { withDatabase } from '../src/platform/db/admin.js';
-import { runMigrations } from '../src/platform/db/migrate.js';
-import { findOrStartLocalServer, type LocalServer } from '../src/platform/db/local-server.js';
-import { createLogger } from '../src/platform/observability/logger.js';
-import { createAlerter } from '../src/platform/observability/alert.js';
+import { loadConfig } from '../config.js';
+import { createDatabase, type Database } from '../platform/db/client.js';
+import { withDatabase } from '../platform/db/admin.js';
+import { runMigrations } from '../platform/db/migrate.js';
+import { findOrStartLocalServer, type LocalServer } from '../platform/db/local-server.js';
+import { createLogger } from '../platform/observability/logger.js';
+import { createAlerter } from '../platform/observability/alert.js';
 import {
   createFieldCipher,
   createKeyProvider,
@@ -22,7 +22,7 @@ import {
   rotateTenantKey,
   type RotationProgress,
   type RotationResult,
-} from '../src/platform/crypto/index.js';
+} from '../platform/crypto/index.js';
 
 const say = (line: string) => process.stdout.write(`[keys] ${line}\n`);
 const fail = (line: string) => process.stderr.write(`[keys] ${line}\n`);
@@ -65,7 +65,7 @@ try {
   await runMigrations(config.databaseUrl);
   // The composition root imports every module, and modules register their encrypted columns when
   // imported: loading it is how this script learns which columns to re-encrypt.
-  await import('../src/app.js');
+  await import('../app.js');
   const columns = listEncryptedColumns();
   if (columns.length === 0) say('warning: no encrypted columns are registered; only the data key version changes');
   else say(`encrypted columns: ${columns.map((c) => `${c.table}.${c.column}`).join(', ')}`);
