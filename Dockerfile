@@ -6,7 +6,6 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY scripts ./scripts
 RUN npm run build
 
 # Runtime stage: production dependencies only, compiled JS, non-root user.
@@ -17,6 +16,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
+# dist/main.js is the server; dist/cli/*.js the commands run as one-off tasks (src/cli/command.ts).
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 COPY views ./views

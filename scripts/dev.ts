@@ -9,6 +9,7 @@ import { ensureDatabase, withDatabase } from '../src/platform/db/admin.js';
 import { runMigrations } from '../src/platform/db/migrate.js';
 import { findOrStartLocalServer, NoDatabaseServer, type LocalServer } from '../src/platform/db/local-server.js';
 import { seedDemo } from '../src/demo/seed.js';
+import { hidePassword } from '../src/cli/command.js';
 
 const say = (line: string) => process.stdout.write(`[dev] ${line}\n`);
 
@@ -20,7 +21,7 @@ try {
     localServer = await findOrStartLocalServer(config.dataDir, say);
     config.databaseUrl = withDatabase(localServer.serverUrl, 'bizlumo');
   }
-  say(`database: ${config.databaseUrl.replace(/\/\/([^:@/]+):[^@]*@/, '//$1:***@')}`);
+  say(`database: ${hidePassword(config.databaseUrl)}`);
   await ensureDatabase(config.databaseUrl);
   await runMigrations(config.databaseUrl);
 

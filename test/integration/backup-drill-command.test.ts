@@ -8,7 +8,7 @@ import { runCommand } from '../support/process.js';
 import { databaseExists, dropAll, seededSource, type BackupSource } from '../support/backup.js';
 
 /** `npm run backup` / `npm run drill:restore -- …` as an operator runs them, against this file's database. */
-const run = (script: 'backup' | 'drill-restore', args: string[], env: Record<string, string>) => runCommand(`scripts/${script}.ts`, args, env);
+const run = (script: 'backup' | 'drill-restore', args: string[], env: Record<string, string>) => runCommand(`src/cli/${script}.ts`, args, env);
 
 describe('npm run backup and npm run drill:restore', () => {
   let from: BackupSource;

@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { runCommand } from '../support/process.js';
 
 /** `npm run keys:rotate -- …` as an operator runs it, against this file's database. */
-const keysRotate = (args: string[], env: Record<string, string>) => runCommand('scripts/keys-rotate.ts', args, env);
+const keysRotate = (args: string[], env: Record<string, string>) => runCommand('src/cli/keys-rotate.ts', args, env);
 
 describe('npm run keys:rotate', () => {
   let testDb: TestDatabase;

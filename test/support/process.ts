@@ -15,8 +15,17 @@ export interface RunningProcess {
 
 /** Runs a project script as a user would, with no terminal attached. */
 export function runScript(script: string, env: Record<string, string>, args: string[] = []): RunningProcess {
-  const child = spawn(tsxBin, [script, ...args], {
-    cwd: projectRoot,
+  return runProcess(tsxBin, [script, ...args], projectRoot, env);
+}
+
+/** Runs compiled JavaScript with this node, as the image does (`node dist/…` from its /app), with no terminal attached. */
+export function runNode(appDir: string, file: string, env: Record<string, string>, args: string[] = []): RunningProcess {
+  return runProcess(process.execPath, [file, ...args], appDir, env);
+}
+
+function runProcess(command: string, args: string[], cwd: string, env: Record<string, string>): RunningProcess {
+  const child = spawn(command, args, {
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -41,7 +50,15 @@ export function runScript(script: string, env: Record<string, string>, args: str
 
 /** Runs a command-line script (keys:rotate, backup, drill) to the end: its exit code and all it printed. */
 export async function runCommand(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const run = runScript(script, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, args);
+  return finished(runScript(script, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, args));
+}
+
+/** Runs a compiled command (`node dist/cli/<name>.js …`) in an image layout (see image.ts) to the end. */
+export async function runCompiledCommand(appDir: string, command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return finished(runNode(appDir, `dist/cli/${command}.js`, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, args));
+}
+
+async function finished(run: RunningProcess): Promise<{ code: number | null; output: string }> {
   const code = await run.exited();
   return { code, output: run.output() };
 }

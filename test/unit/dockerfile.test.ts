@@ -62,6 +62,19 @@ describe('Dockerfile', () => {
     expect(inFinal('COPY').some((ins) => /(^|\s)src(\/|\s|$)/.test(ins.args.replace(/--\S+/g, '')))).toBe(false);
   });
 
+  it('compiles src/ alone, so the commands in src/cli reach the image as dist/cli/*.js (and scripts/ stays out)', () => {
+    const buildStage = instructions.slice(0, stageStarts.at(-1));
+    const copied = buildStage.filter((ins) => ins.keyword === 'COPY').flatMap((ins) => ins.args.replace(/--\S+/g, '').trim().split(/\s+/).slice(0, -1));
+    expect(copied).toContain('src');
+    expect(copied).not.toContain('scripts');
+    const build = JSON.parse(readFileSync(fileURLToPath(new URL('../../tsconfig.build.json', import.meta.url)), 'utf8')) as {
+      include: string[];
+      compilerOptions: { rootDir: string; outDir: string };
+    };
+    expect(build.include).toEqual(['src']);
+    expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
+  });
+
   it('installs production dependencies only in the runtime stage', () => {
     const runs = inFinal('RUN').map((ins) => ins.args);
     expect(runs.some((cmd) => /\bnpm ci\b[^&|;]*--omit=dev/.test(cmd))).toBe(true);

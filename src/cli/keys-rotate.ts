@@ -5,15 +5,14 @@
  * batches. Safe to interrupt: running it again resumes the unfinished rotation. The app keeps serving
  * meanwhile (old and new versions both decrypt). Uses DATABASE_URL when given; otherwise the local
  * development server (see platform/db/local-server.ts) and its `bizlumo` database.
+ * In the image: `node dist/cli/keys-rotate.js --tenant <ID>`.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../src/config.js';
-import { createDatabase, type Database } from '../src/platform/db/client.js';
-import { withDatabase } from '../src/platform/db/admin.js';
-import { runMigrations } from '../src/platform/db/migrate.js';
-import { findOrStartLocalServer, type LocalServer } from '../src/platform/db/local-server.js';
-import { createLogger } from '../src/platform/observability/logger.js';
-import { createAlerter } from '../src/platform/observability/alert.js';
+import { loadConfig } from '../config.js';
+import { createDatabase } from '../platform/db/client.js';
+import { runMigrations } from '../platform/db/migrate.js';
+import { createLogger } from '../platform/observability/logger.js';
+import { createAlerter } from '../platform/observability/alert.js';
 import {
   createFieldCipher,
   createKeyProvider,
@@ -22,10 +21,10 @@ import {
   rotateTenantKey,
   type RotationProgress,
   type RotationResult,
-} from '../src/platform/crypto/index.js';
+} from '../platform/crypto/index.js';
+import { createCommand } from './command.js';
 
-const say = (line: string) => process.stdout.write(`[keys] ${line}\n`);
-const fail = (line: string) => process.stderr.write(`[keys] ${line}\n`);
+const { say, fail, databaseUrl, closeAtExit, run } = createCommand('keys');
 
 const USAGE = 'usage: npm run keys:rotate -- --tenant <ID> | --all  [--batch-size N]';
 
@@ -51,26 +50,21 @@ function progress(p: RotationProgress): void {
   else say(`tenant ${p.tenantId} → v${p.targetVersion}: ${p.table}.${p.column} batch ${p.batches}, ${p.rowsSeen} values so far`);
 }
 
-let localServer: LocalServer | undefined;
-let database: Database | undefined;
-let exitCode = 0;
-try {
+await run('key rotation failed', async () => {
+  let exitCode = 0;
   const args = parseCommandLine();
   const config = loadConfig();
-  if (!config.databaseUrl) {
-    localServer = await findOrStartLocalServer(config.dataDir, say);
-    config.databaseUrl = withDatabase(localServer.serverUrl, 'bizlumo');
-  }
-  say(`database: ${config.databaseUrl.replace(/\/\/([^:@/]+):[^@]*@/, '//$1:***@')}`);
-  await runMigrations(config.databaseUrl);
+  const url = await databaseUrl(config);
+  await runMigrations(url);
   // The composition root imports every module, and modules register their encrypted columns when
   // imported: loading it is how this script learns which columns to re-encrypt.
-  await import('../src/app.js');
+  await import('../app.js');
   const columns = listEncryptedColumns();
   if (columns.length === 0) say('warning: no encrypted columns are registered; only the data key version changes');
   else say(`encrypted columns: ${columns.map((c) => `${c.table}.${c.column}`).join(', ')}`);
 
-  database = createDatabase({ url: config.databaseUrl, poolSize: 4, tls: config.databaseTls });
+  const database = createDatabase({ url, poolSize: 4, tls: config.databaseTls });
+  closeAtExit(() => database.close());
   const keyProvider = createKeyProvider(config);
   const alert = createAlerter(createLogger(config));
   const cipher = createFieldCipher({ db: database.db, keyProvider, alert });
@@ -96,11 +90,5 @@ try {
       }
     }
   }
-} catch (error) {
-  fail(`key rotation failed: ${(error as Error).message}`);
-  exitCode = 1;
-} finally {
-  await database?.close();
-  await localServer?.stop();
-}
-process.exit(exitCode);
+  return exitCode;
+});

@@ -12,19 +12,17 @@
  * Exits 0 when every check passed, 1 otherwise (a refused backup, a mismatch, bad arguments).
  * Uses DATABASE_URL's server when given; otherwise the local development server.
  *
- * A process entry beside main.ts (not under scripts/) so that it is compiled into the image as
- * dist/drill-restore.js: the production drill runs it as a one-off ECS task (infra/README.md).
+ * Compiled into the image as dist/cli/drill-restore.js: the production drill runs it as a one-off ECS
+ * task (infra/README.md).
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.js';
-import { withDatabase } from './platform/db/admin.js';
-import { findOrStartLocalServer, type LocalServer } from './platform/db/local-server.js';
-import { createKeyProvider } from './platform/crypto/index.js';
-import { createObjectStore } from './platform/storage/index.js';
-import { describeDrill, isBackupId, runRestoreDrill, runVerificationDrill, type DrillReport } from './platform/backup/index.js';
+import { loadConfig } from '../config.js';
+import { createKeyProvider } from '../platform/crypto/index.js';
+import { createObjectStore } from '../platform/storage/index.js';
+import { describeDrill, isBackupId, runRestoreDrill, runVerificationDrill, type DrillReport } from '../platform/backup/index.js';
+import { createCommand } from './command.js';
 
-const say = (line: string) => process.stdout.write(`[drill] ${line}\n`);
-const fail = (line: string) => process.stderr.write(`[drill] ${line}\n`);
+const { say, fail, databaseUrl, run } = createCommand('drill');
 
 const USAGE = 'usage: npm run drill:restore [-- --backup ID] [--keep]  |  npm run drill:restore -- --database mysql://… [--backup ID] [--restore-point ISO-TIME]';
 
@@ -49,13 +47,11 @@ function parseCommandLine() {
   return values;
 }
 
-let localServer: LocalServer | undefined;
-let exitCode = 1;
-try {
+await run('drill failed', async () => {
   const args = parseCommandLine();
   const config = loadConfig();
   // Modules register their encrypted columns when imported: that is what the field check samples.
-  await import('./app.js');
+  await import('../app.js');
   const keyProvider = createKeyProvider(config);
   const store = createObjectStore(config);
   let report: DrillReport;
@@ -63,20 +59,11 @@ try {
     report = await runVerificationDrill({ store, keyProvider, databaseUrl: args.database, tls: config.databaseTls, backupId: args.backup, restorePoint: args['restore-point'] });
   } else {
     if (config.databaseTls === 'rds') throw new Error('restoring onto RDS is not what this does: restore a snapshot (infra/README.md) and use --database');
-    let serverUrl = config.databaseUrl;
-    if (!serverUrl) {
-      localServer = await findOrStartLocalServer(config.dataDir, say);
-      serverUrl = withDatabase(localServer.serverUrl, 'bizlumo');
-    }
+    const serverUrl = await databaseUrl(config);
     report = await runRestoreDrill({ store, keyProvider, serverUrl, backupId: args.backup, keep: args.keep, log: say });
   }
   for (const line of describeDrill(report)) say(line);
   const failed = report.checks.filter((check) => check.status === 'fail');
   if (failed.length > 0) fail(`drill FAILED: ${failed.map((check) => `${check.name}: ${check.detail}`).join(' | ')}`);
-  exitCode = report.result === 'pass' ? 0 : 1;
-} catch (error) {
-  fail(`drill failed: ${(error as Error).message}`);
-} finally {
-  await localServer?.stop();
-}
-process.exit(exitCode);
+  return report.result === 'pass' ? 0 : 1;
+});

@@ -1,0 +1,70 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDatabaseUrl, withDatabase } from '../../src/platform/db/admin.js';
+import { PLATFORM } from '../../src/platform/storage/index.js';
+import { listBackups, type DrillReport } from '../../src/platform/backup/index.js';
+import { buildImageLayout, type ImageLayout } from '../support/image.js';
+import { runCompiledCommand } from '../support/process.js';
+import { databaseExists, dropAll, seededSource, type BackupSource } from '../support/backup.js';
+
+/**
+ * The commands as the production image runs them: `node dist/cli/<name>.js …` from an /app holding the
+ * compiled dist/ and no sources (built once for this file), against this file's demo database. The tsx
+ * runs of the same commands, with their refusals and failures, are in *-command.test.ts.
+ */
+describe('compiled commands, run with node as in the image', () => {
+  let image: ImageLayout;
+  let from: BackupSource;
+  let env: Record<string, string>;
+  let backupId: string;
+  const created: string[] = [];
+  const run = (command: 'keys-rotate' | 'backup' | 'drill-restore', args: string[] = []) => runCompiledCommand(image.appDir, command, args, env);
+
+  beforeAll(async () => {
+    [image, from] = await Promise.all([buildImageLayout(), seededSource()]);
+    env = { DATABASE_URL: from.source.url, DATA_DIR: from.config.dataDir };
+  }, 180_000);
+  afterAll(async () => {
+    await dropAll(created);
+    await from?.remove();
+    image?.remove();
+  });
+
+  it('has every command in dist/cli and no sources beside it', () => {
+    const commands = readdirSync(path.join(image.appDir, 'dist', 'cli')).filter((file) => file.endsWith('.js'));
+    expect(commands).toEqual(expect.arrayContaining(['backup.js', 'command.js', 'drill-restore.js', 'keys-rotate.js']));
+    expect(existsSync(path.join(image.appDir, 'src'))).toBe(false);
+  });
+
+  it('keys-rotate: finds the migrations and the registered encrypted columns from dist, rotates a tenant, exits 0', async () => {
+    const tenant = from.seed.companies[0]!.tenantId;
+    const result = await run('keys-rotate', ['--tenant', tenant]);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/\[keys\] encrypted columns: .*employees\.pan_cipher/);
+    expect(result.output).toContain(`[keys] tenant ${tenant}: rotated to key version 2`);
+  }, 60_000);
+
+  it('backup: takes an encrypted backup, prints its id last, exits 0', async () => {
+    const result = await run('backup');
+    expect(result.code, result.output).toBe(0);
+    backupId = /\[backup\] backup id: (\S+)\n$/.exec(result.output)?.[1] ?? '';
+    expect(await listBackups(from.store)).toEqual([backupId]);
+  }, 60_000);
+
+  it('drill-restore: restores that backup, decrypts sensitive fields of every tenant, passes and exits 0; bad arguments exit 1', async () => {
+    const result = await run('drill-restore');
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/\[drill\] drill \S+ \(restore\): PASS/);
+    for (const company of from.seed.companies) expect(result.output).toContain(`ok   sensitive fields of tenant ${company.tenantId}`);
+    const reportKey = /report stored at (drills\/\S+\.json)/.exec(result.output)![1]!;
+    const report = JSON.parse((await from.store.get(PLATFORM, reportKey)).toString()) as DrillReport;
+    expect(report).toMatchObject({ result: 'pass', backup: { id: backupId }, target: { kept: false } });
+    created.push(withDatabase(parseDatabaseUrl(from.source.url).serverUrl, report.target.database));
+    expect(await databaseExists(created.at(-1)!)).toBe(false);
+
+    const refused = await run('drill-restore', ['--backup', '../x']);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toMatch(/\[drill\] drill failed: --backup must be a backup id/);
+  }, 60_000);
+});
