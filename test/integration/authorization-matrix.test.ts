@@ -89,9 +89,11 @@ describe('authorization matrix', () => {
     },
   });
 
-  const actors: { name: string; company?: 'A' | 'B'; role?: Role }[] = [
+  const actors: { name: string; company?: 'A' | 'B'; role?: Role; local?: string; outsideEmployee?: boolean }[] = [
     { name: 'anonymous' },
     ...ROLES.map((role) => ({ name: `A/${role}`, company: 'A' as const, role })),
+    // The head of Sales: the same role as the Engineering head, but the employee is not in their department.
+    { name: 'A/dept_head of Sales', company: 'A', role: 'dept_head', local: 'head.sales', outsideEmployee: true },
     ...ROLES.map((role) => ({ name: `B/${role}`, company: 'B' as const, role })),
   ];
   const demoLocal: Record<Role, string> = { owner: 'owner', hr_admin: 'hr', finance: 'finance', dept_head: 'head.engineering', employee: 'employee' };
@@ -103,12 +105,14 @@ describe('authorization matrix', () => {
     if (who !== 'signed-in' && !who.includes(actor.role)) return 'forbidden';
     // Company B reaching for company A's objects: indistinguishable from a missing row.
     if (actor.company === 'B' && url !== route.split(' ')[1]) return 'notfound';
+    // A row outside the actor's scope: just as missing.
+    if (actor.outsideEmployee && route.includes(':employeeId')) return 'notfound';
     return 'pass';
   }
 
   async function jarFor(actor: (typeof actors)[number]): Promise<Browserish> {
     if (!actor.role) return { cookie: '' };
-    return sessionFor(t.app, `${demoLocal[actor.role]}@${actor.company === 'A' ? 'acme.test' : 'globex.test'}`);
+    return sessionFor(t.app, `${actor.local ?? demoLocal[actor.role]}@${actor.company === 'A' ? 'acme.test' : 'globex.test'}`);
   }
 
   it('declares a rule on every route and lists every route in the matrix', () => {
