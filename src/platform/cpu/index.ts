@@ -93,10 +93,32 @@ class HashWorkers {
 
 const workers = new HashWorkers(Math.max(1, os.availableParallelism()));
 
-export function bcryptHash(data: string, cost: number): Promise<string> {
-  return workers.run<string>({ op: 'hash', data, cost });
+/**
+ * bcrypt jobs completed in this process, by cost. Tests check the work a path does by counting it
+ * rather than timing it (a busy machine makes timings useless): a wrong password and an unknown
+ * email must each cost exactly one cost-12 comparison. A few counters, no personal data.
+ */
+const completed = { hash: new Map<number, number>(), compare: new Map<number, number>() };
+const costOf = (hash: string) => Number(/^\$2[aby]\$(\d{2})\$/.exec(hash)?.[1] ?? 0);
+const tally = (counts: Map<number, number>, cost: number) => counts.set(cost, (counts.get(cost) ?? 0) + 1);
+
+export interface BcryptWork {
+  hash: Record<number, number>;
+  compare: Record<number, number>;
 }
 
-export function bcryptCompare(data: string, hash: string): Promise<boolean> {
-  return workers.run<boolean>({ op: 'compare', data, hash });
+export function bcryptWorkDone(): BcryptWork {
+  return { hash: Object.fromEntries(completed.hash), compare: Object.fromEntries(completed.compare) };
+}
+
+export async function bcryptHash(data: string, cost: number): Promise<string> {
+  const hash = await workers.run<string>({ op: 'hash', data, cost });
+  tally(completed.hash, cost);
+  return hash;
+}
+
+export async function bcryptCompare(data: string, hash: string): Promise<boolean> {
+  const matches = await workers.run<boolean>({ op: 'compare', data, hash });
+  tally(completed.compare, costOf(hash));
+  return matches;
 }
