@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import { useTestApp } from '../support/app.js';
 import { sessionFor, submitForm } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
-import { insertCompany } from '../../src/modules/tenancy/index.js';
-import { findUserByEmail, insertUser } from '../../src/modules/identity/index.js';
+import { company, user } from '../support/factories.js';
+import { findUserByEmail } from '../../src/modules/identity/index.js';
 import { readOutbox, outboxDir } from '../../src/platform/mail/index.js';
 
 /**
@@ -19,11 +19,9 @@ describe('audit entries from the request context, in the same transaction as the
     adapters: () => ({ clock }),
     seed: async (t) => {
       const db = t.db.database.db;
-      const company = await insertCompany(db, { name: 'Audit Works', domain: 'auditworks.test' });
-      ids.tenant = company.id;
-      const at = clock.now();
-      ids.owner = await insertUser(db, company.id, { email: 'owner@auditworks.test', displayName: 'Owner', role: 'owner', passwordHash: null, status: 'active' }, at);
-      ids.target = await insertUser(db, company.id, { email: 'target@auditworks.test', displayName: 'Target', role: 'employee', passwordHash: null, status: 'active' }, at);
+      ids.tenant = (await company(db, { domain: 'auditworks.test' })).id;
+      ids.owner = (await user(db, ids.tenant, { role: 'owner', email: 'owner@auditworks.test' })).id;
+      ids.target = (await user(db, ids.tenant, { role: 'employee', email: 'target@auditworks.test' })).id;
     },
   });
 

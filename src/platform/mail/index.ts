@@ -19,6 +19,7 @@ export function outboxMailer(dir: string, from: string): Mailer {
   return {
     async send(message) {
       await mkdir(dir, { recursive: true });
+      // Machine time on purpose: the name orders the folder (newest last) even while a test holds the business clock still.
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID()}.json`;
       await writeFile(path.join(dir, name), JSON.stringify({ from, ...message, sentAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
     },
