@@ -7,4 +7,5 @@ export { createJobRunner, LeaseLost, toJobState } from './runner.js';
 export type { EnqueueOptions, JobContext, JobHandler, JobLogger, JobRunner, JobRunnerOptions, JobState, RunOutcome, StepOutcome } from './types.js';
 export type { EnqueuedJob, Progress } from './store.js';
 export { pruneFinishedJobs } from './store.js';
+export { FINISHED_JOBS_KEPT_MS, PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler } from './prune.js';
 export { jobs, JOB_STATUSES, type JobStatus } from './schema.js';
