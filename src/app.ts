@@ -25,7 +25,7 @@ import { navigationFor, registerRouteRules, PUBLIC } from './modules/access/inde
 import { createIdentity, identityHousekeeping, IDENTITY_HOUSEKEEPING, identityModule, sessionPlugin, type Identity } from './modules/identity/index.js';
 import { createPeople, peopleModule, type People } from './modules/people/index.js';
 import { createAudit, type Audit } from './modules/audit/index.js';
-import { createFieldCipher, createKeyProvider, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
+import { createFieldCipher, createKeyProvider, KEY_ROTATION, keyRotationJob, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
 import { createJobRunner, PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler, type JobRunner } from './platform/jobs/index.js';
 
 export interface AppAdapters {
@@ -82,7 +82,8 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   const mailer = adapters.mailer ?? createMailer(config);
   const audit = createAudit({ clock });
   const identity = createIdentity({ db: adapters.database.db, config, alert, mailer, clock, audit });
-  const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider: adapters.keyProvider ?? createKeyProvider(config), alert });
+  const keyProvider = adapters.keyProvider ?? createKeyProvider(config);
+  const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider, alert });
   const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, clock, audit });
   const jobs = createJobRunner({
     db: adapters.database.db,
@@ -92,6 +93,9 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   });
   jobs.register(IDENTITY_HOUSEKEEPING, identityHousekeeping(adapters.database.db));
   jobs.recurring(IDENTITY_HOUSEKEEPING, 3600_000);
+  // `npm run keys:rotate` runs rotations itself; registered here too so a rotation whose command
+  // died is finished by the servers once its lease runs out.
+  jobs.register(KEY_ROTATION, keyRotationJob({ db: adapters.database.db, keyProvider, cipher: fieldCipher }));
   jobs.register(PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler(adapters.database.db));
   jobs.recurring(PRUNE_FINISHED_JOBS, 24 * 3600_000);
   app.decorate('alert', alert);
