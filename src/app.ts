@@ -22,10 +22,11 @@ import { publicDir, viewsDir } from './platform/paths.js';
 import { createMailer, type Mailer } from './platform/mail/index.js';
 import { homeRoutes } from './modules/home/routes.js';
 import { navigationFor, registerRouteRules, PUBLIC } from './modules/access/index.js';
-import { createIdentity, identityModule, purgeIdentityRows, sessionPlugin, type Identity } from './modules/identity/index.js';
+import { createIdentity, identityHousekeeping, IDENTITY_HOUSEKEEPING, identityModule, sessionPlugin, type Identity } from './modules/identity/index.js';
 import { createPeople, peopleModule, type People } from './modules/people/index.js';
 import { createAudit, type Audit } from './modules/audit/index.js';
-import { createFieldCipher, createKeyProvider, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
+import { createFieldCipher, createKeyProvider, KEY_ROTATION, keyRotationJob, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
+import { createJobRunner, PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler, type JobRunner } from './platform/jobs/index.js';
 
 export interface AppAdapters {
   database: Database;
@@ -35,6 +36,11 @@ export interface AppAdapters {
   mailer?: Mailer;
   /** The one clock every rule, store write and audit entry reads; tests move it instead of waiting an hour. */
   clock?: Clock;
+  /**
+   * How often this instance looks for due jobs. Default every 5 s, and never under NODE_ENV=test:
+   * tests build many apps and drive the runner themselves (`app.jobs.runUntilIdle()`).
+   */
+  jobs?: { pollMs?: number | false };
 }
 
 declare module 'fastify' {
@@ -48,6 +54,7 @@ declare module 'fastify' {
     people: People;
     audit: Audit;
     clock: Clock;
+    jobs: JobRunner;
   }
 }
 
@@ -75,8 +82,22 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   const mailer = adapters.mailer ?? createMailer(config);
   const audit = createAudit({ clock });
   const identity = createIdentity({ db: adapters.database.db, config, alert, mailer, clock, audit });
-  const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider: adapters.keyProvider ?? createKeyProvider(config), alert });
+  const keyProvider = adapters.keyProvider ?? createKeyProvider(config);
+  const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider, alert });
   const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, clock, audit });
+  const jobs = createJobRunner({
+    db: adapters.database.db,
+    clock,
+    logger: logger.child({ component: 'jobs' }),
+    pollMs: adapters.jobs?.pollMs ?? (config.env === 'test' ? false : 5000),
+  });
+  jobs.register(IDENTITY_HOUSEKEEPING, identityHousekeeping(adapters.database.db));
+  jobs.recurring(IDENTITY_HOUSEKEEPING, 3600_000);
+  // `npm run keys:rotate` runs rotations itself; registered here too so a rotation whose command
+  // died is finished by the servers once its lease runs out.
+  jobs.register(KEY_ROTATION, keyRotationJob({ db: adapters.database.db, keyProvider, cipher: fieldCipher }));
+  jobs.register(PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler(adapters.database.db));
+  jobs.recurring(PRUNE_FINISHED_JOBS, 24 * 3600_000);
   app.decorate('alert', alert);
   app.decorate('mailer', mailer);
   app.decorate('identity', identity);
@@ -84,6 +105,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   app.decorate('people', people);
   app.decorate('audit', audit);
   app.decorate('clock', clock);
+  app.decorate('jobs', jobs);
 
   registerErrorHandler(app);
   registerRequestContext(app);
@@ -108,15 +130,10 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   });
   registerHealth(app, () => adapters.database.ping());
 
-  // Hourly housekeeping on every instance (idempotent deletes), first run a minute after start.
-  const housekeeping = () =>
-    purgeIdentityRows(adapters.database.db, clock.now()).then(
-      (purged) => logger.info({ purged }, 'identity housekeeping'),
-      (error: unknown) => logger.warn({ err: error }, 'identity housekeeping failed'),
-    );
-  const timers = [setTimeout(housekeeping, 60_000), setInterval(housekeeping, 3600_000)];
-  for (const timer of timers) timer.unref();
-  app.addHook('onClose', async () => timers.forEach((timer) => clearTimeout(timer)));
+  // Jobs start once the app is ready and stop before anything closes (preClose runs before every
+  // onClose, the pool's included): the running step finishes and its job is given back.
+  app.addHook('onReady', async () => jobs.start());
+  app.addHook('preClose', async () => jobs.stop());
   await app.register(homeRoutes);
   await app.register(identityModule, { identity });
   await app.register(peopleModule, { people });

@@ -2,8 +2,11 @@
  * `npm run keys:rotate -- --tenant <ID>` or `npm run keys:rotate -- --all` [--batch-size N]
  *
  * Adds a data key version for the tenant(s) and re-encrypts every registered encrypted column in
- * batches. Safe to interrupt: running it again resumes the unfinished rotation. The app keeps serving
- * meanwhile (old and new versions both decrypt). Uses DATABASE_URL when given; otherwise the local
+ * batches. Each tenant's rotation is a job (platform/jobs): this command queues it, or finds the
+ * unfinished one, and runs it to its end in this process through the job runner; when a server or an
+ * earlier run holds it, it waits (and takes it over once that lease runs out). Safe to interrupt:
+ * running it again resumes from the last committed batch, and the servers finish it too. The app
+ * keeps serving meanwhile (old and new versions both decrypt). Uses DATABASE_URL when given; otherwise the local
  * development server (see platform/db/local-server.ts) and its `bizlumo` database.
  * In the image: `node dist/cli/keys-rotate.js --tenant <ID>`.
  */
@@ -22,6 +25,7 @@ import {
   type RotationProgress,
   type RotationResult,
 } from '../platform/crypto/index.js';
+import type { JobState } from '../platform/jobs/index.js';
 import { createCommand } from './command.js';
 
 const { say, fail, databaseUrl, closeAtExit, run } = createCommand('keys');
@@ -50,6 +54,13 @@ function progress(p: RotationProgress): void {
   else say(`tenant ${p.tenantId} → v${p.targetVersion}: ${p.table}.${p.column} batch ${p.batches}, ${p.rowsSeen} values so far`);
 }
 
+let lastWait = '';
+function waiting(job: JobState): void {
+  const line = `tenant ${job.tenantId}: its rotation is running elsewhere (${job.progress.done} of ${job.progress.total ?? '?'} values); waiting for it to finish or for its lease to run out`;
+  if (line !== lastWait) say(line);
+  lastWait = line;
+}
+
 await run('key rotation failed', async () => {
   let exitCode = 0;
   const args = parseCommandLine();
@@ -69,7 +80,7 @@ await run('key rotation failed', async () => {
   const alert = createAlerter(createLogger(config));
   const cipher = createFieldCipher({ db: database.db, keyProvider, alert });
   const deps = { db: database.db, keyProvider, cipher, columns };
-  const options = { batchSize: args.batchSize, onProgress: progress };
+  const options = { batchSize: args.batchSize, onProgress: progress, onWaiting: waiting };
 
   const results = args.all
     ? await rotateAllTenants(deps, options)

@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFieldCipher, LocalKeyProvider, tenantDataKeys } from '../../src/platform/crypto/index.js';
+import { createFieldCipher, enqueueKeyRotation, KEY_ROTATION, LocalKeyProvider, tenantDataKeys } from '../../src/platform/crypto/index.js';
+import { createJobRunner, jobs } from '../../src/platform/jobs/index.js';
+import { systemClock } from '../../src/platform/clock/index.js';
 import { newId } from '../../src/platform/db/columns.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
-import { runCommand } from '../support/process.js';
+import { runCommand, runScript } from '../support/process.js';
 
 /** `npm run keys:rotate -- …` as an operator runs it, against this file's database. */
 const keysRotate = (args: string[], env: Record<string, string>) => runCommand('src/cli/keys-rotate.ts', args, env);
@@ -66,5 +68,33 @@ describe('npm run keys:rotate', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.output).toMatch(/has no data key .*is the id right\?/);
     expect(await versions()).toEqual(['1:retired', '2:retired', '3:active']);
+  }, 60_000);
+
+  it('waits for a rotation another process holds, and takes it over when that process dies', async () => {
+    const db = testDb.database.db;
+    // Another process (a server, an earlier run) is rotating this tenant, its lease renewed while it lives.
+    const holder = createJobRunner({ db, clock: systemClock, pollMs: false, leaseMs: 2000, heartbeatMs: 200 });
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    let release!: () => void;
+    holder.register(KEY_ROTATION, async () => {
+      holding();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    const jobId = (await enqueueKeyRotation(holder, db, tenant, 10))!;
+    const holderRun = holder.runJob(jobId);
+    await held;
+
+    const command = runScript('src/cli/keys-rotate.ts', { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, ['--tenant', tenant]);
+    await command.waitFor(/its rotation is running elsewhere/);
+    // The holder dies: no more heartbeats, its claim left on the row until the lease runs out.
+    await holder.stop({ abandon: true });
+    release();
+    expect(await holderRun).toEqual({ status: 'abandoned' });
+    expect(await command.exited()).toBe(0);
+    expect(command.output()).toContain(`tenant ${tenant}: rotated to key version 4`);
+    expect(await versions()).toEqual(['1:retired', '2:retired', '3:retired', '4:active']);
+    const [job] = await db.select().from(jobs).where(eq(jobs.id, jobId));
+    expect(job).toMatchObject({ status: 'done', attempts: 2 });
   }, 60_000);
 });

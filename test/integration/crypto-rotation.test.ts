@@ -1,24 +1,29 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { and, asc, eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createFieldCipher,
-  keyRotationJobs,
+  KEY_ROTATION,
   keyVersionOf,
   listEncryptedColumns,
   LocalKeyProvider,
   registerEncryptedColumn,
+  enqueueKeyRotation,
+  keyRotationJob,
   rotateAllTenants,
   rotateTenantKey,
   tenantDataKeys,
   type FieldCipher,
+  type RotationCheckpoint,
   type RotationDeps,
 } from '../../src/platform/crypto/index.js';
 import { unregisterEncryptedColumn } from '../../src/platform/crypto/encrypted-columns.js';
 import { newId } from '../../src/platform/db/columns.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { testClock } from '../support/clock.js';
+import { createJobRunner } from '../../src/platform/jobs/index.js';
 
 /**
  * A scratch table with two encrypted columns, registered like a module would register its own,
@@ -169,13 +174,16 @@ describe('key rotation', () => {
       { version: 2, status: 'retired' },
       { version: 3, status: 'active' },
     ]);
-    const jobs = await testDb.database.db
-      .select()
-      .from(keyRotationJobs)
-      .where(and(eq(keyRotationJobs.tenantId, tenantA), eq(keyRotationJobs.targetVersion, 3)));
-    expect(jobs.map((j) => [j.columnName, j.status, j.rowsSeen, j.batches]).sort()).toEqual([
-      ['bank_cipher', 'done', 23, 5],
-      ['pan_cipher', 'done', 19, 4],
+    // One job did it in two attempts; its checkpoint holds each column's cursor and counts.
+    const [job] = await query<{ status: string; attempts: number; checkpoint: string }>(
+      'SELECT status, attempts, checkpoint FROM jobs WHERE kind = ? AND tenant_id = ? AND dedupe_key LIKE ?',
+      [KEY_ROTATION, tenantA, '%:v3'],
+    );
+    expect(job).toMatchObject({ status: 'done', attempts: 2 });
+    const checkpoint = JSON.parse(job!.checkpoint) as RotationCheckpoint;
+    expect(checkpoint.columns.map((c) => [c.column, c.done, c.rowsSeen, c.batches]).sort()).toEqual([
+      ['bank_cipher', true, 23, 5],
+      ['pan_cipher', true, 19, 4],
     ]);
   });
 
@@ -197,7 +205,7 @@ describe('key rotation', () => {
     expect(new Set(await readAll(tenantB))).toEqual(new Set([2]));
   });
 
-  it('lets two rotators of one tenant work together on a single new version', async () => {
+  it('lets two rotators of one tenant end on a single new version (the second waits for the first)', async () => {
     // The second rotator starts while the first is mid-way (held after its first batch), so the
     // two really overlap however busy the machine is.
     let entered!: () => void;
@@ -249,5 +257,32 @@ describe('key rotation', () => {
     expect(new Set(await readAll(tenantA))).toEqual(new Set([4]));
     expect(await rotateTenantKey(deps, newId(), { batchSize: 10 })).toMatchObject({ outcome: 'no_data_key' });
     await expect(rotateTenantKey(deps, tenantA, { batchSize: 0 })).rejects.toThrow(/batchSize/);
+  });
+
+  it('is finished by another instance when the one running it dies', async () => {
+    const tenantD = newId();
+    await insertPeople(tenantD, 12);
+    const clock = testClock(new Date('2026-12-01T10:00:00Z'));
+    const laterClock = testClock(new Date('2026-12-01T10:02:00Z'));
+    const dying = createJobRunner({ db: testDb.database.db, clock, pollMs: false, leaseMs: 60_000 });
+    const survivor = createJobRunner({ db: testDb.database.db, clock: laterClock, pollMs: false, leaseMs: 60_000 });
+    let batches = 0;
+    dying.register(KEY_ROTATION, keyRotationJob(deps, { afterBatch: async () => void (++batches === 2 && (await dying.stop({ abandon: true }))) }));
+    survivor.register(KEY_ROTATION, keyRotationJob(deps));
+    const jobId = (await enqueueKeyRotation(dying, testDb.database.db, tenantD, 4))!;
+    expect(await dying.runJob(jobId)).toEqual({ status: 'abandoned' });
+    expect((await readAll(tenantD)).filter((v) => v === 2)).toHaveLength(8);
+    expect(await survivor.progress(tenantD, jobId)).toMatchObject({ status: 'running', progress: { done: 8, total: 22 } });
+
+    // The command run again meanwhile finds the same job, held by the dead instance, and does not add a version.
+    expect(await enqueueKeyRotation(survivor, testDb.database.db, tenantD, 4)).toBe(jobId);
+    expect(await survivor.runUntilIdle()).toBe(1);
+    expect(await survivor.progress(tenantD, jobId)).toMatchObject({
+      status: 'done',
+      attempts: 2,
+      result: { outcome: 'resumed', targetVersion: 2, rowsSeen: 22, rowsReencrypted: 22, rowsRejected: 0 },
+    });
+    expect((await keyVersions(tenantD)).map((k) => `${k.version}:${k.status}`)).toEqual(['1:retired', '2:active']);
+    expect(new Set(await readAll(tenantD))).toEqual(new Set([2]));
   });
 });

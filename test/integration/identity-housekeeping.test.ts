@@ -29,4 +29,20 @@ describe('identity housekeeping', () => {
     expect((await purgeIdentityRows(t.app.database.db, clock.now())).sessions).toBe(2);
     expect(await count('sessions')).toBe(0);
   });
+
+  it('runs as a recurring job: once an hour however often the runner looks', async () => {
+    clock.set(new Date('2027-01-01T10:30:00Z'));
+    // The first hour's housekeeping, and the first day's pruning of finished jobs.
+    expect(await t.app.jobs.runUntilIdle()).toBe(2);
+    expect(await t.app.jobs.runUntilIdle()).toBe(0);
+    clock.advance(20 * 60_000);
+    expect(await t.app.jobs.runUntilIdle()).toBe(0);
+    clock.advance(20 * 60_000);
+    expect(await t.app.jobs.runUntilIdle()).toBe(1);
+    const [runs] = (await t.db.database.db.execute(
+      sql`SELECT dedupe_key, status, result FROM jobs WHERE kind = 'identity.housekeeping' ORDER BY created_at`,
+    )) as unknown as [{ dedupe_key: string; status: string; result: string }[]];
+    expect(runs.map((r) => `${r.dedupe_key} ${r.status}`)).toEqual(['identity.housekeeping@2027-01-01T10:00:00.000Z done', 'identity.housekeeping@2027-01-01T11:00:00.000Z done']);
+    expect(Object.keys(JSON.parse(runs[1]!.result))).toEqual(['sessions', 'loginFailures', 'alertWindows', 'passwordTokens', 'ipBlocks']);
+  });
 });

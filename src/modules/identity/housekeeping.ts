@@ -1,5 +1,6 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
+import type { JobHandler } from '../../platform/jobs/index.js';
 import { alertWindows, ipBlocks, loginFailures, passwordTokens, sessions } from './schema.js';
 import { LOGIN_LIMITS } from './throttle.js';
 
@@ -28,4 +29,15 @@ export async function purgeIdentityRows(db: Db, now: Date): Promise<Record<strin
     passwordTokens: affected(await db.delete(passwordTokens).where(lt(passwordTokens.expiresAt, before(RETENTION.passwordTokensMs)))),
     ipBlocks: affected(await db.delete(ipBlocks).where(lt(ipBlocks.blockedUntil, before(RETENTION.ipBlocksMs)))),
   };
+}
+
+export const IDENTITY_HOUSEKEEPING = 'identity.housekeeping';
+
+/**
+ * The hourly job (app.ts makes it recurring: once an hour across all instances). No steps: the
+ * deletes are idempotent, so a run repeated after a crash is harmless, and each stays its own short
+ * statement, so sign-ins never wait behind one long transaction.
+ */
+export function identityHousekeeping(db: Db): JobHandler<unknown, unknown, Record<string, number>> {
+  return async (job) => purgeIdentityRows(db, job.now());
 }

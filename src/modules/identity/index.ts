@@ -11,7 +11,7 @@ export { insertUser, findUserByEmail, listTenantUsers, normaliseEmail } from './
 export { SESSION_COOKIE } from './sessions.js';
 export { DEVICE_COOKIE } from './routes.js';
 export { LOGIN_LIMITS, listIpBlocks, liftIpBlock } from './throttle.js';
-export { purgeIdentityRows, RETENTION } from './housekeeping.js';
+export { identityHousekeeping, IDENTITY_HOUSEKEEPING, purgeIdentityRows, RETENTION } from './housekeeping.js';
 
 export async function identityModule(app: FastifyInstance, options: { identity: Identity }): Promise<void> {
   await app.register(identityRoutes, options);

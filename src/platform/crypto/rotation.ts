@@ -1,27 +1,31 @@
-import { and, eq, max, sql, type SQL } from 'drizzle-orm';
-import { inTransaction, type Db } from '../db/client.js';
-import { newId } from '../db/columns.js';
-import { addDataKeyVersion, isDuplicateKey, latestDataKeyVersion, retireDataKeysBelow, tenantsWithDataKeys } from './data-keys.js';
+import { eq, max, sql, type SQL } from 'drizzle-orm';
+import { systemClock, type Clock } from '../clock/index.js';
+import type { Db } from '../db/client.js';
+import { createJobRunner, type JobHandler, type JobLogger, type JobRunner, type JobState } from '../jobs/index.js';
+import { addDataKeyVersion, latestDataKeyVersion, retireDataKeysBelow, tenantsWithDataKeys } from './data-keys.js';
 import { listEncryptedColumns, type EncryptedColumn } from './encrypted-columns.js';
 import type { FieldCipher } from './field-cipher.js';
 import { CiphertextRejected } from './format.js';
 import type { KeyProvider } from './key-provider.js';
-import { keyRotationJobs, tenantDataKeys } from './schema.js';
+import { tenantDataKeys } from './schema.js';
 
 /**
  * Key rotation for one tenant: add a data key version, re-encrypt every registered column's values
  * under it in batches, then retire the older versions (kept, never deleted: backups may hold values
  * under them). Values name their key version, so reads work throughout: old and new both decrypt.
  *
- * Resumable: progress is one `key_rotation_jobs` row per column, and each batch commits its rows and
- * the cursor together. A second call after a crash finds the unfinished target version (running jobs,
- * or an active version older than the newest) and continues it instead of adding another version.
- * Two rotators on one tenant take turns: each batch locks its job row first.
+ * A rotation is a job (platform/jobs): one per tenant and target version (the dedupe key), its
+ * checkpoint the cursor (column, last row id done) with the counts so far. The first step adds the
+ * key version and the checkpoint together, and each batch commits its rows with the moved cursor, so
+ * a rotation resumed after a crash, here or on another instance, neither adds a second version nor
+ * re-encrypts a batch twice. A second rotator of the same tenant finds the same job and waits for it.
  *
  * Other instances keep writing under the previous version until their cached current version expires
  * (the field cipher's cache TTL); such late values stay readable because retired keys are kept, and
  * the next rotation re-encrypts them.
  */
+
+export const KEY_ROTATION = 'crypto.key-rotation';
 
 export interface RotationDeps {
   db: Db;
@@ -29,6 +33,8 @@ export interface RotationDeps {
   cipher: FieldCipher;
   /** Defaults to every registered encrypted column. */
   columns?: EncryptedColumn[];
+  clock?: Clock;
+  logger?: JobLogger;
 }
 
 export interface RotationProgress {
@@ -48,6 +54,8 @@ export interface RotationOptions {
   onProgress?: (progress: RotationProgress) => void;
   /** Runs after each committed batch (tests throw here to simulate a crash half-way). */
   afterBatch?: (progress: RotationProgress) => void | Promise<void>;
+  /** Called while another instance runs this tenant's rotation and this call waits for it. */
+  onWaiting?: (job: JobState) => void;
 }
 
 export interface RotationResult {
@@ -60,105 +68,35 @@ export interface RotationResult {
   rowsRejected: number;
 }
 
-export async function rotateTenantKey(deps: RotationDeps, tenantId: string, options: RotationOptions): Promise<RotationResult> {
-  if (!Number.isInteger(options.batchSize) || options.batchSize < 1 || options.batchSize > 10_000) {
-    throw new Error('batchSize must be a whole number from 1 to 10000');
-  }
-  const columns = deps.columns ?? listEncryptedColumns();
-  const start = await startOrResume(deps, tenantId, columns);
-  if (!start) return { tenantId, outcome: 'no_data_key', rowsSeen: 0, rowsReencrypted: 0, rowsRejected: 0 };
-  const { targetVersion, resumed } = start;
-  // From here on this process writes new values under the new version.
-  deps.cipher.forgetVersion(tenantId);
-
-  for (const column of columns) {
-    for (;;) {
-      const progress = await runBatch(deps, tenantId, targetVersion, column, options.batchSize);
-      options.onProgress?.(progress);
-      if (progress.done) break;
-      await options.afterBatch?.(progress);
-    }
-  }
-
-  await inTransaction(deps.db, async (tx) => {
-    await retireDataKeysBelow(tx, tenantId, targetVersion);
-  });
-  deps.cipher.forgetVersion(tenantId);
-  const totals = await jobTotals(deps.db, tenantId, targetVersion);
-  return { tenantId, outcome: resumed ? 'resumed' : 'rotated', targetVersion, ...totals };
+interface RotationPayload {
+  targetVersion: number;
+  batchSize: number;
 }
 
-export interface TenantRotation {
-  tenantId: string;
-  result?: RotationResult;
-  error?: Error;
+/** One column's cursor: rows are visited in id order; `after` is the last id committed ('' before the first). */
+interface ColumnCursor {
+  table: string;
+  column: string;
+  after: string;
+  batches: number;
+  rowsSeen: number;
+  rowsReencrypted: number;
+  rowsRejected: number;
+  done: boolean;
 }
 
-/** Every tenant that has a data key, one after another; one tenant's failure does not stop the rest. */
-export async function rotateAllTenants(deps: RotationDeps, options: RotationOptions): Promise<TenantRotation[]> {
-  const outcomes: TenantRotation[] = [];
-  for (const tenantId of await tenantsWithDataKeys(deps.db)) {
-    try {
-      outcomes.push({ tenantId, result: await rotateTenantKey(deps, tenantId, options) });
-    } catch (error) {
-      outcomes.push({ tenantId, error: error as Error });
-    }
-  }
-  return outcomes;
+export interface RotationCheckpoint {
+  targetVersion: number;
+  /** Whether the target version was already there when this job started (an earlier rotation's). */
+  foundVersion: boolean;
+  /** Values to visit, counted at the start (for the progress bar; writes meanwhile move it a little). */
+  total: number;
+  columns: ColumnCursor[];
+  retired: boolean;
 }
 
-/** The version to rotate to: an unfinished one if any, otherwise a new one. Undefined: no keys at all. */
-async function startOrResume(
-  deps: RotationDeps,
-  tenantId: string,
-  columns: EncryptedColumn[],
-): Promise<{ targetVersion: number; resumed: boolean } | undefined> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const unfinished = await unfinishedTarget(deps.db, tenantId);
-    if (unfinished !== undefined) {
-      await ensureJobs(deps.db, tenantId, unfinished, columns);
-      return { targetVersion: unfinished, resumed: true };
-    }
-    const latest = await latestDataKeyVersion(deps.db, tenantId);
-    if (latest === undefined) return undefined;
-    const targetVersion = latest + 1;
-    const started = await inTransaction(deps.db, async (tx) => {
-      const added = await addDataKeyVersion(tx, deps.keyProvider, tenantId, targetVersion);
-      if (!added.created) return false; // another rotator got there first: resume its job
-      await ensureJobs(tx, tenantId, targetVersion, columns);
-      return true;
-    });
-    if (started) return { targetVersion, resumed: false };
-  }
-  throw new Error(`could not start or resume a key rotation for tenant ${tenantId}`);
-}
-
-/**
- * A rotation is unfinished when a job for it is still running, or when a version older than the
- * newest is still active (the crash came after the key was added but before the jobs finished).
- */
-async function unfinishedTarget(db: Db, tenantId: string): Promise<number | undefined> {
-  const [running] = await db
-    .select({ target: max(keyRotationJobs.targetVersion) })
-    .from(keyRotationJobs)
-    .where(and(eq(keyRotationJobs.tenantId, tenantId), eq(keyRotationJobs.status, 'running')));
-  if (running?.target != null) return Number(running.target);
-  const [keys] = await db
-    .select({ active: sql<number>`COUNT(*)`, latest: max(tenantDataKeys.version) })
-    .from(tenantDataKeys)
-    .where(and(eq(tenantDataKeys.tenantId, tenantId), eq(tenantDataKeys.status, 'active')));
-  return keys && Number(keys.active) > 1 && keys.latest != null ? Number(keys.latest) : undefined;
-}
-
-/** One job row per column for the target; existing rows (finished or not) are left alone. */
-async function ensureJobs(db: Db, tenantId: string, targetVersion: number, columns: EncryptedColumn[]): Promise<void> {
-  for (const column of columns) {
-    try {
-      await db.insert(keyRotationJobs).values({ id: newId(), tenantId, targetVersion, tableName: column.table, columnName: column.column });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
-  }
+function checkBatchSize(batchSize: number): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new Error('batchSize must be a whole number from 1 to 10000');
 }
 
 async function rows<T>(db: Db, query: SQL): Promise<T[]> {
@@ -166,60 +104,123 @@ async function rows<T>(db: Db, query: SQL): Promise<T[]> {
   return result[0];
 }
 
-/** Re-encrypts the next batch of one column in one transaction, cursor included. */
-async function runBatch(deps: RotationDeps, tenantId: string, targetVersion: number, column: EncryptedColumn, batchSize: number): Promise<RotationProgress> {
-  return inTransaction(deps.db, async (tx) => {
-    const [job] = await tx
-      .select()
-      .from(keyRotationJobs)
-      .where(
-        and(
-          eq(keyRotationJobs.tenantId, tenantId),
-          eq(keyRotationJobs.targetVersion, targetVersion),
-          eq(keyRotationJobs.tableName, column.table),
-          eq(keyRotationJobs.columnName, column.column),
-        ),
-      )
-      .for('update');
-    if (!job) throw new Error(`no rotation job for ${column.table}.${column.column} of tenant ${tenantId}`);
-    const progress = (done: boolean): RotationProgress => ({
-      tenantId,
-      targetVersion,
-      table: column.table,
-      column: column.column,
-      batches: job.batches,
-      rowsSeen: job.rowsSeen,
-      rowsReencrypted: job.rowsReencrypted,
-      rowsRejected: job.rowsRejected,
-      done,
-    });
-    if (job.status === 'done') return progress(true);
+/**
+ * Queues the tenant's rotation, or finds the one already queued, running or failed half-way (a
+ * failed one is re-armed: it resumes from its checkpoint). Undefined when the tenant has no key.
+ * The target is the newest version while an older one is still active (a rotation that stopped
+ * after adding its key), else a new version.
+ */
+export async function enqueueKeyRotation(jobs: JobRunner, db: Db, tenantId: string, batchSize: number): Promise<string | undefined> {
+  checkBatchSize(batchSize);
+  const [keys] = await db
+    .select({ active: sql<number>`SUM(${tenantDataKeys.status} = 'active')`, latest: max(tenantDataKeys.version) })
+    .from(tenantDataKeys)
+    .where(eq(tenantDataKeys.tenantId, tenantId));
+  if (keys?.latest == null) return undefined;
+  const targetVersion = Number(keys.active) > 1 ? keys.latest : keys.latest + 1;
+  const job = await jobs.enqueue(KEY_ROTATION, {
+    tenantId,
+    payload: { targetVersion, batchSize } satisfies RotationPayload,
+    dedupeKey: `${KEY_ROTATION}:${tenantId}:v${targetVersion}`,
+  });
+  if (job.status === 'failed') await jobs.retry(job.id);
+  return job.id;
+}
 
-    const table = sql.identifier(column.table);
-    const id = sql.identifier(column.idColumn);
-    const value = sql.identifier(column.column);
-    const tenant = sql.identifier(column.tenantColumn);
-    const batch = await rows<{ id: string; value: string }>(
-      tx,
-      sql`SELECT ${id} AS id, ${value} AS value FROM ${table}
-          WHERE ${tenant} = ${tenantId} AND ${id} > ${job.cursor} AND ${value} IS NOT NULL
-          ORDER BY ${id} LIMIT ${sql.raw(String(batchSize))} FOR UPDATE`,
-    );
-    if (batch.length === 0) {
-      await tx
-        .update(keyRotationJobs)
-        .set({ status: 'done', finishedAt: sql`CURRENT_TIMESTAMP(3)`, updatedAt: sql`CURRENT_TIMESTAMP(3)` })
-        .where(eq(keyRotationJobs.id, job.id));
-      return progress(true);
+/** The rotation job's handler; app.ts registers it (with no hooks) so any instance can finish a rotation. */
+export function keyRotationJob(
+  deps: RotationDeps,
+  hooks: Pick<RotationOptions, 'onProgress' | 'afterBatch'> = {},
+): JobHandler<RotationPayload, RotationCheckpoint, RotationResult> {
+  return async (job) => {
+    const tenantId = job.tenantId;
+    if (tenantId === null) throw new Error('a key rotation job names its tenant');
+    const registered = deps.columns ?? listEncryptedColumns();
+    const resumed = job.checkpoint !== undefined;
+    let state = job.checkpoint ?? (await job.step((tx) => startRotation(tx, deps.keyProvider, tenantId, job.payload.targetVersion, registered)));
+    // From here on this process writes new values under the new version.
+    deps.cipher.forgetVersion(tenantId);
+
+    for (let cursor = state.columns.find((c) => !c.done); cursor; cursor = state.columns.find((c) => !c.done)) {
+      const column = registered.find((c) => c.table === cursor!.table && c.column === cursor!.column);
+      if (!column) throw new Error(`encrypted column ${cursor.table}.${cursor.column} is no longer registered`);
+      state = await job.step((tx) => reencryptBatch(tx, deps.cipher, tenantId, state, column, job.payload.batchSize));
+      const moved = state.columns.find((c) => c.table === column.table && c.column === column.column)!;
+      const progress: RotationProgress = { tenantId, targetVersion: state.targetVersion, ...moved };
+      hooks.onProgress?.(progress);
+      if (!moved.done) await hooks.afterBatch?.(progress);
     }
 
+    if (!state.retired) {
+      state = await job.step(async (tx) => {
+        await retireDataKeysBelow(tx, tenantId, state.targetVersion);
+        const retired = { ...state, retired: true };
+        return { checkpoint: retired, progress: { done: sum(retired, 'rowsSeen'), total: state.total, message: 'older key versions retired' } };
+      });
+    }
+    deps.cipher.forgetVersion(tenantId);
+    return {
+      tenantId,
+      outcome: resumed || state.foundVersion ? 'resumed' : 'rotated',
+      targetVersion: state.targetVersion,
+      rowsSeen: sum(state, 'rowsSeen'),
+      rowsReencrypted: sum(state, 'rowsReencrypted'),
+      rowsRejected: sum(state, 'rowsRejected'),
+    };
+  };
+}
+
+const sum = (state: RotationCheckpoint, field: 'rowsSeen' | 'rowsReencrypted' | 'rowsRejected') => state.columns.reduce((total, c) => total + c[field], 0);
+
+/** The first step: the target key version (added unless an earlier rotation did) and a cursor per column. */
+async function startRotation(tx: Db, keyProvider: KeyProvider, tenantId: string, targetVersion: number, columns: EncryptedColumn[]) {
+  const latest = await latestDataKeyVersion(tx, tenantId);
+  if (latest === undefined) throw new Error(`tenant ${tenantId} has no data key to rotate`);
+  if (latest > targetVersion) throw new Error(`tenant ${tenantId} already has key version ${latest}, past this rotation's ${targetVersion}`);
+  const foundVersion = latest === targetVersion || !(await addDataKeyVersion(tx, keyProvider, tenantId, targetVersion)).created;
+  let total = 0;
+  for (const column of columns) {
+    const [counted] = await rows<{ n: number }>(
+      tx,
+      sql`SELECT COUNT(*) AS n FROM ${sql.identifier(column.table)} WHERE ${sql.identifier(column.tenantColumn)} = ${tenantId} AND ${sql.identifier(column.column)} IS NOT NULL`,
+    );
+    total += Number(counted?.n ?? 0);
+  }
+  const checkpoint: RotationCheckpoint = {
+    targetVersion,
+    foundVersion,
+    total,
+    columns: columns.map((c) => ({ table: c.table, column: c.column, after: '', batches: 0, rowsSeen: 0, rowsReencrypted: 0, rowsRejected: 0, done: false })),
+    retired: false,
+  };
+  return { checkpoint, progress: { done: 0, total, message: `key version ${targetVersion} ready` } };
+}
+
+/** Re-encrypts the next batch of one column; the job commits it with the moved cursor. */
+async function reencryptBatch(tx: Db, cipher: FieldCipher, tenantId: string, state: RotationCheckpoint, column: EncryptedColumn, batchSize: number) {
+  const cursor = state.columns.find((c) => c.table === column.table && c.column === column.column)!;
+  const table = sql.identifier(column.table);
+  const id = sql.identifier(column.idColumn);
+  const value = sql.identifier(column.column);
+  const tenant = sql.identifier(column.tenantColumn);
+  const batch = await rows<{ id: string; value: string }>(
+    tx,
+    sql`SELECT ${id} AS id, ${value} AS value FROM ${table}
+        WHERE ${tenant} = ${tenantId} AND ${id} > ${cursor.after} AND ${value} IS NOT NULL
+        ORDER BY ${id} LIMIT ${sql.raw(String(batchSize))} FOR UPDATE`,
+  );
+
+  let moved: ColumnCursor;
+  if (batch.length === 0) {
+    moved = { ...cursor, done: true };
+  } else {
     let reencrypted = 0;
     let rejected = 0;
     for (const row of batch) {
       const location = { table: column.table, column: column.column, rowId: String(row.id) };
       let next: string | undefined;
       try {
-        next = await deps.cipher.reencrypt(tenantId, location, String(row.value), targetVersion);
+        next = await cipher.reencrypt(tenantId, location, String(row.value), state.targetVersion);
       } catch (error) {
         // Already alerted by the cipher. Stopping would block the tenant's rotation on one bad value.
         if (!(error instanceof CiphertextRejected)) throw error;
@@ -230,34 +231,54 @@ async function runBatch(deps: RotationDeps, tenantId: string, targetVersion: num
       await tx.execute(sql`UPDATE ${table} SET ${value} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
       reencrypted++;
     }
-    job.cursor = String(batch[batch.length - 1]!.id);
-    job.batches += 1;
-    job.rowsSeen += batch.length;
-    job.rowsReencrypted += reencrypted;
-    job.rowsRejected += rejected;
-    await tx
-      .update(keyRotationJobs)
-      .set({
-        cursor: job.cursor,
-        batches: job.batches,
-        rowsSeen: job.rowsSeen,
-        rowsReencrypted: job.rowsReencrypted,
-        rowsRejected: job.rowsRejected,
-        updatedAt: sql`CURRENT_TIMESTAMP(3)`,
-      })
-      .where(eq(keyRotationJobs.id, job.id));
-    return progress(false);
-  });
+    moved = {
+      ...cursor,
+      after: String(batch[batch.length - 1]!.id),
+      batches: cursor.batches + 1,
+      rowsSeen: cursor.rowsSeen + batch.length,
+      rowsReencrypted: cursor.rowsReencrypted + reencrypted,
+      rowsRejected: cursor.rowsRejected + rejected,
+    };
+  }
+  const checkpoint = { ...state, columns: state.columns.map((c) => (c === cursor ? moved : c)) };
+  const message = `${column.table}.${column.column}: ${moved.done ? 'done' : `batch ${moved.batches}`}`;
+  return { checkpoint, progress: { done: sum(checkpoint, 'rowsSeen'), total: state.total, message } };
 }
 
-async function jobTotals(db: Db, tenantId: string, targetVersion: number): Promise<Pick<RotationResult, 'rowsSeen' | 'rowsReencrypted' | 'rowsRejected'>> {
-  const [totals] = await db
-    .select({
-      rowsSeen: sql<number>`COALESCE(SUM(${keyRotationJobs.rowsSeen}), 0)`,
-      rowsReencrypted: sql<number>`COALESCE(SUM(${keyRotationJobs.rowsReencrypted}), 0)`,
-      rowsRejected: sql<number>`COALESCE(SUM(${keyRotationJobs.rowsRejected}), 0)`,
-    })
-    .from(keyRotationJobs)
-    .where(and(eq(keyRotationJobs.tenantId, tenantId), eq(keyRotationJobs.targetVersion, targetVersion)));
-  return { rowsSeen: Number(totals?.rowsSeen ?? 0), rowsReencrypted: Number(totals?.rowsReencrypted ?? 0), rowsRejected: Number(totals?.rowsRejected ?? 0) };
+/**
+ * Rotates one tenant in this process, through a private job runner: queues the rotation (or finds
+ * the unfinished one), runs it to its end here, or waits while another instance runs it. A failed
+ * attempt rejects; calling again resumes from the last committed batch.
+ */
+export async function rotateTenantKey(deps: RotationDeps, tenantId: string, options: RotationOptions): Promise<RotationResult> {
+  checkBatchSize(options.batchSize);
+  const jobs = createJobRunner({ db: deps.db, clock: deps.clock ?? systemClock, logger: deps.logger, pollMs: false });
+  jobs.register(KEY_ROTATION, keyRotationJob(deps, options));
+  try {
+    const jobId = await enqueueKeyRotation(jobs, deps.db, tenantId, options.batchSize);
+    if (jobId === undefined) return { tenantId, outcome: 'no_data_key', rowsSeen: 0, rowsReencrypted: 0, rowsRejected: 0 };
+    return (await jobs.runToCompletion(jobId, { waitMs: 200, onWaiting: options.onWaiting })) as RotationResult;
+  } finally {
+    await jobs.stop();
+  }
+}
+
+export interface TenantRotation {
+  tenantId: string;
+  result?: RotationResult;
+  error?: Error;
+}
+
+/** Every tenant that has a data key, one after another; one tenant's failure does not stop the rest. */
+export async function rotateAllTenants(deps: RotationDeps, options: RotationOptions): Promise<TenantRotation[]> {
+  checkBatchSize(options.batchSize);
+  const outcomes: TenantRotation[] = [];
+  for (const tenantId of await tenantsWithDataKeys(deps.db)) {
+    try {
+      outcomes.push({ tenantId, result: await rotateTenantKey(deps, tenantId, options) });
+    } catch (error) {
+      outcomes.push({ tenantId, error: error as Error });
+    }
+  }
+  return outcomes;
 }

@@ -1,5 +1,5 @@
-import { customType, datetime, index, int, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
-import { createdAt, idColumn, updatedAt } from '../db/columns.js';
+import { customType, datetime, int, mysqlTable, primaryKey, varchar } from 'drizzle-orm/mysql-core';
+import { createdAt, idColumn } from '../db/columns.js';
 
 /**
  * Raw bytes as a Buffer. Drizzle's own `varbinary` maps to a string (through UTF-8), which would
@@ -38,38 +38,4 @@ export const tenantDataKeys = mysqlTable(
   (t) => [primaryKey({ name: 'tenant_data_keys_pk', columns: [t.tenantId, t.version] })],
 );
 
-export const ROTATION_STATUSES = ['running', 'done'] as const;
-
-/**
- * Progress of re-encrypting one registered column of one tenant to a target key version: one row per
- * (tenant, target version, table, column). Rows are visited in id order and `cursor` is the last id
- * committed, so a crashed rotation resumes where it stopped instead of starting over.
- */
-export const keyRotationJobs = mysqlTable(
-  'key_rotation_jobs',
-  {
-    id: idColumn().primaryKey(),
-    tenantId: idColumn('tenant_id').notNull(),
-    targetVersion: int('target_version').notNull(),
-    tableName: varchar('table_name', { length: 64 }).notNull(),
-    columnName: varchar('column_name', { length: 64 }).notNull(),
-    /** The last row id re-encrypted (ids are UUIDv7 strings, ordered); empty before the first batch. */
-    cursor: varchar('cursor', { length: 64 }).notNull().default(''),
-    status: varchar('status', { length: 10, enum: ROTATION_STATUSES }).notNull().default('running'),
-    rowsSeen: int('rows_seen').notNull().default(0),
-    rowsReencrypted: int('rows_reencrypted').notNull().default(0),
-    /** Values that did not decrypt (each one alerted); left as they are, their key version is kept. */
-    rowsRejected: int('rows_rejected').notNull().default(0),
-    batches: int('batches').notNull().default(0),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
-    finishedAt: datetime('finished_at', { mode: 'date', fsp: 3 }),
-  },
-  (t) => [
-    uniqueIndex('key_rotation_jobs_target_uq').on(t.tenantId, t.targetVersion, t.tableName, t.columnName),
-    index('key_rotation_jobs_status_ix').on(t.tenantId, t.status),
-  ],
-);
-
 export type TenantDataKey = typeof tenantDataKeys.$inferSelect;
-export type KeyRotationJob = typeof keyRotationJobs.$inferSelect;
