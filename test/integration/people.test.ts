@@ -166,6 +166,9 @@ describe('people and their sensitive fields', () => {
     expect(mine.body).not.toMatch(/XXXXXX|Sensitive details|IFSC/);
     // Engineering has 3 of the company's 4 people.
     expect((await getPage(t.app, head, '/employees?department=' + engineering.id)).body).toContain('3 people');
+    // Another team's department is not the head's to open, even as a filter; the dropdown offers only their own.
+    expect((await getPage(t.app, head, '/employees?department=' + sales.id)).statusCode).toBe(404);
+    expect(list.body).not.toContain(sales.id);
   });
 
   it('searches by text: SQL and LIKE wildcards are just characters', async () => {

@@ -81,6 +81,8 @@ export function createPeople(deps: PeopleDeps) {
     ...departments,
 
     async list(caller: Caller, query: { search?: string; departmentId?: string; page: number }) {
+      // A team filter names a department the caller may open: another team's, or another company's, is not found.
+      if (query.departmentId) await departments.openDepartment(caller, query.departmentId);
       const { rows, total } = await store.listEmployees(db, caller.tenantId, caller.scope, {
         search: query.search,
         departmentId: query.departmentId,
