@@ -13,6 +13,12 @@ const HR = { access: { allow: ROLE_GROUPS.peopleAdmins, scope: 'company' } } as 
 const TEAM = { access: { allow: ROLE_GROUPS.peopleViewers, scope: 'department' } } as const;
 const SELF = { access: { signedIn: true, scope: 'self' } } as const;
 const employeeParams = z.object({ employeeId: z.string().uuid('is not an employee id') });
+// Built once: making a zod schema costs about 0.4 ms of CPU, parsing with it a microsecond.
+const listQuery = z.object({
+  q: z.string().trim().max(100, 'must be at most 100 characters').optional(),
+  department: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid('is not a department').optional()),
+  page: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').max(10_000).default(1),
+});
 const LIST_FIELDS = ['pan', 'bankAccount'] as const;
 const FIELD_LABELS = { pan: 'PAN', aadhaarLast4: 'Aadhaar (last 4)', bankAccount: 'Bank account' } as const;
 
@@ -29,14 +35,7 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
 
   app.get('/employees', { config: TEAM }, async (request, reply) => {
     const caller = callerOf(request);
-    const query = parseInput(
-      z.object({
-        q: z.string().trim().max(100, 'must be at most 100 characters').optional(),
-        department: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid('is not a department').optional()),
-        page: z.coerce.number().int('must be a whole number').min(1, 'must be 1 or more').max(10_000).default(1),
-      }),
-      request.query,
-    );
+    const query = parseInput(listQuery, request.query);
     const result = await people.list(caller, { search: query.q, departmentId: query.department, page: query.page });
     // Department heads never see sensitive fields, not even masked.
     const sensitive = can(caller.viewer, 'employee.seeSensitive');
