@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import type { FastifyInstance } from 'fastify';
@@ -71,6 +71,52 @@ describe('sessions', () => {
     const previous = tokenKeys({ sessionKeys: [{ kid: 'old', secret: 'o'.repeat(40) }] });
     const token = await signToken(previous, 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400, new Date());
     expect(await signedIn(`__Host-session=${token}`)).toBe(true);
+  });
+
+  it('requests of one session whose cached row has expired share one look-up (two round trips, not two each)', async () => {
+    const { user, sessionId } = await claimsFor('finance@acme.test');
+    const token = await signToken(tokenKeys(t.config), 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400, new Date());
+    expect((await t.app.identity.sessions.resolve(token))?.sessionId).toBe(sessionId);
+    t.app.identity.sessions.forget(sessionId);
+    const queries = vi.spyOn(t.app.database.pool, 'query');
+    try {
+      const viewers = await Promise.all(Array.from({ length: 20 }, () => t.app.identity.sessions.resolve(token)));
+      expect(viewers.every((viewer) => viewer?.sessionId === sessionId && viewer.userId === user.id)).toBe(true);
+      expect(queries).toHaveBeenCalledTimes(2); // the session with its user, then the company
+    } finally {
+      queries.mockRestore();
+    }
+  });
+
+  it('a look-up under way when the session ends does not put it back in the cache', async () => {
+    const { user, sessionId } = await claimsFor('employee@acme.test');
+    const token = await signToken(tokenKeys(t.config), 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400, new Date());
+    await t.app.identity.sessions.resolve(token);
+    t.app.identity.sessions.forget(sessionId);
+    // The look-up reads the session row while it is still active, then waits until it has been revoked.
+    const pool = t.app.database.pool;
+    const query = pool.query.bind(pool) as (...args: unknown[]) => Promise<unknown>;
+    let rowRead!: () => void;
+    let revoked!: () => void;
+    const read = new Promise<void>((resolve) => (rowRead = resolve));
+    const afterRevocation = new Promise<void>((resolve) => (revoked = resolve));
+    const held = vi.spyOn(pool, 'query').mockImplementationOnce((async (...args: unknown[]) => {
+      const result = await query(...args);
+      rowRead();
+      await afterRevocation;
+      return result;
+    }) as never);
+    try {
+      const underWay = t.app.identity.sessions.resolve(token);
+      await read;
+      await t.app.database.db.execute(sql`UPDATE sessions SET revoked_at = CURRENT_TIMESTAMP(3), revoked_reason = 'test' WHERE id = ${sessionId}`);
+      t.app.identity.sessions.forget(sessionId); // what logout does on this instance
+      revoked();
+      expect((await underWay)?.sessionId).toBe(sessionId); // it started before the revocation
+      expect(await t.app.identity.sessions.resolve(token)).toBeNull();
+    } finally {
+      held.mockRestore();
+    }
   });
 
   it('ends the session on logout, with Clear-Site-Data', async () => {

@@ -25,6 +25,13 @@ export interface SessionDeps {
 export function createSessions(deps: SessionDeps) {
   const cache = new Map<string, { viewer: Viewer; until: number }>();
   /**
+   * One database look-up per session at a time: when the cached row expires under load, the fifty
+   * requests in flight for that session share one look-up instead of making two round trips each.
+   */
+  const loading = new Map<string, Promise<Viewer | null>>();
+  /** Bumped by forget(): a look-up that started before it must not refill the cache after it. */
+  let generation = 0;
+  /**
    * Tokens whose signature this process has already checked. jose verifies with WebCrypto, which
    * runs on libuv's thread pool, behind bcrypt during a login storm (bench:login); the same token
    * string always verifies the same way, so it is checked once and its expiry on every use.
@@ -63,8 +70,25 @@ export function createSessions(deps: SessionDeps) {
     const cached = cache.get(claims.sid);
     if (cached && cached.until > Date.now()) return cached.viewer;
     cache.delete(claims.sid);
-    const active = await findActiveSession(deps.db, claims.tid, claims.sid, now);
-    if (!active || active.user.status !== 'active' || active.user.id !== claims.sub || active.user.tenantId !== claims.tid) return null;
+    let pending = loading.get(claims.sid);
+    if (!pending) {
+      const sid = claims.sid;
+      pending = load(claims.tid, sid, now).finally(() => {
+        if (loading.get(sid) === pending) loading.delete(sid);
+      });
+      loading.set(sid, pending);
+    }
+    const viewer = await pending;
+    // The token names its user and company; a session row of anyone else is no session for it.
+    if (!viewer || viewer.userId !== claims.sub || viewer.tenantId !== claims.tid) return null;
+    return viewer;
+  }
+
+  /** The session row, its user and company as a viewer (cached briefly), or null when any is not active. */
+  async function load(tenantId: string, sessionId: string, now: Date): Promise<Viewer | null> {
+    const startedIn = generation;
+    const active = await findActiveSession(deps.db, tenantId, sessionId, now);
+    if (!active || active.user.status !== 'active' || active.user.tenantId !== tenantId) return null;
     const company = await findCompany(deps.db, active.user.tenantId);
     if (!company || company.status !== 'active') return null;
     const { user, session } = active;
@@ -82,15 +106,23 @@ export function createSessions(deps: SessionDeps) {
       needsTwoFactorSetup: company.requireTwoFactor && can(user, 'account.useSecondFactor') && user.totpEnabledAt === null,
       impersonation: session.impersonatorId ? { staffId: session.impersonatorId, ticket: session.impersonationTicket ?? '' } : null,
     };
-    if (cache.size > 10_000) cache.clear();
-    cache.set(claims.sid, { viewer, until: Date.now() + SESSION_CACHE_MS });
+    if (startedIn === generation) {
+      if (cache.size > 10_000) cache.clear();
+      cache.set(sessionId, { viewer, until: Date.now() + SESSION_CACHE_MS });
+    }
     return viewer;
   }
 
-  /** This instance forgets at once; others within SESSION_CACHE_MS. */
+  /** This instance forgets at once (look-ups under way included); others within SESSION_CACHE_MS. */
   function forget(sessionId?: string): void {
-    if (sessionId) cache.delete(sessionId);
-    else cache.clear();
+    generation++;
+    if (sessionId) {
+      cache.delete(sessionId);
+      loading.delete(sessionId);
+    } else {
+      cache.clear();
+      loading.clear();
+    }
   }
 
   return { start, resolve, forget };
