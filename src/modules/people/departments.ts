@@ -6,6 +6,7 @@ import type { Audit } from '../audit/index.js';
 import { listTenantUsers } from '../identity/index.js';
 import type { Department } from './schema.js';
 import * as store from './store.js';
+import { createDepartmentChoices } from './department-choices.js';
 
 export interface DepartmentInput {
   name: string;
@@ -22,6 +23,7 @@ function sameName(error: unknown): never {
 /** Departments: name, cost centre (finance's reports group by it) and head user(s). */
 export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit }) {
   const { db, audit } = deps;
+  const choices = createDepartmentChoices(db);
 
   /** The departments a caller may open: all of them for the company scope, the ones they head for a team scope. */
   async function listDepartments(caller: Caller): Promise<Department[]> {
@@ -31,6 +33,16 @@ export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit })
 
   return {
     listDepartments,
+
+    /**
+     * The same departments, for the employee list's filter on every view: the company's list may be a
+     * few seconds old (department-choices.ts). Which departments a head heads is read each time: it
+     * decides what they may open.
+     */
+    departmentChoices(caller: Caller): Promise<readonly Department[]> {
+      if (caller.scope.kind === 'departments') return store.listHeadedDepartments(db, caller.tenantId, caller.scope.headUserId);
+      return choices.list(caller.tenantId);
+    },
 
     /** A department the caller may open, with its heads; another company's, or another team's, is not found. */
     async openDepartment(caller: Caller, departmentId: string) {
@@ -61,11 +73,13 @@ export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit })
     },
 
     async createDepartment(caller: Caller, input: DepartmentInput): Promise<string> {
-      return inTransaction(db, async (tx) => {
+      const created = await inTransaction(db, async (tx) => {
         const id = await store.insertDepartment(tx, caller.tenantId, input);
         await audit.recordFor(tx, caller.context, 'department.created', departmentTarget(id), { ...input });
         return id;
       }).catch(sameName);
+      choices.forget(caller.tenantId);
+      return created;
     },
 
     async updateDepartment(caller: Caller, departmentId: string, input: DepartmentInput & { headUserIds: string[] }) {
@@ -85,6 +99,7 @@ export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit })
           heads: input.headUserIds,
         });
       }).catch(sameName);
+      choices.forget(caller.tenantId);
     },
   };
 }

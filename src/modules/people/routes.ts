@@ -50,7 +50,7 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
       pages: result.pages,
       q: query.q ?? '',
       department: query.department ?? '',
-      departments: await people.listDepartments(caller),
+      departments: await people.departmentChoices(caller),
       mayEdit: can(caller.viewer, 'employee.edit'),
     });
   });
