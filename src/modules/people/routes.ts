@@ -36,7 +36,7 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
   app.get('/employees', { config: TEAM }, async (request, reply) => {
     const caller = callerOf(request);
     const query = parseInput(listQuery, request.query);
-    const result = await people.list(caller, { search: query.q, departmentId: query.department, page: query.page });
+    const result = await people.listSummaries(caller, { search: query.q, departmentId: query.department, page: query.page });
     // Department heads never see sensitive fields, not even masked.
     const sensitive = can(caller.viewer, 'employee.seeSensitive');
     // The list shows PAN and account only: decrypt just those (the page bench counts every one).

@@ -26,6 +26,11 @@ export interface PeopleDeps {
 /** What a page may show of a sensitive field: masked text, or that the value would not decrypt. */
 export type MaskedValue = { present: false } | { present: true; masked: string } | { present: true; unreadable: true };
 
+type ListQuery = { search?: string; departmentId?: string; page: number };
+
+/** What decrypting `F` needs of an employee row: its id and company (the associated data) and the ciphertext. */
+type Sealed<F extends SensitiveField> = Pick<Employee, 'id' | 'tenantId' | `${F}Cipher`>;
+
 const location = (employeeId: string, field: SensitiveField) => ({ table: 'employees', column: SENSITIVE_COLUMNS[field], rowId: employeeId });
 
 export function createPeople(deps: PeopleDeps) {
@@ -67,6 +72,19 @@ export function createPeople(deps: PeopleDeps) {
     return cipher.decrypt(employee.tenantId, location(employee.id, field), ciphertext);
   }
 
+  /** A page of the caller's employees, as whole rows or as the list's summaries (`read`). */
+  async function pageOf<Row>(caller: Caller, query: ListQuery, read: (db: Db, tenantId: string, scope: Caller['scope'], query: store.EmployeeQuery) => Promise<{ rows: Row[]; total: number }>) {
+    // A team filter names a department the caller may open: another team's, or another company's, is not found.
+    if (query.departmentId) await departments.openDepartment(caller, query.departmentId);
+    const { rows, total } = await read(db, caller.tenantId, caller.scope, {
+      search: query.search,
+      departmentId: query.departmentId,
+      limit: PAGE_SIZE,
+      offset: (query.page - 1) * PAGE_SIZE,
+    });
+    return { rows, total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+  }
+
   const employeeTarget = (id: string) => ({ type: 'employee', id });
 
   /** One's own record, whatever one's role (the route declares the self scope). */
@@ -80,17 +98,11 @@ export function createPeople(deps: PeopleDeps) {
   const employeeUseCases = {
     ...departments,
 
-    async list(caller: Caller, query: { search?: string; departmentId?: string; page: number }) {
-      // A team filter names a department the caller may open: another team's, or another company's, is not found.
-      if (query.departmentId) await departments.openDepartment(caller, query.departmentId);
-      const { rows, total } = await store.listEmployees(db, caller.tenantId, caller.scope, {
-        search: query.search,
-        departmentId: query.departmentId,
-        limit: PAGE_SIZE,
-        offset: (query.page - 1) * PAGE_SIZE,
-      });
-      return { rows, total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
-    },
+    /** A page of whole rows (the CSV export). */
+    list: (caller: Caller, query: ListQuery) => pageOf(caller, query, store.listEmployees),
+
+    /** A page of the list: only the columns it shows (store.listEmployeeSummaries). */
+    listSummaries: (caller: Caller, query: ListQuery) => pageOf(caller, query, store.listEmployeeSummaries),
 
     /** Another company's id, or a row outside the viewer's scope, is simply not found. */
     async get(caller: Caller, employeeId: string): Promise<Employee> {
@@ -100,11 +112,12 @@ export function createPeople(deps: PeopleDeps) {
     },
 
     /** Masked display of the sensitive fields; an unreadable value is shown as such and alerted by the cipher. */
-    async masked(employee: Employee, fields: readonly SensitiveField[] = SENSITIVE_FIELDS): Promise<Partial<Record<SensitiveField, MaskedValue>>> {
-      const out: Partial<Record<SensitiveField, MaskedValue>> = {};
+    async masked<F extends SensitiveField = SensitiveField>(employee: Sealed<F>, fields: readonly F[] = SENSITIVE_FIELDS as unknown as readonly F[]): Promise<Partial<Record<F, MaskedValue>>> {
+      const out: Partial<Record<F, MaskedValue>> = {};
       for (const field of fields) {
         try {
-          const value = await decryptField(employee, field);
+          const ciphertext = employee[`${field}Cipher`];
+          const value = ciphertext ? await cipher.decrypt(employee.tenantId, location(employee.id, field), ciphertext) : undefined;
           out[field] = value === undefined ? { present: false } : { present: true, masked: mask(value) };
         } catch (error) {
           if (!(error instanceof CiphertextRejected)) throw error;

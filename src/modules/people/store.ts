@@ -1,4 +1,5 @@
-import { and, asc, count, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, inArray, like, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyMySqlColumn } from 'drizzle-orm/mysql-core';
 import type { Db } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
 import type { RowScope } from '../access/index.js';
@@ -97,7 +98,35 @@ export interface EmployeeQuery {
   offset: number;
 }
 
+/**
+ * The columns the employee list shows, with the ciphertexts of the two it masks: a page reads 50
+ * rows, and each column of each row costs the app thread (mysql2's parsing, drizzle's mapping):
+ * reading all 21 columns made the page cost about 0.4-0.7 ms more CPU.
+ */
+const summaryColumns = {
+  id: employees.id,
+  tenantId: employees.tenantId,
+  code: employees.code,
+  fullName: employees.fullName,
+  departmentId: employees.departmentId,
+  designation: employees.designation,
+  dateOfJoining: employees.dateOfJoining,
+  panCipher: employees.panCipher,
+  bankAccountCipher: employees.bankAccountCipher,
+};
+export type EmployeeSummary = Pick<Employee, keyof typeof summaryColumns>;
+
+/** A page of whole employee rows (the CSV export). */
 export async function listEmployees(db: Db, tenantId: string, scope: RowScope, query: EmployeeQuery): Promise<{ rows: Employee[]; total: number }> {
+  return pageOfEmployees<Employee>(db, tenantId, scope, query, getTableColumns(employees));
+}
+
+/** A page of the employee list: the columns it shows (summaryColumns). */
+export async function listEmployeeSummaries(db: Db, tenantId: string, scope: RowScope, query: EmployeeQuery): Promise<{ rows: EmployeeSummary[]; total: number }> {
+  return pageOfEmployees<EmployeeSummary>(db, tenantId, scope, query, summaryColumns);
+}
+
+async function pageOfEmployees<Row>(db: Db, tenantId: string, scope: RowScope, query: EmployeeQuery, columns: Record<string, AnyMySqlColumn>): Promise<{ rows: Row[]; total: number }> {
   const conditions = [scopeWhere(tenantId, scope)];
   if (query.departmentId) conditions.push(eq(employees.departmentId, query.departmentId));
   if (query.search) {
@@ -106,13 +135,13 @@ export async function listEmployees(db: Db, tenantId: string, scope: RowScope, q
   }
   const where = and(...conditions);
   // One round trip: the total comes with the page (window functions: MySQL 8, MariaDB 10.2+).
-  const page = await db
-    .select({ employee: employees, total: sql<number>`COUNT(*) OVER ()` })
+  const page = (await db
+    .select({ employee: columns, total: sql<number>`COUNT(*) OVER ()` })
     .from(employees)
     .where(where)
     .orderBy(asc(employees.fullName), asc(employees.id))
     .limit(query.limit)
-    .offset(query.offset);
+    .offset(query.offset)) as { employee: Row; total: number }[];
   if (page.length > 0 || query.offset === 0) return { rows: page.map((r) => r.employee), total: Number(page[0]?.total ?? 0) };
   // Past the last page: count separately so the pager can still say where the end is.
   const [total] = await db.select({ n: count() }).from(employees).where(where);
