@@ -223,6 +223,47 @@ describe('the field cipher over a real database', () => {
     }
   });
 
+  it('gives the masked form, and a remembered one only for the same value at the same place of the same tenant', async () => {
+    const where = { table: 'employees', column: 'pan_cipher', rowId: newId() };
+    const value = await cipher.encrypt(tenant, where, 'ABCDE1234F');
+    expect(await cipher.decryptMasked(tenant, where, value)).toBe('XXXXXX234F');
+    expect(await cipher.decryptMasked(tenant, where, value)).toBe('XXXXXX234F');
+    // A new value at the same place is a new ciphertext: read afresh, on any instance.
+    const changed = await cipher.encrypt(tenant, where, 'ABCDE9876Z');
+    expect(await cipher.decryptMasked(tenant, where, changed)).toBe('XXXXXX876Z');
+    // The remembered value copied to another row, column or tenant is refused and alerted, every time.
+    alerts.length = 0;
+    for (const [tenantId, place] of [
+      [tenant, { ...where, rowId: newId() }],
+      [tenant, { ...where, column: 'bank_account_cipher' }],
+      [otherTenant, where],
+    ] as const) {
+      for (let attempt = 0; attempt < 2; attempt++) expect((await rejection(cipher.decryptMasked(tenantId, place, value))).reason).toBe('authentication_failed');
+    }
+    expect(alerts.filter((a) => a.kind === 'crypto.decrypt_failed')).toHaveLength(6);
+    await expect(cipher.decryptMasked(tenant, { ...where, rowId: 'a/b' }, value)).rejects.toThrow(/without '\/'/);
+  });
+
+  it('a remembered masked value goes when the key it was read with leaves the key cache', async () => {
+    const where = { table: 't', column: 'c', rowId: 'r' };
+    const value = await cipher.encrypt(tenant, where, '123456789012');
+    let now = 1_000_000;
+    const unwrap = vi.spyOn(keyProvider, 'unwrap');
+    try {
+      const timed = newCipher({ cache: { ttlMs: 30_000, maxEntries: 100 }, now: () => now });
+      expect(await timed.decryptMasked(tenant, where, value)).toBe('XXXXXX9012');
+      now += 29_999;
+      expect(await timed.decryptMasked(tenant, where, value)).toBe('XXXXXX9012');
+      expect(unwrap).toHaveBeenCalledTimes(1);
+      now += 1; // the key's time is up: the memo does not answer without it
+      unwrap.mockRejectedValueOnce(new Error('key disabled in KMS'));
+      await expect(timed.decryptMasked(tenant, where, value)).rejects.toThrow('key disabled in KMS');
+      expect(unwrap).toHaveBeenCalledTimes(2);
+    } finally {
+      unwrap.mockRestore();
+    }
+  });
+
   it('re-encrypts under a named version only when the value is not already there', async () => {
     const value = await cipher.encrypt(tenant, pan, 'ABCDE1234F');
     expect(keyVersionOf(value)).toBe(1);

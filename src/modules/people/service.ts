@@ -4,7 +4,6 @@ import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
 import { CiphertextRejected, type FieldCipher } from '../../platform/crypto/index.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../platform/errors.js';
-import { mask } from '../../platform/text/mask.js';
 import { can, type Caller } from '../access/index.js';
 import type { Audit } from '../audit/index.js';
 import { csvUseCases } from './csv.js';
@@ -117,8 +116,8 @@ export function createPeople(deps: PeopleDeps) {
       for (const field of fields) {
         try {
           const ciphertext = employee[`${field}Cipher`];
-          const value = ciphertext ? await cipher.decrypt(employee.tenantId, location(employee.id, field), ciphertext) : undefined;
-          out[field] = value === undefined ? { present: false } : { present: true, masked: mask(value) };
+          // The cipher remembers masked forms (never plaintexts) per stored value: see decryptMasked.
+          out[field] = ciphertext ? { present: true, masked: await cipher.decryptMasked(employee.tenantId, location(employee.id, field), ciphertext) } : { present: false };
         } catch (error) {
           if (!(error instanceof CiphertextRejected)) throw error;
           out[field] = { present: true, unreadable: true };

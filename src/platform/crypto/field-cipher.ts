@@ -13,6 +13,7 @@ import {
   type RejectionReason,
 } from './format.js';
 import type { KeyProvider } from './key-provider.js';
+import { mask } from '../text/mask.js';
 
 /**
  * Envelope encryption of single fields (PAN, Aadhaar last-4, bank account, face embeddings).
@@ -24,6 +25,18 @@ export interface FieldCipher {
   encrypt(tenantId: string, ad: FieldLocation, plaintext: string): Promise<string>;
   /** Throws CiphertextRejected (and raises an alert) when the value does not decrypt here. */
   decrypt(tenantId: string, ad: FieldLocation, ciphertext: string): Promise<string>;
+  /**
+   * The value as pages show it, masked (`XXXXXX1234`, text/mask.ts), remembered for this exact stored
+   * value at this exact place so that a list viewed again does not decrypt fifty rows again. Rejects
+   * exactly as decrypt does (rejections are never remembered).
+   *
+   * What is kept is the masked form only, never a plaintext. The memo is keyed by the associated data
+   * and the whole ciphertext: a changed value is a new ciphertext (fresh IV), so nothing needs
+   * invalidating on this or any other instance, and a value copied elsewhere is a miss that fails
+   * authentication as usual. An entry answers only while the data key it was decrypted with is still
+   * in this instance's key cache, so it never outlives that key's time to live (a key revoked in KMS).
+   */
+  decryptMasked(tenantId: string, ad: FieldLocation, ciphertext: string): Promise<string>;
   /**
    * HMAC-SHA256 of `value` under a per-tenant, per-purpose index key, as 64 lowercase hex characters,
    * for equality look-ups ("is this PAN already used in this company") without storing plaintext.
@@ -47,8 +60,9 @@ export interface FieldCipherOptions {
   /**
    * How long and how many unwrapped keys stay in memory. The time also bounds how long another
    * instance keeps writing under the previous version after a rotation. Defaults: 5 minutes, 1000.
+   * `maxMasked`: how many masked values decryptMasked remembers (default 20,000, a few MB).
    */
-  cache?: { ttlMs?: number; maxEntries?: number };
+  cache?: { ttlMs?: number; maxEntries?: number; maxMasked?: number };
   /** The clock for the cache (tests move it). */
   now?: () => number;
 }
@@ -68,6 +82,10 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
   const indexKeys = new BoundedCache<Buffer>(maxEntries, ttlMs, now);
   // One load per key at a time: a burst of requests for a cold tenant makes one KMS call, not fifty.
   const loading = new Map<string, Promise<unknown>>();
+  // decryptMasked's memo, oldest first (a Map keeps insertion order), so dropping the oldest is O(1).
+  const maxMasked = options.cache?.maxMasked ?? 20_000;
+  if (!(maxMasked >= 1)) throw new Error('maxMasked must be at least 1');
+  const maskedValues = new Map<string, { masked: string; keyName: string; expiresAt: number }>();
 
   function once<T>(name: string, load: () => Promise<T>): Promise<T> {
     let pending = loading.get(name) as Promise<T> | undefined;
@@ -123,14 +141,33 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
   }
 
   async function decrypt(tenantId: string, ad: FieldLocation, ciphertext: string): Promise<string> {
+    return (await open(tenantId, ad, ciphertext)).plaintext;
+  }
+
+  /** The plaintext and the name of the key that opened it. */
+  async function open(tenantId: string, ad: FieldLocation, ciphertext: string): Promise<{ plaintext: string; keyName: string }> {
     checkLocation(tenantId, ad);
     const parsed = parseCiphertext(ciphertext);
     if (typeof parsed === 'string') return reject(parsed, tenantId, ad);
-    const key = keys.get(keyName(tenantId, parsed.keyVersion)) ?? (await loadDataKey(tenantId, parsed.keyVersion));
+    const name = keyName(tenantId, parsed.keyVersion);
+    const key = keys.get(name) ?? (await loadDataKey(tenantId, parsed.keyVersion));
     if (!key) return reject('unknown_key_version', tenantId, ad);
     const plaintext = openField(key, associatedData(tenantId, ad), parsed);
     if (plaintext === undefined) return reject('authentication_failed', tenantId, ad);
-    return plaintext;
+    return { plaintext, keyName: name };
+  }
+
+  async function decryptMasked(tenantId: string, ad: FieldLocation, ciphertext: string): Promise<string> {
+    checkLocation(tenantId, ad); // no part holds '/', so the name below is unambiguous
+    const name = `${tenantId}/${ad.table}/${ad.column}/${ad.rowId}/${ciphertext}`;
+    const remembered = maskedValues.get(name);
+    if (remembered && remembered.expiresAt > now() && keys.get(remembered.keyName)) return remembered.masked;
+    const opened = await open(tenantId, ad, ciphertext);
+    const masked = mask(opened.plaintext);
+    maskedValues.delete(name);
+    if (maskedValues.size >= maxMasked) maskedValues.delete(maskedValues.keys().next().value!);
+    maskedValues.set(name, { masked, keyName: opened.keyName, expiresAt: now() + ttlMs });
+    return masked;
   }
 
   async function sealUnder(tenantId: string, version: number, ad: FieldLocation, plaintext: string): Promise<string> {
@@ -168,6 +205,8 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
     },
 
     decrypt,
+
+    decryptMasked,
 
     async reencrypt(tenantId, ad, ciphertext, version) {
       const parsed = parseCiphertext(ciphertext);
