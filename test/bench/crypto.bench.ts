@@ -7,7 +7,7 @@
  *    Also shown: raw with pooled IVs (as the field cipher draws them), isolating the envelope's cost.
  * 2. Employee list page under autocannon vs the same template rendered without the database
  *    (support/list-page.ts, also run alone by `npm run bench:pages`). Target: ≥ 30% of the
- *    template's requests per second with p99 < 50 ms at 50 connections.
+ *    template's requests per second with p99 < 50 ms (8 connections).
  * "met" is both targets; "cipherMet" and "pageMet" say which.
  *
  * Prints human-readable lines, then as the LAST line one JSON object for CI to parse.

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:pages`: the employee list page against its bare template (issue 10: ≥ 30% of the
- * template's requests per second with p99 < 50 ms at 50 connections). See support/list-page.ts.
+ * template's requests per second with p99 < 50 ms; 8 connections, see support/list-page.ts for why).
  *
  * Prints human-readable lines, then as the LAST line one JSON object for CI to parse. The server uses
  * DATABASE_URL's server when given, otherwise the local development server, in a scratch database.
