@@ -60,7 +60,9 @@ describe("the employee list's department filter", () => {
     const hr = await sessionFor(t.app, 'hr@acme.test');
     await getPage(t.app, hr, '/employees');
     const finance = (await listDepartments(t.app.database.db, await tenantOf('acme.test'))).find((d) => d.name === 'Finance')!;
-    expect((await submitForm(t.app, hr, '/departments', `/departments/${finance.id}`, { name: 'Finance and Accounts', costCentre: 'CC-400' })).statusCode).toBe(303);
+    expect((await submitForm(t.app, hr, '/departments', `/departments/${finance.id}`, { name: 'Finance and Accounts', costCentre: 'CC-400' })).statusCode).toBe(
+      303,
+    );
     expect(choices((await getPage(t.app, hr, '/employees')).body)).toContain('Finance and Accounts');
   });
 
@@ -69,7 +71,13 @@ describe("the employee list's department filter", () => {
     expect(choices((await getPage(second, hr, '/employees')).body)).not.toContain('Procurement'); // remembered by the second
     await submitForm(t.app, hr, '/departments', '/departments', { name: 'Procurement' });
     const procurement = (await listDepartments(t.app.database.db, await tenantOf('acme.test'))).find((d) => d.name === 'Procurement')!;
-    const res = await submitForm(second, hr, '/employees/new', '/employees', { code: 'ACM9100', fullName: 'Ira Menon', dateOfJoining: '2026-04-01', workState: 'KA', departmentId: procurement.id });
+    const res = await submitForm(second, hr, '/employees/new', '/employees', {
+      code: 'ACM9100',
+      fullName: 'Ira Menon',
+      dateOfJoining: '2026-04-01',
+      workState: 'KA',
+      departmentId: procurement.id,
+    });
     expect(res.statusCode).toBe(303);
   });
 });
