@@ -23,7 +23,10 @@ const sessionSecrets = z.preprocess(
     .transform((raw, ctx) => {
       if (raw === undefined) return undefined;
       const keys: { kid: string; secret: string }[] = [];
-      for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const part of raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const colon = part.indexOf(':');
         const kid = colon > 0 ? part.slice(0, colon) : '';
         const secret = colon > 0 ? part.slice(colon + 1) : '';
@@ -70,57 +73,61 @@ const trustProxy = z.preprocess(
     }),
 );
 
-const schema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    HOST: optionalString,
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    DATABASE_URL: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .optional()
-        .refine((v) => v === undefined || /^mysql:\/\/[^/]+\/[A-Za-z0-9_]+(\?.*)?$/.test(v), {
-          message: 'must look like mysql://user:password@host:3306/database',
-        }),
-    ),
-    DATABASE_TLS: z.enum(['off', 'rds']).default('off'),
-    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-    TRUST_PROXY: trustProxy,
-    SESSION_SECRETS: sessionSecrets,
-    PASSWORD_PEPPER: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
-    DATA_DIR: z.string().default('.data'),
-    AWS_REGION: z
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.preprocess(
+    emptyToUndefined,
+    z
       .string()
-      .default('ap-south-1')
-      .refine((r) => (INDIAN_AWS_REGIONS as readonly string[]).includes(r), {
-        message: `must be an Indian region (${INDIAN_AWS_REGIONS.join(' or ')}): customer data stays in India`,
+      .optional()
+      .refine((v) => v === undefined || /^mysql:\/\/[^/]+\/[A-Za-z0-9_]+(\?.*)?$/.test(v), {
+        message: 'must look like mysql://user:password@host:3306/database',
       }),
-    KEY_PROVIDER: z.enum(['local', 'kms']).default('local'),
-    KMS_KEY_ID: optionalString,
-    STORAGE: z.enum(['local', 's3']).default('local'),
-    S3_BUCKET: optionalString,
-    /** The bucket's own KMS key: without it S3 would use the AWS-managed aws/s3 key (and the bucket policy refuses that). */
-    S3_KMS_KEY_ID: optionalString,
-    SENTRY_DSN: z.preprocess(emptyToUndefined, z.string().url('must be a URL').optional()),
-    SENTRY_ENVIRONMENT: optionalString,
-    RAZORPAY_KEY_ID: optionalString,
-    RAZORPAY_KEY_SECRET: optionalString,
-    RAZORPAY_WEBHOOK_SECRET: optionalString,
-    MAIL_TRANSPORT: z.enum(['outbox', 'smtp']).default('outbox'),
-    SMTP_URL: optionalString,
-    MAIL_FROM: z.string().default('Bizlumo HR <no-reply@bizlumo.in>'),
-    DEMO_PASSWORD: z.string().default('Demo-pass-2026'),
-    PUBLIC_ORIGIN: z.preprocess(
-      emptyToUndefined,
-      z
-        .string()
-        .regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://app.bizlumo.in (no path)')
-        .optional(),
-    ),
-  });
+  ),
+  DATABASE_TLS: z.enum(['off', 'rds']).default('off'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TRUST_PROXY: trustProxy,
+  SESSION_SECRETS: sessionSecrets,
+  PASSWORD_PEPPER: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
+  DATA_DIR: z.string().default('.data'),
+  AWS_REGION: z
+    .string()
+    .default('ap-south-1')
+    .refine((r) => (INDIAN_AWS_REGIONS as readonly string[]).includes(r), {
+      message: `must be an Indian region (${INDIAN_AWS_REGIONS.join(' or ')}): customer data stays in India`,
+    }),
+  KEY_PROVIDER: z.enum(['local', 'kms']).default('local'),
+  KMS_KEY_ID: optionalString,
+  STORAGE: z.enum(['local', 's3']).default('local'),
+  S3_BUCKET: optionalString,
+  /** The bucket's own KMS key: without it S3 would use the AWS-managed aws/s3 key (and the bucket policy refuses that). */
+  S3_KMS_KEY_ID: optionalString,
+  SENTRY_DSN: z.preprocess(emptyToUndefined, z.string().url('must be a URL').optional()),
+  SENTRY_ENVIRONMENT: optionalString,
+  RAZORPAY_KEY_ID: optionalString,
+  RAZORPAY_KEY_SECRET: optionalString,
+  RAZORPAY_WEBHOOK_SECRET: optionalString,
+  MAIL_TRANSPORT: z.enum(['outbox', 'smtp']).default('outbox'),
+  SMTP_URL: optionalString,
+  MAIL_FROM: z.string().default('Bizlumo HR <no-reply@bizlumo.in>'),
+  DEMO_PASSWORD: z.string().default('Demo-pass-2026'),
+  PUBLIC_ORIGIN: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^https?:\/\/[^/]+$/, 'must be an origin like https://app.bizlumo.in (no path)')
+      .optional(),
+  ),
+});
 
 /**
  * Rules that span variables are checked on the raw environment, so they are reported together with
@@ -137,7 +144,15 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (env.STORAGE === 's3') need('S3_KMS_KEY_ID', 'when STORAGE=s3');
   if (env.MAIL_TRANSPORT === 'smtp') need('SMTP_URL', 'when MAIL_TRANSPORT=smtp');
   if (env.NODE_ENV !== 'production') return problems;
-  for (const key of ['PUBLIC_ORIGIN', 'DATABASE_URL', 'SESSION_SECRETS', 'PASSWORD_PEPPER', 'RAZORPAY_KEY_ID', 'RAZORPAY_KEY_SECRET', 'RAZORPAY_WEBHOOK_SECRET']) {
+  for (const key of [
+    'PUBLIC_ORIGIN',
+    'DATABASE_URL',
+    'SESSION_SECRETS',
+    'PASSWORD_PEPPER',
+    'RAZORPAY_KEY_ID',
+    'RAZORPAY_KEY_SECRET',
+    'RAZORPAY_WEBHOOK_SECRET',
+  ]) {
     need(key, 'in production');
   }
   if (env.KEY_PROVIDER !== 'kms') problems.push('KEY_PROVIDER: must be kms in production (the local key file is for development)');

@@ -57,9 +57,7 @@ export class AlarmsStack extends Stack {
       }),
     );
     this.topic = new sns.Topic(this, 'Alarms', { topicName: 'bizlumo-hr-alarms', masterKey: topicKey, enforceSSL: true });
-    this.topic.addSubscription(
-      new subscriptions.UrlSubscription(pagingUrl.valueAsString, { protocol: sns.SubscriptionProtocol.HTTPS }),
-    );
+    this.topic.addSubscription(new subscriptions.UrlSubscription(pagingUrl.valueAsString, { protocol: sns.SubscriptionProtocol.HTTPS }));
 
     const alb = props.loadBalancer.metrics;
     const tg = props.targetGroup.metrics;

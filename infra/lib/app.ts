@@ -215,7 +215,12 @@ export class AppStack extends Stack {
       sslPolicy: elbv2.SslPolicy.TLS13_12_RES_PQ,
       open: true,
     });
-    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, sourceProtocol: elbv2.ApplicationProtocol.HTTP, targetProtocol: elbv2.ApplicationProtocol.HTTPS });
+    this.loadBalancer.addRedirect({
+      sourcePort: 80,
+      targetPort: 443,
+      sourceProtocol: elbv2.ApplicationProtocol.HTTP,
+      targetProtocol: elbv2.ApplicationProtocol.HTTPS,
+    });
     this.targetGroup = https.addTargets('App', {
       port: APP_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,

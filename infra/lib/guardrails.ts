@@ -1,10 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type {
-  IPolicyValidationContext,
-  IPolicyValidationPlugin,
-  PolicyValidationPluginReport,
-  PolicyViolation,
-} from 'aws-cdk-lib';
+import type { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, PolicyViolation } from 'aws-cdk-lib';
 import { DR_RESOURCE_TYPES, GLOBAL_EDGE_RESOURCE_TYPES, roleOfRegion } from './region.js';
 
 /**
@@ -45,11 +40,16 @@ export function checkTemplate(template: Template, region: string | undefined): F
 
   const role = roleOfRegion(region);
   if (role === undefined) {
-    add('region', undefined, `stack is in region ${region ?? '(unknown)'}; only ap-south-1 (and ap-south-2 for DR copies, us-east-1 for DNSSEC/CloudFront) are allowed`);
+    add(
+      'region',
+      undefined,
+      `stack is in region ${region ?? '(unknown)'}; only ap-south-1 (and ap-south-2 for DR copies, us-east-1 for DNSSEC/CloudFront) are allowed`,
+    );
   } else if (role !== 'primary') {
     const allowed = new Set(role === 'dr' ? DR_RESOURCE_TYPES : GLOBAL_EDGE_RESOURCE_TYPES);
     for (const [id, r] of resources) {
-      if (!allowed.has(r.Type) && !ANYWHERE.has(r.Type)) add('region', id, `${r.Type} is not allowed in ${region}: customer data and compute stay in ap-south-1`);
+      if (!allowed.has(r.Type) && !ANYWHERE.has(r.Type))
+        add('region', id, `${r.Type} is not allowed in ${region}: customer data and compute stay in ap-south-1`);
     }
   }
 
@@ -87,7 +87,8 @@ export function checkTemplate(template: Template, region: string | undefined): F
         break;
       case 'AWS::ECS::TaskDefinition':
         for (const c of asArray(p.ContainerDefinitions)) {
-          if (isObject(c) && !isTrue(c.ReadonlyRootFilesystem)) add('ecs-read-only-root', id, `container ${String(c.Name)} must have a read-only root filesystem`);
+          if (isObject(c) && !isTrue(c.ReadonlyRootFilesystem))
+            add('ecs-read-only-root', id, `container ${String(c.Name)} must have a read-only root filesystem`);
         }
         break;
       case 'AWS::ElasticLoadBalancingV2::Listener':
@@ -129,7 +130,8 @@ function checkListener(p: Json, id: string, add: Add): void {
     return;
   }
   const actions = asArray(p.DefaultActions).filter(isObject);
-  const redirectsToHttps = actions.length > 0 && actions.every((a) => a.Type === 'redirect' && isObject(a.RedirectConfig) && a.RedirectConfig.Protocol === 'HTTPS');
+  const redirectsToHttps =
+    actions.length > 0 && actions.every((a) => a.Type === 'redirect' && isObject(a.RedirectConfig) && a.RedirectConfig.Protocol === 'HTTPS');
   if (!redirectsToHttps) add('alb-plain-http', id, 'a plain-HTTP listener may only redirect to HTTPS');
 }
 
@@ -153,9 +155,25 @@ export class GuardrailsPlugin implements IPolicyValidationPlugin {
   readonly name = 'Bizlumo HR guardrails';
   readonly version = '1.0.0';
   readonly ruleIds = [
-    'region', 'no-ssh', 'no-open-ingress', 'database-ingress', 'rds-encryption', 'rds-private', 'rds-multi-az',
-    'rds-deletion-protection', 'rds-backups', 's3-encryption', 's3-public-access', 's3-tls-only', 'kms-rotation',
-    'log-retention', 'ecs-read-only-root', 'alb-tls', 'alb-plain-http', 'cloudfront-tls', 'sns-encryption',
+    'region',
+    'no-ssh',
+    'no-open-ingress',
+    'database-ingress',
+    'rds-encryption',
+    'rds-private',
+    'rds-multi-az',
+    'rds-deletion-protection',
+    'rds-backups',
+    's3-encryption',
+    's3-public-access',
+    's3-tls-only',
+    'kms-rotation',
+    'log-retention',
+    'ecs-read-only-root',
+    'alb-tls',
+    'alb-plain-http',
+    'cloudfront-tls',
+    'sns-encryption',
   ];
 
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {

@@ -64,9 +64,7 @@ export class StorageStack extends Stack {
       encryption: s3.BucketEncryption.S3_MANAGED,
       ...LOCKED_DOWN_BUCKET,
       // CERT-In asks for 180 days of logs kept in India; the DPDP Rules one year.
-      lifecycleRules: [
-        { id: 'ExpireLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) },
-      ],
+      lifecycleRules: [{ id: 'ExpireLogs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -75,10 +73,7 @@ export class StorageStack extends Stack {
     this.accessLogsBucket.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AlbAccessLogs',
-        principals: [
-          ...(elbAccount ? [new iam.AccountPrincipal(elbAccount)] : []),
-          new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com'),
-        ],
+        principals: [...(elbAccount ? [new iam.AccountPrincipal(elbAccount)] : []), new iam.ServicePrincipal('logdelivery.elasticloadbalancing.amazonaws.com')],
         actions: ['s3:PutObject'],
         resources: [albLogObjects],
       }),

@@ -1,17 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APP_SECRET_FIELDS } from '../lib/storage.js';
-import {
-  actionsOf,
-  ingressRules,
-  logicalId,
-  pointsTo,
-  resourcesOf,
-  roleStatements,
-  synthesizeAll,
-  type Json,
-  type Synthesized,
-} from './support.js';
+import { actionsOf, ingressRules, logicalId, pointsTo, resourcesOf, roleStatements, synthesizeAll, type Json, type Synthesized } from './support.js';
 
 let all: Synthesized;
 let storage: Template;
@@ -44,8 +34,19 @@ describe('storage', () => {
     const policies = resourcesOf(storage, 'AWS::S3::BucketPolicy').filter(([, p]) => (p.Bucket as Json).Ref === logicalId(all.infra.storage.bucket));
     const statements = policies.flatMap(([, p]) => (p.PolicyDocument as Json).Statement as Json[]);
     const denyPuts = statements.filter((s) => s.Effect === 'Deny' && s.Action === 's3:PutObject');
-    const otherKey = denyPuts.find((s) => 'StringNotEqualsIfExists' in (s.Condition as Json) && 's3:x-amz-server-side-encryption-aws-kms-key-id' in ((s.Condition as Json).StringNotEqualsIfExists as Json));
-    expect(pointsTo(((otherKey!.Condition as Json).StringNotEqualsIfExists as Json)['s3:x-amz-server-side-encryption-aws-kms-key-id'], all.infra.keys.storageKey, 'BizlumoHr-Storage', all)).toBe(true);
+    const otherKey = denyPuts.find(
+      (s) =>
+        'StringNotEqualsIfExists' in (s.Condition as Json) &&
+        's3:x-amz-server-side-encryption-aws-kms-key-id' in ((s.Condition as Json).StringNotEqualsIfExists as Json),
+    );
+    expect(
+      pointsTo(
+        ((otherKey!.Condition as Json).StringNotEqualsIfExists as Json)['s3:x-amz-server-side-encryption-aws-kms-key-id'],
+        all.infra.keys.storageKey,
+        'BizlumoHr-Storage',
+        all,
+      ),
+    ).toBe(true);
     expect(denyPuts).toContainEqual(
       expect.objectContaining({
         Condition: {
@@ -54,18 +55,14 @@ describe('storage', () => {
         },
       }),
     );
-    expect(denyPuts).toContainEqual(
-      expect.objectContaining({ Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } } }),
-    );
+    expect(denyPuts).toContainEqual(expect.objectContaining({ Condition: { StringNotEqualsIfExists: { 's3:x-amz-server-side-encryption': 'aws:kms' } } }));
   });
 
   it('versions objects and expires non-current versions after 90 days', () => {
     const bucket = bucketProps(storage, logicalId(all.infra.storage.bucket));
     expect(bucket.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     const rules = (bucket.LifecycleConfiguration as Json).Rules as Json[];
-    expect(rules).toContainEqual(
-      expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 90 } }),
-    );
+    expect(rules).toContainEqual(expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 90 } }));
   });
 
   it('blocks all public access, logs access, and refuses requests without TLS', () => {
@@ -84,9 +81,7 @@ describe('storage', () => {
     storage.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: id },
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
   });
@@ -180,7 +175,11 @@ describe('app service', () => {
   it('gives every container a read-only root, and the app a writable /tmp prepared before it starts', () => {
     for (const c of containers()) expect(c.ReadonlyRootFilesystem, String(c.Name)).toBe(true);
     const init = containers().find((c) => c.Name === 'ScratchPermissions')!;
-    expect(init).toMatchObject({ Essential: false, Command: ['chmod', '1777', '/tmp'], MountPoints: [{ ContainerPath: '/tmp', SourceVolume: 'tmp', ReadOnly: false }] });
+    expect(init).toMatchObject({
+      Essential: false,
+      Command: ['chmod', '1777', '/tmp'],
+      MountPoints: [{ ContainerPath: '/tmp', SourceVolume: 'tmp', ReadOnly: false }],
+    });
     expect(init.PortMappings).toBeUndefined();
     const app = appContainer();
     expect(app.DependsOn).toEqual([{ ContainerName: 'ScratchPermissions', Condition: 'SUCCESS' }]);

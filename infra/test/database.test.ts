@@ -105,9 +105,7 @@ describe('keys', () => {
 
   it('refuses any use of the field key without a tenant in the encryption context', () => {
     const policy = keys.toJSON().Resources[logicalId(all.infra.keys.fieldKey)].Properties.KeyPolicy;
-    expect(policy.Statement).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Condition: { Null: { 'kms:EncryptionContext:tenant': 'true' } } }),
-    );
+    expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Condition: { Null: { 'kms:EncryptionContext:tenant': 'true' } } }));
   });
 });
 

@@ -92,7 +92,9 @@ describe('edge: CloudFront for /public assets', () => {
 
 describe('alarms', () => {
   const metricNames = (alarm: Json): string[] =>
-    alarm.MetricName ? [alarm.MetricName as string] : ((alarm.Metrics ?? []) as Json[]).flatMap((m) => ((m.MetricStat as Json | undefined)?.Metric as Json | undefined)?.MetricName as string ?? []);
+    alarm.MetricName
+      ? [alarm.MetricName as string]
+      : ((alarm.Metrics ?? []) as Json[]).flatMap((m) => (((m.MetricStat as Json | undefined)?.Metric as Json | undefined)?.MetricName as string) ?? []);
 
   it('notifies an encrypted SNS topic with an HTTPS subscription from a parameter', () => {
     alarms.hasParameter('PagingWebhookUrl', { Type: 'String', AllowedPattern: '^https://.+', NoEcho: true });

@@ -28,7 +28,10 @@ describe('region guard', () => {
   it('pins every stack: data in ap-south-1, DR vault in ap-south-2, DNSSEC key and CloudFront certificate in us-east-1', () => {
     const infra = buildInfra();
     const regions = Object.fromEntries(
-      [infra.keys, infra.network, infra.storage, infra.database, infra.appStack, infra.edge, infra.alarms, infra.drVault, infra.edgeGlobal].map((s) => [s.stackName, s.region]),
+      [infra.keys, infra.network, infra.storage, infra.database, infra.appStack, infra.edge, infra.alarms, infra.drVault, infra.edgeGlobal].map((s) => [
+        s.stackName,
+        s.region,
+      ]),
     );
     expect(regions).toEqual({
       'BizlumoHr-Keys': 'ap-south-1',
@@ -45,9 +48,7 @@ describe('region guard', () => {
 
   it('fails synthesis (guardrails) for a stack added in another region or data outside Mumbai', () => {
     const database = { Resources: { Db: { Type: 'AWS::RDS::DBInstance', Properties: {} } } };
-    expect(checkTemplate({ Resources: {} }, 'eu-west-1')).toEqual([
-      expect.objectContaining({ rule: 'region', message: expect.stringContaining('eu-west-1') }),
-    ]);
+    expect(checkTemplate({ Resources: {} }, 'eu-west-1')).toEqual([expect.objectContaining({ rule: 'region', message: expect.stringContaining('eu-west-1') })]);
     expect(checkTemplate(database, 'ap-south-2')).toContainEqual(
       expect.objectContaining({ rule: 'region', logicalId: 'Db', message: expect.stringContaining('not allowed in ap-south-2') }),
     );

@@ -117,11 +117,16 @@ describe('a finding fails synthesis', () => {
 });
 
 describe('guardrail rules (unit)', () => {
-  const one = (type: string, properties: Record<string, unknown>) => checkTemplate({ Resources: { R: { Type: type, Properties: properties } } }, 'ap-south-1').map((f) => f.rule);
+  const one = (type: string, properties: Record<string, unknown>) =>
+    checkTemplate({ Resources: { R: { Type: type, Properties: properties } } }, 'ap-south-1').map((f) => f.rule);
 
   it('catch SSH and open ingress', () => {
     expect(one('AWS::EC2::SecurityGroupIngress', { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.0.0/8' })).toEqual(['no-ssh']);
-    expect(one('AWS::EC2::SecurityGroup', { SecurityGroupIngress: [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0' }] })).toEqual(['no-ssh', 'no-open-ingress', 'database-ingress']);
+    expect(one('AWS::EC2::SecurityGroup', { SecurityGroupIngress: [{ IpProtocol: '-1', CidrIp: '0.0.0.0/0' }] })).toEqual([
+      'no-ssh',
+      'no-open-ingress',
+      'database-ingress',
+    ]);
     expect(one('AWS::EC2::SecurityGroup', { SecurityGroupIngress: [{ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' }] })).toEqual([]);
   });
 
@@ -139,7 +144,9 @@ describe('guardrail rules (unit)', () => {
     expect(one('AWS::ECS::TaskDefinition', { ContainerDefinitions: [{ Name: 'x' }] })).toEqual(['ecs-read-only-root']);
     expect(one('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'HTTPS', SslPolicy: 'ELBSecurityPolicy-2016-08' })).toEqual(['alb-tls']);
     expect(one('AWS::ElasticLoadBalancingV2::Listener', { Protocol: 'HTTP', DefaultActions: [{ Type: 'forward' }] })).toEqual(['alb-plain-http']);
-    expect(one('AWS::CloudFront::Distribution', { DistributionConfig: { ViewerCertificate: { MinimumProtocolVersion: 'TLSv1' } } })).toEqual(['cloudfront-tls']);
+    expect(one('AWS::CloudFront::Distribution', { DistributionConfig: { ViewerCertificate: { MinimumProtocolVersion: 'TLSv1' } } })).toEqual([
+      'cloudfront-tls',
+    ]);
     expect(one('AWS::SNS::Topic', {})).toEqual(['sns-encryption']);
   });
 });

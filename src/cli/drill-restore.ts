@@ -24,7 +24,8 @@ import { createCommand } from './command.js';
 
 const { say, fail, databaseUrl, run } = createCommand('drill');
 
-const USAGE = 'usage: npm run drill:restore [-- --backup ID] [--keep]  |  npm run drill:restore -- --database mysql://… [--backup ID] [--restore-point ISO-TIME]';
+const USAGE =
+  'usage: npm run drill:restore [-- --backup ID] [--keep]  |  npm run drill:restore -- --database mysql://… [--backup ID] [--restore-point ISO-TIME]';
 
 function parseCommandLine() {
   const { values } = parseArgs({
@@ -56,7 +57,14 @@ await run('drill failed', async () => {
   const store = createObjectStore(config);
   let report: DrillReport;
   if (args.database) {
-    report = await runVerificationDrill({ store, keyProvider, databaseUrl: args.database, tls: config.databaseTls, backupId: args.backup, restorePoint: args['restore-point'] });
+    report = await runVerificationDrill({
+      store,
+      keyProvider,
+      databaseUrl: args.database,
+      tls: config.databaseTls,
+      backupId: args.backup,
+      restorePoint: args['restore-point'],
+    });
   } else {
     if (config.databaseTls === 'rds') throw new Error('restoring onto RDS is not what this does: restore a snapshot (infra/README.md) and use --database');
     const serverUrl = await databaseUrl(config);

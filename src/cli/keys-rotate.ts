@@ -45,8 +45,10 @@ function parseCommandLine(): { tenant?: string; all: boolean; batchSize: number 
 }
 
 function describe(result: RotationResult): string {
-  return `tenant ${result.tenantId}: ${result.outcome === 'resumed' ? 'resumed and finished' : 'rotated'} to key version ${result.targetVersion}; ` +
-    `${result.rowsSeen} values seen, ${result.rowsReencrypted} re-encrypted, ${result.rowsRejected} rejected`;
+  return (
+    `tenant ${result.tenantId}: ${result.outcome === 'resumed' ? 'resumed and finished' : 'rotated'} to key version ${result.targetVersion}; ` +
+    `${result.rowsSeen} values seen, ${result.rowsReencrypted} re-encrypted, ${result.rowsRejected} rejected`
+  );
 }
 
 function progress(p: RotationProgress): void {
@@ -82,9 +84,7 @@ await run('key rotation failed', async () => {
   const deps = { db: database.db, keyProvider, cipher, columns };
   const options = { batchSize: args.batchSize, onProgress: progress, onWaiting: waiting };
 
-  const results = args.all
-    ? await rotateAllTenants(deps, options)
-    : [{ tenantId: args.tenant!, result: await rotateTenantKey(deps, args.tenant!, options) }];
+  const results = args.all ? await rotateAllTenants(deps, options) : [{ tenantId: args.tenant!, result: await rotateTenantKey(deps, args.tenant!, options) }];
   if (args.all && results.length === 0) say('no tenant has a data key yet: nothing to rotate');
   for (const { tenantId, result, error } of results) {
     if (error) {

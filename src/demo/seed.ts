@@ -4,7 +4,17 @@ import type { Role } from '../modules/access/index.js';
 import type { Db } from '../platform/db/client.js';
 import { inTransaction } from '../platform/db/client.js';
 import { findCompanyByDomain, insertCompany, type Plan } from '../modules/tenancy/index.js';
-import { addDepartmentHead, countEmployees, createPeople, firstEmployeeOf, insertDepartment, insertEmployeeRows, listDepartments, verhoeffCheckDigit, type EmployeeInput } from '../modules/people/index.js';
+import {
+  addDepartmentHead,
+  countEmployees,
+  createPeople,
+  firstEmployeeOf,
+  insertDepartment,
+  insertEmployeeRows,
+  listDepartments,
+  verhoeffCheckDigit,
+  type EmployeeInput,
+} from '../modules/people/index.js';
 import { createFieldCipher, createKeyProvider } from '../platform/crypto/index.js';
 import { newId } from '../platform/db/columns.js';
 // The demo is made at the real time of `npm run dev`: there is no business clock to follow yet.
@@ -50,11 +60,7 @@ function sequence(seed: number) {
 
 const BANKS = ['HDFC', 'ICIC', 'SBIN', 'UTIB', 'KKBK', 'PUNB'];
 
-export function demoEmployees(
-  company: { codePrefix: string; domain: string },
-  seed: number,
-  departmentIds: Map<string, string>,
-): EmployeeInput[] {
+export function demoEmployees(company: { codePrefix: string; domain: string }, seed: number, departmentIds: Map<string, string>): EmployeeInput[] {
   const { codePrefix, domain } = company;
   const pick = sequence(seed);
   const departmentNames = [...departmentIds.keys()];
@@ -137,14 +143,19 @@ export async function seedDemo(
       if (await findUserByEmail(db, email)) continue;
       passwordHash ??= hashPassword(config.demoPassword, config.passwordPepper);
       const employee = demoUser.isEmployeeOf ? await firstEmployeeOf(db, tenantId, departments.get(demoUser.isEmployeeOf)!) : undefined;
-      const userId = await insertUser(db, tenantId, {
-        email,
-        displayName: employee?.fullName ?? demoUser.displayName,
-        role: demoUser.role,
-        passwordHash: await passwordHash,
-        status: 'active',
-        employeeId: employee?.id ?? null,
-      }, systemClock.now());
+      const userId = await insertUser(
+        db,
+        tenantId,
+        {
+          email,
+          displayName: employee?.fullName ?? demoUser.displayName,
+          role: demoUser.role,
+          passwordHash: await passwordHash,
+          status: 'active',
+          employeeId: employee?.id ?? null,
+        },
+        systemClock.now(),
+      );
       if (demoUser.heads) await addDepartmentHead(db, tenantId, departments.get(demoUser.heads)!, userId);
     }
     summary.companies.push({ name: demo.name, domain: demo.domain, tenantId, employees: await countEmployees(db, tenantId) });

@@ -58,7 +58,10 @@ export class Conflict extends DomainError {
 export class TooManyRequests extends DomainError {
   readonly statusCode = 429;
   readonly code = 'too_many_requests';
-  constructor(message = 'Too many attempts. Please try again later.', readonly retryAfterSeconds?: number) {
+  constructor(
+    message = 'Too many attempts. Please try again later.',
+    readonly retryAfterSeconds?: number,
+  ) {
     super(message);
   }
 }

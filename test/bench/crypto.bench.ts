@@ -158,7 +158,9 @@ try {
   say(`  ratio             ${(crypto.ratio * 100).toFixed(1)}% of raw (target ≥ ${TARGET * 100}%): ${met ? 'met' : 'NOT met'}`);
   // The field cipher draws IVs from a pooled CSPRNG buffer; against a raw loop that does the same,
   // what remains is the envelope's own cost (format, associated data, key look-up).
-  say(`  for information   ${crypto.rawPooledIvOpsPerSec.toLocaleString('en-IN')} raw round trips/s with pooled IVs: field is ${(crypto.envelopeRatio * 100).toFixed(1)}% of that`);
+  say(
+    `  for information   ${crypto.rawPooledIvOpsPerSec.toLocaleString('en-IN')} raw round trips/s with pooled IVs: field is ${(crypto.envelopeRatio * 100).toFixed(1)}% of that`,
+  );
 
   const { met: pageMet, ...page } = await benchEmployeeListPage(say);
 

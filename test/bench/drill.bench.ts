@@ -53,7 +53,8 @@ async function buildSource(database: Database, keyProvider: LocalKeyProvider): P
   for (const [c, name] of ['Bench Steel', 'Bench Textiles'].entries()) {
     const company = await insertCompany(database.db, { name, domain: `bench${c}.test`, plan: 'enterprise' });
     const departments: string[] = [];
-    for (const department of ['Engineering', 'Sales', 'Operations', 'Finance']) departments.push(await insertDepartment(database.db, company.id, { name: department, costCentre: `CC-${department.length}` }));
+    for (const department of ['Engineering', 'Sales', 'Operations', 'Finance'])
+      departments.push(await insertDepartment(database.db, company.id, { name: department, costCentre: `CC-${department.length}` }));
     for (let start = 0; start < perCompany && c * perCompany + start < EMPLOYEES; start += BATCH) {
       const rows: Parameters<typeof insertEmployeeRows>[2] = [];
       for (let i = start; i < Math.min(start + BATCH, perCompany, EMPLOYEES - c * perCompany); i++) {
@@ -156,7 +157,9 @@ try {
     ours.push({ backup, restore: restored.seconds, verify, total });
     dumpBytes = metadata.sizes.plaintextBytes;
     storedBytes = metadata.sizes.ciphertextBytes;
-    say(`  round ${round}: ours ${total.toFixed(2)} s (backup ${backup.toFixed(2)} + restore ${restored.seconds.toFixed(2)} + verify ${verify.toFixed(2)}), plain ${plain.at(-1)!.toFixed(2)} s`);
+    say(
+      `  round ${round}: ours ${total.toFixed(2)} s (backup ${backup.toFixed(2)} + restore ${restored.seconds.toFixed(2)} + verify ${verify.toFixed(2)}), plain ${plain.at(-1)!.toFixed(2)} s`,
+    );
   }
 
   const mb = dumpBytes / 1e6;
@@ -166,7 +169,9 @@ try {
   const met = ratio <= TARGET_RATIO;
   say(`Dump: ${mb.toFixed(2)} MB of SQL, ${(storedBytes / 1e6).toFixed(2)} MB stored encrypted (medians of ${ROUNDS} rounds)`);
   say(`  ours  (backup + restore + verify) ${oursSeconds.toFixed(2)} s, ${(mb / oursSeconds).toFixed(2)} MB/s`);
-  say(`    backup ${median(ours.map((o) => o.backup)).toFixed(2)} s, restore ${median(ours.map((o) => o.restore)).toFixed(2)} s, verify ${median(ours.map((o) => o.verify)).toFixed(2)} s`);
+  say(
+    `    backup ${median(ours.map((o) => o.backup)).toFixed(2)} s, restore ${median(ours.map((o) => o.restore)).toFixed(2)} s, verify ${median(ours.map((o) => o.verify)).toFixed(2)} s`,
+  );
   say(`  plain (mariadb-dump | mariadb)     ${plainSeconds.toFixed(2)} s, ${(mb / plainSeconds).toFixed(2)} MB/s`);
   say(`  ratio ${ratio.toFixed(2)}× plain (target ≤ ${TARGET_RATIO}×): ${met ? 'met' : 'NOT met'}`);
   lastLine({

@@ -26,14 +26,19 @@ describe('audit entries from the request context, in the same transaction as the
   });
 
   const entries = async (action: string) => {
-    const [rows] = (await t.db.database.db.execute(sql`SELECT * FROM audit_events WHERE action = ${action} ORDER BY id`)) as unknown as [Record<string, unknown>[]];
+    const [rows] = (await t.db.database.db.execute(sql`SELECT * FROM audit_events WHERE action = ${action} ORDER BY id`)) as unknown as [
+      Record<string, unknown>[],
+    ];
     return rows;
   };
   const target = async () => (await findUserByEmail(t.app.database.db, 'target@auditworks.test'))!;
-  const refuseAudit = (action: string) => t.db.database.db.execute(sql.raw(`ALTER TABLE audit_events ADD CONSTRAINT refuse_${action.replace('.', '_')} CHECK (action <> '${action}')`));
+  const refuseAudit = (action: string) =>
+    t.db.database.db.execute(sql.raw(`ALTER TABLE audit_events ADD CONSTRAINT refuse_${action.replace('.', '_')} CHECK (action <> '${action}')`));
   const allowAudit = (action: string) => t.db.database.db.execute(sql.raw(`ALTER TABLE audit_events DROP CONSTRAINT refuse_${action.replace('.', '_')}`));
   const liveSessions = async (userId: string) => {
-    const [rows] = (await t.db.database.db.execute(sql`SELECT COUNT(*) AS n FROM sessions WHERE user_id = ${userId} AND revoked_at IS NULL`)) as unknown as [{ n: number }[]];
+    const [rows] = (await t.db.database.db.execute(sql`SELECT COUNT(*) AS n FROM sessions WHERE user_id = ${userId} AND revoked_at IS NULL`)) as unknown as [
+      { n: number }[],
+    ];
     return Number(rows[0]!.n);
   };
 

@@ -85,7 +85,12 @@ describe('authorization matrix', () => {
       ids.departmentId = engineering.id;
       // An Engineering employee: inside the demo Engineering head's scope.
       ids.employeeId = (await firstEmployeeOf(t.db.database.db, acme.id, engineering.id))!.id;
-      ids.userId = await insertUser(t.db.database.db, acme.id, { email: 'matrix.target@acme.test', displayName: 'Target', role: 'employee', passwordHash: null, status: 'active' }, new Date());
+      ids.userId = await insertUser(
+        t.db.database.db,
+        acme.id,
+        { email: 'matrix.target@acme.test', displayName: 'Target', role: 'employee', passwordHash: null, status: 'active' },
+        new Date(),
+      );
     },
   });
 
@@ -118,8 +123,14 @@ describe('authorization matrix', () => {
   it('declares a rule on every route and lists every route in the matrix', () => {
     const routes = t.app.routeRules.map((r) => `${r.method} ${r.url}`);
     expect(t.app.routeRules.filter((r) => !r.rule).map((r) => `${r.method} ${r.url}`)).toEqual([]);
-    expect(routes.filter((r) => !(r in EXPECTED)), 'routes missing from the matrix').toEqual([]);
-    expect(Object.keys(EXPECTED).filter((r) => !routes.includes(r)), 'matrix rows with no route').toEqual([]);
+    expect(
+      routes.filter((r) => !(r in EXPECTED)),
+      'routes missing from the matrix',
+    ).toEqual([]);
+    expect(
+      Object.keys(EXPECTED).filter((r) => !routes.includes(r)),
+      'matrix rows with no route',
+    ).toEqual([]);
   });
 
   it('gives every actor exactly the expected outcome on every route', async () => {

@@ -10,7 +10,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KmsKeyProvider, LocalKeyProvider, type KeyProvider } from '../../src/platform/crypto/index.js';
 import { ensureDatabase } from '../../src/platform/db/admin.js';
 import { PLATFORM, type ObjectStore } from '../../src/platform/storage/index.js';
-import { BackupRefused, metadataKey, restoreBackup, takeBackup, type BackupMetadata, type RefusalReason, type TableFingerprint } from '../../src/platform/backup/index.js';
+import {
+  BackupRefused,
+  metadataKey,
+  restoreBackup,
+  takeBackup,
+  type BackupMetadata,
+  type RefusalReason,
+  type TableFingerprint,
+} from '../../src/platform/backup/index.js';
 import { scratchDatabaseUrl } from '../support/db.js';
 import { databaseExists, dropAll, fingerprintOf, seededSource, type BackupSource } from '../support/backup.js';
 
@@ -49,8 +57,16 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
     const target = options.target ?? scratchDatabaseUrl('refused');
     targets.push(target);
     const existed = await databaseExists(target);
-    const attempt = restoreBackup({ backupId: options.backupId ?? metadata.id, targetDatabaseUrl: target, keyProvider: options.keyProvider ?? from.keyProvider, store: from.store });
-    const error = await attempt.then(() => undefined, (e: unknown) => e);
+    const attempt = restoreBackup({
+      backupId: options.backupId ?? metadata.id,
+      targetDatabaseUrl: target,
+      keyProvider: options.keyProvider ?? from.keyProvider,
+      store: from.store,
+    });
+    const error = await attempt.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(BackupRefused);
     expect((error as BackupRefused).reason).toBe(reason);
     expect((error as BackupRefused).message).toMatch(message);
@@ -99,7 +115,7 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
     await expectRefused('metadata_unreadable', /not valid JSON/);
   });
 
-  it('a backup made under another installation\'s master key', async () => {
+  it("a backup made under another installation's master key", async () => {
     const otherDir = mkdtempSync(path.join(tmpdir(), 'bz-other-install-'));
     scratchDirs.push(otherDir);
     const other = new LocalKeyProvider({ dataDir: otherDir, isProduction: false });
@@ -123,7 +139,9 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
   });
 
   it('a target database that already exists with tables, including the source itself', async () => {
-    const error = await expectRefused('target_exists', /already exists and has \d+ tables: a restore never writes into an existing database/, { target: from.source.url });
+    const error = await expectRefused('target_exists', /already exists and has \d+ tables: a restore never writes into an existing database/, {
+      target: from.source.url,
+    });
     expect(error.message).toContain(from.source.url.split('/').pop());
 
     const occupied = scratchDatabaseUrl('occupied');
@@ -157,7 +175,9 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
     };
     const target = scratchDatabaseUrl('swapped');
     targets.push(target);
-    const error = await restoreBackup({ backupId: metadata.id, targetDatabaseUrl: target, keyProvider: from.keyProvider, store: swapping }).catch((e: unknown) => e);
+    const error = await restoreBackup({ backupId: metadata.id, targetDatabaseUrl: target, keyProvider: from.keyProvider, store: swapping }).catch(
+      (e: unknown) => e,
+    );
     expect(reads).toBe(2);
     expect(error).toBeInstanceOf(BackupRefused);
     expect((error as BackupRefused).message).toMatch(/frame \d+ does not authenticate/);
@@ -170,7 +190,7 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
     await expectRefused('not_found', /is not a backup id/, { backupId: '../../keys/master.key' });
   });
 
-  describe('under KMS (the SDK client\'s send mocked: KMS is outside this machine)', () => {
+  describe("under KMS (the SDK client's send mocked: KMS is outside this machine)", () => {
     const KEY_ARN = 'arn:aws:kms:ap-south-1:111122223333:key/backup-test';
     const client = new KMSClient({ region: 'ap-south-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
     const kms = mockClient(client);
@@ -189,8 +209,10 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
       await expectRefused('key_missing', /its KMS key .* is disabled, pending deletion or deleted/, { keyProvider: provider, backupId: kmsBackup.id });
     });
 
-    it('a backup made under another account\'s or region\'s KMS key', async () => {
-      kms.on(DecryptCommand).rejects(Object.assign(new Error('The ciphertext refers to a customer master key that does not exist'), { name: 'InvalidCiphertextException' }));
+    it("a backup made under another account's or region's KMS key", async () => {
+      kms
+        .on(DecryptCommand)
+        .rejects(Object.assign(new Error('The ciphertext refers to a customer master key that does not exist'), { name: 'InvalidCiphertextException' }));
       await expectRefused('foreign_key', /made under another key .* than this installation's KMS key/, { keyProvider: provider, backupId: kmsBackup.id });
     });
   });

@@ -125,7 +125,7 @@ describe('encrypted backup, restore into a new database, verification', () => {
     expect(stored).toEqual(report);
   });
 
-  it('checksums come from the dump\'s own snapshot: writes during the backup do not make the restore disagree', async () => {
+  it("checksums come from the dump's own snapshot: writes during the backup do not make the restore disagree", async () => {
     const writer = await mysql.createConnection({ uri: from.source.url });
     let writing = true;
     let writes = 0;

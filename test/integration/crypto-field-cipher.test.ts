@@ -3,14 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  CiphertextRejected,
-  createFieldCipher,
-  keyVersionOf,
-  LocalKeyProvider,
-  tenantDataKeys,
-  type FieldCipher,
-} from '../../src/platform/crypto/index.js';
+import { CiphertextRejected, createFieldCipher, keyVersionOf, LocalKeyProvider, tenantDataKeys, type FieldCipher } from '../../src/platform/crypto/index.js';
 import { newId } from '../../src/platform/db/columns.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -155,10 +148,9 @@ describe('the field cipher over a real database', () => {
       `SELECT TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`,
     )) as unknown as [{ TABLE_NAME: string; COLUMN_NAME: string }[]];
     for (const { TABLE_NAME, COLUMN_NAME } of tables) {
-      const [hits] = (await testDb.database.pool.query(
-        `SELECT COUNT(*) AS n FROM \`${TABLE_NAME}\` WHERE CAST(\`${COLUMN_NAME}\` AS CHAR) LIKE ?`,
-        [`%${index.slice(0, 16)}%`],
-      )) as unknown as [{ n: number }[]];
+      const [hits] = (await testDb.database.pool.query(`SELECT COUNT(*) AS n FROM \`${TABLE_NAME}\` WHERE CAST(\`${COLUMN_NAME}\` AS CHAR) LIKE ?`, [
+        `%${index.slice(0, 16)}%`,
+      ])) as unknown as [{ n: number }[]];
       expect(Number(hits[0]!.n), `${TABLE_NAME}.${COLUMN_NAME}`).toBe(0);
     }
   });
@@ -238,7 +230,8 @@ describe('the field cipher over a real database', () => {
       [tenant, { ...where, column: 'bank_account_cipher' }],
       [otherTenant, where],
     ] as const) {
-      for (let attempt = 0; attempt < 2; attempt++) expect((await rejection(cipher.decryptMasked(tenantId, place, value))).reason).toBe('authentication_failed');
+      for (let attempt = 0; attempt < 2; attempt++)
+        expect((await rejection(cipher.decryptMasked(tenantId, place, value))).reason).toBe('authentication_failed');
     }
     expect(alerts.filter((a) => a.kind === 'crypto.decrypt_failed')).toHaveLength(6);
     await expect(cipher.decryptMasked(tenant, { ...where, rowId: 'a/b' }, value)).rejects.toThrow(/without '\/'/);

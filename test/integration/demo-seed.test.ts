@@ -23,8 +23,14 @@ describe('demo seed', () => {
       sql`SELECT c.domain, d.name, COUNT(e.id) AS people FROM departments d JOIN companies c ON c.id = d.tenant_id LEFT JOIN employees e ON e.department_id = d.id GROUP BY c.domain, d.name ORDER BY c.domain, d.name`,
     )) as unknown as [{ domain: string; name: string; people: number }[]];
     expect(departments.map((d) => `${d.domain}/${d.name}`)).toEqual([
-      'acme.test/Engineering', 'acme.test/Finance', 'acme.test/Operations', 'acme.test/Sales',
-      'globex.test/Engineering', 'globex.test/Finance', 'globex.test/Operations', 'globex.test/Sales',
+      'acme.test/Engineering',
+      'acme.test/Finance',
+      'acme.test/Operations',
+      'acme.test/Sales',
+      'globex.test/Engineering',
+      'globex.test/Finance',
+      'globex.test/Operations',
+      'globex.test/Sales',
     ]);
     expect(departments.every((d) => Number(d.people) === 15)).toBe(true);
   });

@@ -25,7 +25,10 @@ describe('npm run dev, headless, against a database that does not exist yet', ()
     expect(await home.text()).toContain('Bizlumo HR');
 
     // No terminal: logs are JSON lines on stdout.
-    const jsonLines = dev.output().split('\n').filter((line) => line.startsWith('{'));
+    const jsonLines = dev
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
     expect(jsonLines.some((line) => JSON.parse(line).msg === 'database migrated')).toBe(true);
 
     dev.child.kill('SIGTERM');

@@ -128,7 +128,10 @@ describe('HTTP platform, direct connection (no trusted proxy)', () => {
         payload: `_csrf=${encodeURIComponent(token)}&${payload}`,
       });
       expect(res.statusCode, payload).toBe(400);
-      expect(res.json().problems.map((p: { field: string }) => p.field), payload).toEqual(expect.arrayContaining([expect.stringMatching(/^(name|amount)$/)]));
+      expect(
+        res.json().problems.map((p: { field: string }) => p.field),
+        payload,
+      ).toEqual(expect.arrayContaining([expect.stringMatching(/^(name|amount)$/)]));
     }
   });
 

@@ -40,7 +40,14 @@ describe('password reset, invitations and sign-up', () => {
     expect(page.statusCode).toBe(200);
     expect(page.headers['referrer-policy']).toBe('no-referrer');
 
-    const weak = await submitForm(t.app, { cookie: '' }, link, '/password/reset', { token: link.split('=')[1]!, newPassword: 'password1234' }, { accept: 'application/json' });
+    const weak = await submitForm(
+      t.app,
+      { cookie: '' },
+      link,
+      '/password/reset',
+      { token: link.split('=')[1]!, newPassword: 'password1234' },
+      { accept: 'application/json' },
+    );
     expect(weak.statusCode).toBe(400);
     expect(weak.json().problems).toEqual([{ field: 'newPassword', message: 'is one of the most common passwords' }]);
 
@@ -58,7 +65,14 @@ describe('password reset, invitations and sign-up', () => {
     await submitForm(t.app, { cookie: '' }, '/password/forgot', '/password/forgot', { email: 'finance@globex.test' });
     const link = linkIn((await mail()).filter((m) => m.to === 'finance@globex.test').at(-1)!.text);
     clock.advance(31 * 60_000);
-    const res = await submitForm(t.app, { cookie: '' }, '/login', '/password/reset', { token: link.split('=')[1]!, newPassword: 'Too-late-passphrase-9' }, { accept: 'application/json' });
+    const res = await submitForm(
+      t.app,
+      { cookie: '' },
+      '/login',
+      '/password/reset',
+      { token: link.split('=')[1]!, newPassword: 'Too-late-passphrase-9' },
+      { accept: 'application/json' },
+    );
     expect(res.statusCode).toBe(400);
     expect(res.json().problems[0].field).toBe('token');
     expect((await signIn(t.app, 'finance@globex.test', PASSWORD)).res.statusCode).toBe(303);
@@ -84,10 +98,24 @@ describe('password reset, invitations and sign-up', () => {
     await submitForm(t.app, { cookie: '' }, link, '/password/reset', { token: link.split('=')[1]!, newPassword: 'Meera-sets-her-own-77' });
     const { jar } = await signIn(t.app, 'new.hire@acme.test', 'Meera-sets-her-own-77');
     expect((await getPage(t.app, jar, '/')).body).toContain('Department head');
-    const duplicate = await submitForm(t.app, owner, '/users', '/users/invite', { email: 'hr@globex.test', displayName: 'X', role: 'hr_admin' }, { accept: 'application/json' });
+    const duplicate = await submitForm(
+      t.app,
+      owner,
+      '/users',
+      '/users/invite',
+      { email: 'hr@globex.test', displayName: 'X', role: 'hr_admin' },
+      { accept: 'application/json' },
+    );
     expect(duplicate.statusCode).toBe(400);
     expect(duplicate.json().problems[0]).toEqual({ field: 'email', message: 'already has an account' });
-    const badRole = await submitForm(t.app, owner, '/users', '/users/invite', { email: 'z@acme.test', displayName: 'Z', role: 'superuser' }, { accept: 'application/json' });
+    const badRole = await submitForm(
+      t.app,
+      owner,
+      '/users',
+      '/users/invite',
+      { email: 'z@acme.test', displayName: 'Z', role: 'superuser' },
+      { accept: 'application/json' },
+    );
     expect(badRole.statusCode).toBe(400);
     expect(badRole.json().problems[0].field).toBe('role');
   });
@@ -96,20 +124,42 @@ describe('password reset, invitations and sign-up', () => {
     const owner = await sessionFor(t.app, 'owner@acme.test');
     const page = await getPage(t.app, owner, '/users');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const invite = () => postForm(t.app, { ...owner }, '/users/invite', { _csrf: token, email: 'twice@acme.test', displayName: 'Twice', role: 'employee' }, { accept: 'application/json' });
+    const invite = () =>
+      postForm(
+        t.app,
+        { ...owner },
+        '/users/invite',
+        { _csrf: token, email: 'twice@acme.test', displayName: 'Twice', role: 'employee' },
+        { accept: 'application/json' },
+      );
     const statuses = (await Promise.all([invite(), invite(), invite()])).map((r) => r.statusCode).sort();
     expect(statuses).toEqual([303, 400, 400]);
   });
 
   it('creates a company with its owner at first-run sign-up, in one transaction', async () => {
-    const bad = await submitForm(t.app, { cookie: '' }, '/signup', '/signup', { companyName: 'Initech', domain: 'initech.test', displayName: 'Bill', email: 'bill@initech.test', password: 'initech-is-great-1' }, { accept: 'application/json' });
+    const bad = await submitForm(
+      t.app,
+      { cookie: '' },
+      '/signup',
+      '/signup',
+      { companyName: 'Initech', domain: 'initech.test', displayName: 'Bill', email: 'bill@initech.test', password: 'initech-is-great-1' },
+      { accept: 'application/json' },
+    );
     expect(bad.statusCode).toBe(400);
     expect(bad.json().problems).toEqual([{ field: 'password', message: 'must not contain the company name' }]);
-    const [companies] = (await t.db.database.db.execute(sql`SELECT COUNT(*) AS n FROM companies WHERE domain = 'initech.test'`)) as unknown as [{ n: number }[]];
+    const [companies] = (await t.db.database.db.execute(sql`SELECT COUNT(*) AS n FROM companies WHERE domain = 'initech.test'`)) as unknown as [
+      { n: number }[],
+    ];
     expect(Number(companies[0]!.n)).toBe(0);
 
     const jar = { cookie: '' };
-    const res = await submitForm(t.app, jar, '/signup', '/signup', { companyName: 'Initech', domain: 'initech.test', displayName: 'Bill L', email: 'bill@initech.test', password: 'TPS-reports-daily-4' });
+    const res = await submitForm(t.app, jar, '/signup', '/signup', {
+      companyName: 'Initech',
+      domain: 'initech.test',
+      displayName: 'Bill L',
+      email: 'bill@initech.test',
+      password: 'TPS-reports-daily-4',
+    });
     expect(res.statusCode).toBe(303);
     const dashboard = await getPage(t.app, jar, '/');
     expect(dashboard.body).toContain('Initech');

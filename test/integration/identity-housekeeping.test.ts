@@ -9,7 +9,8 @@ import { purgeIdentityRows, RETENTION } from '../../src/modules/identity/index.j
 describe('identity housekeeping', () => {
   const clock = testClock(new Date('2026-11-01T00:00:00Z'));
   const t = useTestApp({ adapters: () => ({ clock }), seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
-  const count = async (table: string) => Number(((await t.db.database.db.execute(sql.raw(`SELECT COUNT(*) AS n FROM ${table}`))) as unknown as [{ n: number }[]])[0][0]!.n);
+  const count = async (table: string) =>
+    Number(((await t.db.database.db.execute(sql.raw(`SELECT COUNT(*) AS n FROM ${table}`))) as unknown as [{ n: number }[]])[0][0]!.n);
 
   it('removes only rows no rule reads any more', async () => {
     await sessionFor(t.app, 'owner@acme.test');
@@ -42,7 +43,10 @@ describe('identity housekeeping', () => {
     const [runs] = (await t.db.database.db.execute(
       sql`SELECT dedupe_key, status, result FROM jobs WHERE kind = 'identity.housekeeping' ORDER BY created_at`,
     )) as unknown as [{ dedupe_key: string; status: string; result: string }[]];
-    expect(runs.map((r) => `${r.dedupe_key} ${r.status}`)).toEqual(['identity.housekeeping@2027-01-01T10:00:00.000Z done', 'identity.housekeeping@2027-01-01T11:00:00.000Z done']);
+    expect(runs.map((r) => `${r.dedupe_key} ${r.status}`)).toEqual([
+      'identity.housekeeping@2027-01-01T10:00:00.000Z done',
+      'identity.housekeeping@2027-01-01T11:00:00.000Z done',
+    ]);
     expect(Object.keys(JSON.parse(runs[1]!.result))).toEqual(['sessions', 'loginFailures', 'alertWindows', 'passwordTokens', 'ipBlocks']);
   });
 });

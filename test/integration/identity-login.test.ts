@@ -19,7 +19,11 @@ describe('sign-in', () => {
     const result = await action();
     const after = bcryptWorkDone();
     const delta = (op: keyof BcryptWork) =>
-      Object.fromEntries(Object.entries(after[op]).map(([cost, n]) => [cost, n - (before[op][Number(cost)] ?? 0)]).filter(([, n]) => n !== 0));
+      Object.fromEntries(
+        Object.entries(after[op])
+          .map(([cost, n]) => [cost, n - (before[op][Number(cost)] ?? 0)])
+          .filter(([, n]) => n !== 0),
+      );
     return { result, work: { hash: delta('hash'), compare: delta('compare') } };
   }
 
@@ -55,11 +59,16 @@ describe('sign-in', () => {
     const bodies: Record<string, string> = {};
     // Twice each: the very first unknown email must not pay for making a hash to compare against.
     for (let i = 0; i < 2; i++) {
-      for (const [kind, email] of [['unknown', `nobody${i}@acme.test`], ['wrong', 'finance@acme.test']] as const) {
+      for (const [kind, email] of [
+        ['unknown', `nobody${i}@acme.test`],
+        ['wrong', 'finance@acme.test'],
+      ] as const) {
         const jar = { cookie: '' };
         const page = await getPage(t.app, jar, '/login');
         const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-        const { result: res, work } = await counted(() => postForm(t.app, jar, '/login', { _csrf: token, email, password: 'Wrong-password-123' }, { 'x-forwarded-for': `10.0.0.${i}` }));
+        const { result: res, work } = await counted(() =>
+          postForm(t.app, jar, '/login', { _csrf: token, email, password: 'Wrong-password-123' }, { 'x-forwarded-for': `10.0.0.${i}` }),
+        );
         expect(res.statusCode).toBe(401);
         // Exactly one real comparison at cost 12 (counted as the worker finishes it), and no hashing.
         expect(work, `${kind} #${i}`).toEqual({ hash: {}, compare: { [BCRYPT_COST]: 1 } });
@@ -108,7 +117,13 @@ describe('sign-in', () => {
 
   it('ignores unknown fields and only redirects to local paths', async () => {
     const jar = { cookie: '' };
-    const res = await submitForm(t.app, jar, '/login', '/login', { email: 'owner@acme.test', password: PASSWORD, role: 'owner', tenantId: 'x', next: '//evil.example/x' });
+    const res = await submitForm(t.app, jar, '/login', '/login', {
+      email: 'owner@acme.test',
+      password: PASSWORD,
+      role: 'owner',
+      tenantId: 'x',
+      next: '//evil.example/x',
+    });
     expect(res.statusCode).toBe(303);
     expect(res.headers.location).toBe('/');
     const local = await submitForm(t.app, { cookie: '' }, '/login', '/login', { email: 'owner@acme.test', password: PASSWORD, next: '/users?x=1' });
@@ -119,13 +134,18 @@ describe('sign-in', () => {
     const acme = (await findCompanyByDomain(t.app.database.db, 'acme.test'))!;
     const base = 'पासवर्ड-बहुत-लंबा-है-'.repeat(4); // Devanagari: 3 bytes a character, far past 72 bytes
     const passphrase = `${base}A1`;
-    await insertUser(t.app.database.db, acme.id, {
-      email: 'long@acme.test',
-      displayName: 'Long Passphrase',
-      role: 'employee',
-      passwordHash: await hashPassword(passphrase, t.config.passwordPepper),
-      status: 'active',
-    }, t.app.clock.now());
+    await insertUser(
+      t.app.database.db,
+      acme.id,
+      {
+        email: 'long@acme.test',
+        displayName: 'Long Passphrase',
+        role: 'employee',
+        passwordHash: await hashPassword(passphrase, t.config.passwordPepper),
+        status: 'active',
+      },
+      t.app.clock.now(),
+    );
     const user = (await findUserByEmail(t.app.database.db, 'long@acme.test'))!;
     expect(user.passwordHash).toMatch(/^\$2b\$12\$/);
     expect(Buffer.byteLength(passphrase)).toBeGreaterThan(72);
@@ -138,7 +158,12 @@ describe('sign-in', () => {
     const acme = (await findCompanyByDomain(t.app.database.db, 'acme.test'))!;
     const { createHmac } = await import('node:crypto');
     const pre = createHmac('sha256', t.config.passwordPepper).update('Older-hash-pass-99').digest('base64');
-    await insertUser(t.app.database.db, acme.id, { email: 'old@acme.test', displayName: 'Old', role: 'employee', passwordHash: await bcrypt.hash(pre, 10), status: 'active' }, t.app.clock.now());
+    await insertUser(
+      t.app.database.db,
+      acme.id,
+      { email: 'old@acme.test', displayName: 'Old', role: 'employee', passwordHash: await bcrypt.hash(pre, 10), status: 'active' },
+      t.app.clock.now(),
+    );
     expect((await signIn(t.app, 'old@acme.test', 'Older-hash-pass-99')).res.statusCode).toBe(303);
     expect((await findUserByEmail(t.app.database.db, 'old@acme.test'))!.passwordHash).toMatch(/^\$2b\$12\$/);
   });

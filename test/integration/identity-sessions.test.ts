@@ -37,29 +37,56 @@ describe('sessions', () => {
     const unsigned = new UnsecuredJWT({ tid: user.tenantId, sid: sessionId }).setSubject(user.id).setIssuedAt().setExpirationTime('1h').encode();
     const foreignKey = await new SignJWT({ tid: user.tenantId, sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', kid: 'new', typ: 'session+jwt' })
-      .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt().setExpirationTime('1h')
+      .setSubject(user.id)
+      .setIssuer('bizlumo-hr')
+      .setAudience('bizlumo:session')
+      .setIssuedAt()
+      .setExpirationTime('1h')
       .sign(new TextEncoder().encode('x'.repeat(40)));
     const expired = await signToken(keys, 'session', user.id, { tid: user.tenantId, sid: sessionId }, 86400, new Date(Date.now() - 25 * 3600_000));
     const noExp = await new SignJWT({ tid: user.tenantId, sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', kid: 'new', typ: 'session+jwt' })
-      .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt()
+      .setSubject(user.id)
+      .setIssuer('bizlumo-hr')
+      .setAudience('bizlumo:session')
+      .setIssuedAt()
       .sign(keys.current.key);
     const mfaToken = await signToken(keys, 'mfa-pending', user.id, { tid: user.tenantId, sid: sessionId }, 300, new Date());
     const unknownKid = await new SignJWT({ tid: user.tenantId, sid: sessionId })
       .setProtectedHeader({ alg: 'HS256', kid: 'ghost', typ: 'session+jwt' })
-      .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt().setExpirationTime('1h')
+      .setSubject(user.id)
+      .setIssuer('bizlumo-hr')
+      .setAudience('bizlumo:session')
+      .setIssuedAt()
+      .setExpirationTime('1h')
       .sign(keys.current.key);
     // Headers that bring their own key are refused outright, even on an otherwise valid token.
     const keyBearing = await Promise.all(
       [{ jku: 'https://evil.example/keys' }, { x5u: 'https://evil.example/cert' }, { jwk: { kty: 'oct', k: 'eA' } }].map((extra) =>
         new SignJWT({ tid: user.tenantId, sid: sessionId })
           .setProtectedHeader({ alg: 'HS256', kid: 'new', typ: 'session+jwt', ...extra } as never)
-          .setSubject(user.id).setIssuer('bizlumo-hr').setAudience('bizlumo:session').setIssuedAt().setExpirationTime('1h')
+          .setSubject(user.id)
+          .setIssuer('bizlumo-hr')
+          .setAudience('bizlumo:session')
+          .setIssuedAt()
+          .setExpirationTime('1h')
           .sign(keys.current.key),
       ),
     );
     const [withJku, withX5u, withJwk] = keyBearing;
-    for (const [name, token] of Object.entries({ tampered, unsigned, foreignKey, expired, noExp, mfaToken, unknownKid, withJku, withX5u, withJwk, garbage: 'not.a.jwt' })) {
+    for (const [name, token] of Object.entries({
+      tampered,
+      unsigned,
+      foreignKey,
+      expired,
+      noExp,
+      mfaToken,
+      unknownKid,
+      withJku,
+      withX5u,
+      withJwk,
+      garbage: 'not.a.jwt',
+    })) {
       const res = await getPage(t.app, { cookie: `__Host-session=${token}` }, '/account');
       expect(res.statusCode, name).toBe(303);
       expect(res.headers.location, name).toBe('/login?next=%2Faccount');

@@ -54,7 +54,9 @@ describe('TOTP second factor', () => {
     expect((await submitForm(t.app, replay, '/login/second-factor', '/login/second-factor', { code })).statusCode).toBe(400);
 
     const withRecovery = await passwordStep('finance@acme.test');
-    expect((await submitForm(t.app, withRecovery, '/login/second-factor', '/login/second-factor', { code: recoveryCodes[0]!.toLowerCase() })).statusCode).toBe(303);
+    expect((await submitForm(t.app, withRecovery, '/login/second-factor', '/login/second-factor', { code: recoveryCodes[0]!.toLowerCase() })).statusCode).toBe(
+      303,
+    );
     const reusedRecovery = await passwordStep('finance@acme.test');
     expect((await submitForm(t.app, reusedRecovery, '/login/second-factor', '/login/second-factor', { code: recoveryCodes[0]! })).statusCode).toBe(400);
   });
@@ -64,7 +66,10 @@ describe('TOTP second factor', () => {
     expect((await getPage(t.app, jar, '/account')).statusCode).toBe(303);
     const page = await getPage(t.app, { cookie: '' }, '/login/second-factor');
     const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const res = await postForm(t.app, { cookie: page.headers['set-cookie'] ? String(page.headers['set-cookie']).split(';')[0]! : '' }, '/login/second-factor', { _csrf: token, code: '123456' });
+    const res = await postForm(t.app, { cookie: page.headers['set-cookie'] ? String(page.headers['set-cookie']).split(';')[0]! : '' }, '/login/second-factor', {
+      _csrf: token,
+      code: '123456',
+    });
     expect(res.statusCode).toBe(401);
   });
 

@@ -102,7 +102,13 @@ describe('jobs', () => {
     expect(await jobs.runUntilIdle()).toBe(1);
     expect(await copiesOf(id)).toEqual(allSourceIds);
     expect(progressSeen.slice(0, 3)).toEqual(['running:0/null', 'running:10/57', 'running:20/57']);
-    expect(await jobs.progress(tenantId, id)).toMatchObject({ status: 'done', attempts: 1, progress: { done: 57, total: 57 }, result: { copied: 57 }, error: null });
+    expect(await jobs.progress(tenantId, id)).toMatchObject({
+      status: 'done',
+      attempts: 1,
+      progress: { done: 57, total: 57 },
+      result: { copied: 57 },
+      error: null,
+    });
     // Tenant-scoped: another tenant, or the platform, does not see it.
     expect(await jobs.progress(newId(), id)).toBeUndefined();
     expect(await jobs.progress(null, id)).toBeUndefined();

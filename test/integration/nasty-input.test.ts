@@ -8,10 +8,27 @@ import { seedDemo } from '../../src/demo/seed.js';
  * owner and an HR admin (who reach the most handlers), gets the same set of hostile bodies and params.
  */
 const NASTY_BODIES: { name: string; contentType: string; payload: string }[] = [
-  { name: 'arrays for every field', contentType: 'application/x-www-form-urlencoded', payload: 'email=a&email=b&password=x&password=y&role=owner&role=employee&code=1&code=2&field=pan&field=bankAccount&required=yes&required=no&name=a&name=b' },
-  { name: 'JSON objects where strings go', contentType: 'application/json', payload: '{"email":{"$ne":null},"password":["x"],"role":{"a":1},"code":null,"fullName":{},"dateOfJoining":12,"workState":[],"field":{"x":1},"reason":true,"heads":[{"x":1}],"required":null,"token":{"a":1}}' },
-  { name: 'NaN, Infinity and negatives', contentType: 'application/x-www-form-urlencoded', payload: 'page=NaN&amount=Infinity&dateOfJoining=-1&code=-5&workState=%00' },
-  { name: 'HTML, SQL and control characters', contentType: 'application/x-www-form-urlencoded', payload: `fullName=${encodeURIComponent("<script>alert(1)</script>'; DROP TABLE employees; --")}&code=${encodeURIComponent('A\u0000B')}&email=${encodeURIComponent('x@y.z\r\nBcc: a@b.c')}` },
+  {
+    name: 'arrays for every field',
+    contentType: 'application/x-www-form-urlencoded',
+    payload: 'email=a&email=b&password=x&password=y&role=owner&role=employee&code=1&code=2&field=pan&field=bankAccount&required=yes&required=no&name=a&name=b',
+  },
+  {
+    name: 'JSON objects where strings go',
+    contentType: 'application/json',
+    payload:
+      '{"email":{"$ne":null},"password":["x"],"role":{"a":1},"code":null,"fullName":{},"dateOfJoining":12,"workState":[],"field":{"x":1},"reason":true,"heads":[{"x":1}],"required":null,"token":{"a":1}}',
+  },
+  {
+    name: 'NaN, Infinity and negatives',
+    contentType: 'application/x-www-form-urlencoded',
+    payload: 'page=NaN&amount=Infinity&dateOfJoining=-1&code=-5&workState=%00',
+  },
+  {
+    name: 'HTML, SQL and control characters',
+    contentType: 'application/x-www-form-urlencoded',
+    payload: `fullName=${encodeURIComponent("<script>alert(1)</script>'; DROP TABLE employees; --")}&code=${encodeURIComponent('A\u0000B')}&email=${encodeURIComponent('x@y.z\r\nBcc: a@b.c')}`,
+  },
   { name: 'broken percent-encoding', contentType: 'application/x-www-form-urlencoded', payload: 'email=%E0%A4%A&password=%zz&name=%' },
   { name: 'prototype pollution', contentType: 'application/json', payload: '{"__proto__":{"role":"owner"},"constructor":{"prototype":{"admin":true}}}' },
 ];

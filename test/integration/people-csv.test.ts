@@ -13,7 +13,9 @@ const aadhaar = (eleven: string) => eleven + verhoeffCheckDigit(eleven);
 function multipart(fields: Record<string, string>, file: string) {
   const boundary = '----bizlumo' + Math.random().toString(16).slice(2);
   const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
-  parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n--${boundary}--\r\n`);
+  parts.push(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n--${boundary}--\r\n`,
+  );
   return { payload: parts.join(''), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
@@ -24,7 +26,12 @@ describe('CSV import and export', () => {
   async function upload(jar: Browserish, csv: string, mode?: string) {
     const page = await getPage(t.app, jar, '/employees/import');
     const body = multipart({ _csrf: csrfTokenOf(page.body), ...(mode ? { mode } : {}) }, csv);
-    return t.app.inject({ method: 'POST', url: '/employees/import', headers: { cookie: jar.cookie, 'content-type': body.contentType, 'sec-fetch-site': 'same-origin' }, payload: body.payload });
+    return t.app.inject({
+      method: 'POST',
+      url: '/employees/import',
+      headers: { cookie: jar.cookie, 'content-type': body.contentType, 'sec-fetch-site': 'same-origin' },
+      payload: body.payload,
+    });
   }
 
   const good1 = `IMP001,Kiran Rao,kiran@acme.test,Engineering,2026-01-05,KA,ABKPR1111A,${aadhaar('29876543210')},123456789012,SBIN0001111`;
@@ -41,7 +48,15 @@ describe('CSV import and export', () => {
     expect(res.body).toContain('nothing was imported');
     const report = /<table data-import-report>([\s\S]*?)<\/table>/.exec(res.body)![1]!;
     expect(report).toContain('<td>4</td>');
-    for (const problem of ['<strong>fullName</strong>', '<strong>department</strong>: &quot;Marketing&quot; is not a department', '<strong>dateOfJoining</strong>', '<strong>workState</strong>', '<strong>pan</strong>', '<strong>aadhaarLast4</strong>', '<strong>bankAccount</strong>']) {
+    for (const problem of [
+      '<strong>fullName</strong>',
+      '<strong>department</strong>: &quot;Marketing&quot; is not a department',
+      '<strong>dateOfJoining</strong>',
+      '<strong>workState</strong>',
+      '<strong>pan</strong>',
+      '<strong>aadhaarLast4</strong>',
+      '<strong>bankAccount</strong>',
+    ]) {
       expect(report).toContain(problem);
     }
     expect(report).toContain('<td>5</td>');
@@ -55,8 +70,13 @@ describe('CSV import and export', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Imported 2 of 3 rows');
     expect(await count()).toBe(before + 2);
-    const [rows] = (await t.db.database.db.execute(sql`SELECT code, work_state, pan_cipher FROM employees WHERE code LIKE 'IMP%' ORDER BY code`)) as unknown as [{ code: string; work_state: string; pan_cipher: string }[]];
-    expect(rows.map((r) => [r.code, r.work_state])).toEqual([['IMP001', 'KA'], ['IMP002', 'MH']]);
+    const [rows] = (await t.db.database.db.execute(
+      sql`SELECT code, work_state, pan_cipher FROM employees WHERE code LIKE 'IMP%' ORDER BY code`,
+    )) as unknown as [{ code: string; work_state: string; pan_cipher: string }[]];
+    expect(rows.map((r) => [r.code, r.work_state])).toEqual([
+      ['IMP001', 'KA'],
+      ['IMP002', 'MH'],
+    ]);
     expect(rows[0]!.pan_cipher).toMatch(/^v1:1:/);
     // Same codes again: refused as existing.
     const again = await upload(hr, [HEADER, good1].join('\n'), 'valid');

@@ -48,7 +48,8 @@ describe('people and their sensitive fields', () => {
     const cells: string[] = [];
     for (const table of tables.map((r) => Object.values(r)[0]!)) {
       const [rows] = (await t.db.database.db.execute(sql.raw(`SELECT * FROM \`${table}\``))) as unknown as [Record<string, unknown>[]];
-      for (const row of rows) for (const value of Object.values(row)) if (value !== null) cells.push(Buffer.isBuffer(value) ? value.toString('latin1') : String(value));
+      for (const row of rows)
+        for (const value of Object.values(row)) if (value !== null) cells.push(Buffer.isBuffer(value) ? value.toString('latin1') : String(value));
     }
     return cells;
   }
@@ -60,7 +61,10 @@ describe('people and their sensitive fields', () => {
     const zoyaId = res.headers.location!.split('/').pop()!;
     const cells = await allCells();
     for (const secret of [NEW_PERSON.pan, AADHAAR, NEW_PERSON.bankAccount]) {
-      expect(cells.filter((c) => c.includes(secret)), secret).toEqual([]);
+      expect(
+        cells.filter((c) => c.includes(secret)),
+        secret,
+      ).toEqual([]);
     }
     expect(cells.filter((c) => c === AADHAAR.slice(-4))).toEqual([]);
     const page = await getPage(t.app, hr, `/employees/${zoyaId}`);
@@ -90,7 +94,9 @@ describe('people and their sensitive fields', () => {
     expect(page.body).toContain('Staff Engineer');
     expect(page.body).toContain('XXXXXX821K');
     expect(page.body).toContain('XXXXXX9900');
-    const [rows] = (await db().execute(sql`SELECT details FROM audit_events WHERE action = 'employee.updated' AND target_id = ${zoya.id}`)) as unknown as [{ details: string }[]];
+    const [rows] = (await db().execute(sql`SELECT details FROM audit_events WHERE action = 'employee.updated' AND target_id = ${zoya.id}`)) as unknown as [
+      { details: string }[],
+    ];
     const details = JSON.parse(rows[0]!.details);
     expect(details.changed).toEqual(['designation', 'bankAccount']);
     expect(details.before).toEqual({ designation: null });
@@ -103,7 +109,14 @@ describe('people and their sensitive fields', () => {
   it('refuses a PAN already used in the company (blind index), naming the field', async () => {
     const { acme, hr } = await companyWithHr();
     await employee(t.app, acme.id, NEW_PERSON);
-    const res = await submitForm(t.app, hr, '/employees/new', '/employees', { ...NEW_PERSON, code: 'ACM9002', pan: 'qzxpq4821k' }, { accept: 'application/json' });
+    const res = await submitForm(
+      t.app,
+      hr,
+      '/employees/new',
+      '/employees',
+      { ...NEW_PERSON, code: 'ACM9002', pan: 'qzxpq4821k' },
+      { accept: 'application/json' },
+    );
     expect(res.statusCode).toBe(400);
     expect(res.json().problems).toEqual([{ field: 'pan', message: 'is already used by another employee' }]);
   });
@@ -111,7 +124,14 @@ describe('people and their sensitive fields', () => {
   it('reveals a value only with a reason, and audits the reveal without the value', async () => {
     const { acme, engineering, hr } = await companyWithHr();
     const zoya = await employee(t.app, acme.id, { ...NEW_PERSON, departmentId: engineering.id });
-    const noReason = await submitForm(t.app, hr, `/employees/${zoya.id}`, `/employees/${zoya.id}/reveal`, { field: 'pan', reason: '' }, { accept: 'application/json' });
+    const noReason = await submitForm(
+      t.app,
+      hr,
+      `/employees/${zoya.id}`,
+      `/employees/${zoya.id}/reveal`,
+      { field: 'pan', reason: '' },
+      { accept: 'application/json' },
+    );
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().problems[0].field).toBe('reason');
     const res = await submitForm(t.app, hr, `/employees/${zoya.id}`, `/employees/${zoya.id}/reveal`, { field: 'pan', reason: 'Form 16 correction' });
@@ -132,8 +152,12 @@ describe('people and their sensitive fields', () => {
     const engineer = await employee(t.app, acme.id, { departmentId: engineering.id });
     const other = await otherCompany();
     const alertsBefore = logs.alerts('crypto.decrypt_failed').length;
-    await db().execute(sql`UPDATE employees SET pan_cipher = (SELECT pan_cipher FROM (SELECT pan_cipher FROM employees WHERE id = ${zoya.id}) AS src) WHERE id = ${engineer.id}`);
-    await db().execute(sql`UPDATE employees SET bank_account_cipher = (SELECT pan_cipher FROM (SELECT pan_cipher FROM employees WHERE id = ${zoya.id}) AS src) WHERE id = ${other.person.id}`);
+    await db().execute(
+      sql`UPDATE employees SET pan_cipher = (SELECT pan_cipher FROM (SELECT pan_cipher FROM employees WHERE id = ${zoya.id}) AS src) WHERE id = ${engineer.id}`,
+    );
+    await db().execute(
+      sql`UPDATE employees SET bank_account_cipher = (SELECT pan_cipher FROM (SELECT pan_cipher FROM employees WHERE id = ${zoya.id}) AS src) WHERE id = ${other.person.id}`,
+    );
     const page = await getPage(t.app, hr, `/employees/${engineer.id}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('cannot be read (reported)');
@@ -207,7 +231,9 @@ describe('people and their sensitive fields', () => {
     const missing = await getPage(t.app, hr, '/employees/0190aaaa-0000-7000-8000-000000000000');
     expect(foreign.statusCode).toBe(404);
     expect(missing.statusCode).toBe(404);
-    expect(foreign.body.replace(/[0-9a-f-]{36}/g, '').replace(/value="[^"]*"/g, '')).toBe(missing.body.replace(/[0-9a-f-]{36}/g, '').replace(/value="[^"]*"/g, ''));
+    expect(foreign.body.replace(/[0-9a-f-]{36}/g, '').replace(/value="[^"]*"/g, '')).toBe(
+      missing.body.replace(/[0-9a-f-]{36}/g, '').replace(/value="[^"]*"/g, ''),
+    );
   });
 
   it('finance sees no people pages; an employee sees only their own profile, masked, and can ask for a correction', async () => {
@@ -226,7 +252,9 @@ describe('people and their sensitive fields', () => {
     expect(me.body).not.toContain(colleague.fullName);
     const res = await submitForm(t.app, self, '/me', '/me/corrections', { field: 'bank account', message: 'I changed banks in March' });
     expect(res.statusCode).toBe(303);
-    const [rows] = (await db().execute(sql`SELECT field, status FROM profile_corrections WHERE tenant_id = ${acme.id}`)) as unknown as [{ field: string; status: string }[]];
+    const [rows] = (await db().execute(sql`SELECT field, status FROM profile_corrections WHERE tenant_id = ${acme.id}`)) as unknown as [
+      { field: string; status: string }[],
+    ];
     expect(rows).toEqual([{ field: 'bank account', status: 'open' }]);
   });
 
@@ -238,12 +266,24 @@ describe('people and their sensitive fields', () => {
     const zoyaId = created.headers.location!.split('/').pop()!;
     const duplicate = await submitForm(t.app, hr, '/employees/new', '/employees', { ...NEW_PERSON, code: 'ACM9002' }, { accept: 'application/json' });
     expect(duplicate.statusCode).toBe(400);
-    const refused = await submitForm(t.app, hr, '/employees/new', '/employees', { ...NEW_PERSON, code: 'ACM9003', ifsc: 'NOT-AN-IFSC' }, { accept: 'application/json' });
+    const refused = await submitForm(
+      t.app,
+      hr,
+      '/employees/new',
+      '/employees',
+      { ...NEW_PERSON, code: 'ACM9003', ifsc: 'NOT-AN-IFSC' },
+      { accept: 'application/json' },
+    );
     expect(refused.statusCode).toBe(400);
-    const revealed = await submitForm(t.app, hr, `/employees/${zoyaId}`, `/employees/${zoyaId}/reveal`, { field: 'bankAccount', reason: 'Salary transfer bounced' });
+    const revealed = await submitForm(t.app, hr, `/employees/${zoyaId}`, `/employees/${zoyaId}/reveal`, {
+      field: 'bankAccount',
+      reason: 'Salary transfer bounced',
+    });
     expect(revealed.body).toContain(NEW_PERSON.bankAccount);
     const colleague = await employee(t.app, acme.id, { departmentId: engineering.id });
-    await db().execute(sql`UPDATE employees SET pan_cipher = (SELECT pan_cipher FROM (SELECT pan_cipher FROM employees WHERE id = ${zoyaId}) AS src) WHERE id = ${colleague.id}`);
+    await db().execute(
+      sql`UPDATE employees SET pan_cipher = (SELECT pan_cipher FROM (SELECT pan_cipher FROM employees WHERE id = ${zoyaId}) AS src) WHERE id = ${colleague.id}`,
+    );
     expect((await getPage(t.app, hr, `/employees/${colleague.id}`)).body).toContain('cannot be read (reported)');
     expect(logs.lines().length).toBeGreaterThan(0);
     const logged = JSON.stringify(logs.lines());
@@ -263,10 +303,29 @@ describe('people and their sensitive fields', () => {
       { accept: 'application/json' },
     );
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().problems.map((p: { field: string }) => p.field).sort()).toEqual(['aadhaarLast4', 'pan']);
-    const wrongDept = await submitForm(t.app, hr, '/employees/new', '/employees', { ...NEW_PERSON, code: 'ACM9003', pan: 'ABCPE1111Z', departmentId: '0190aaaa-0000-7000-8000-000000000000' }, { accept: 'application/json' });
+    expect(
+      bad
+        .json()
+        .problems.map((p: { field: string }) => p.field)
+        .sort(),
+    ).toEqual(['aadhaarLast4', 'pan']);
+    const wrongDept = await submitForm(
+      t.app,
+      hr,
+      '/employees/new',
+      '/employees',
+      { ...NEW_PERSON, code: 'ACM9003', pan: 'ABCPE1111Z', departmentId: '0190aaaa-0000-7000-8000-000000000000' },
+      { accept: 'application/json' },
+    );
     expect(wrongDept.json().problems).toEqual([{ field: 'departmentId', message: 'is not a department of your company' }]);
-    const foreignDept = await submitForm(t.app, hr, '/employees/new', '/employees', { ...NEW_PERSON, code: 'ACM9003', pan: 'ABCPE1111Z', departmentId: foreignDepartment.id }, { accept: 'application/json' });
+    const foreignDept = await submitForm(
+      t.app,
+      hr,
+      '/employees/new',
+      '/employees',
+      { ...NEW_PERSON, code: 'ACM9003', pan: 'ABCPE1111Z', departmentId: foreignDepartment.id },
+      { accept: 'application/json' },
+    );
     expect(foreignDept.json().problems).toEqual([{ field: 'departmentId', message: 'is not a department of your company' }]);
     const [after] = (await db().execute(sql`SELECT COUNT(*) AS n FROM employees`)) as unknown as [{ n: number }[]];
     expect(Number(after[0]!.n)).toBe(Number(before[0]!.n));

@@ -1,12 +1,5 @@
 import { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -19,7 +12,13 @@ const tenant = '0192f3a0-0000-7000-8000-0000000000a1';
 describe('the S3 object store (real SDK client, send mocked)', () => {
   const client = new S3Client({ region: 'ap-south-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
   const s3 = mockClient(client);
-  const config = loadConfig({ NODE_ENV: 'test', STORAGE: 's3', S3_BUCKET: BUCKET, S3_KMS_KEY_ID: 'arn:aws:kms:ap-south-1:111122223333:key/storage', AWS_REGION: 'ap-south-1' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    STORAGE: 's3',
+    S3_BUCKET: BUCKET,
+    S3_KMS_KEY_ID: 'arn:aws:kms:ap-south-1:111122223333:key/storage',
+    AWS_REGION: 'ap-south-1',
+  });
   const store = createObjectStore(config, { s3Client: client, s3KmsKeyId: STORAGE_KEY });
   afterEach(() => s3.reset());
   afterAll(() => s3.restore());

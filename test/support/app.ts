@@ -50,7 +50,10 @@ export function useTestApp(
 /** Pulls `name=value` pairs from set-cookie headers into a Cookie header value. */
 export function cookieHeader(setCookie: string | string[] | undefined, existing = ''): string {
   const jar = new Map<string, string>();
-  for (const part of existing.split(';').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of existing
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     jar.set(part.slice(0, eq), part.slice(eq + 1));
   }

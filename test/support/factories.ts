@@ -4,7 +4,14 @@ import { newId } from '../../src/platform/db/columns.js';
 import { findCompany, insertCompany, type Company, type Plan } from '../../src/modules/tenancy/index.js';
 import { hashPassword, insertUser } from '../../src/modules/identity/index.js';
 import type { Role } from '../../src/modules/access/index.js';
-import { addDepartmentHead, employeeInput, insertDepartment, insertEmployeeRows, verhoeffCheckDigit, type EmployeeInput } from '../../src/modules/people/index.js';
+import {
+  addDepartmentHead,
+  employeeInput,
+  insertDepartment,
+  insertEmployeeRows,
+  verhoeffCheckDigit,
+  type EmployeeInput,
+} from '../../src/modules/people/index.js';
 
 /**
  * Small test data: only the rows a test needs, instead of the whole demo. Each call makes unique

@@ -54,7 +54,12 @@ export async function runCommand(script: string, args: string[], env: Record<str
 }
 
 /** Runs a compiled command (`node dist/cli/<name>.js …`) in an image layout (see image.ts) to the end. */
-export async function runCompiledCommand(appDir: string, command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export async function runCompiledCommand(
+  appDir: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
   return finished(runNode(appDir, `dist/cli/${command}.js`, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env }, args));
 }
 

@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, deriveBackupKeys, FrameDecoder, FrameEncoder, FrameError, FrameReader, macMatches, metadataMac } from '../../src/platform/backup/format.js';
+import {
+  canonicalJson,
+  deriveBackupKeys,
+  FrameDecoder,
+  FrameEncoder,
+  FrameError,
+  FrameReader,
+  macMatches,
+  metadataMac,
+} from '../../src/platform/backup/format.js';
 
 const ID = '20260522T031500123Z-4f2a9c';
 const FRAME = 64;
@@ -94,7 +103,13 @@ describe('the encrypted backup file format', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}');
     expect(macMatches(macKey, { key: metadata.key, tables: metadata.tables, id: ID }, mac)).toBe(true);
     expect(macMatches(macKey, { ...metadata, tables: [{ name: 'employees', rows: 119 }] }, mac)).toBe(false);
-    expect(macMatches(macKey, metadata, mac.replace(/^./, (c) => (c === '0' ? '1' : '0')))).toBe(false);
+    expect(
+      macMatches(
+        macKey,
+        metadata,
+        mac.replace(/^./, (c) => (c === '0' ? '1' : '0')),
+      ),
+    ).toBe(false);
     expect(macMatches(macKey, metadata, undefined)).toBe(false);
   });
 });

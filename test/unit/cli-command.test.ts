@@ -5,7 +5,9 @@ import { hidePassword } from '../../src/cli/command.js';
 
 describe('hidePassword (what the commands print of a database URL)', () => {
   it('hides the password and keeps user, host, port and database', () => {
-    expect(hidePassword('mysql://bizlumo_admin:s3cret@drill.rds.amazonaws.com:3306/bizlumo')).toBe('mysql://bizlumo_admin:***@drill.rds.amazonaws.com:3306/bizlumo');
+    expect(hidePassword('mysql://bizlumo_admin:s3cret@drill.rds.amazonaws.com:3306/bizlumo')).toBe(
+      'mysql://bizlumo_admin:***@drill.rds.amazonaws.com:3306/bizlumo',
+    );
   });
 
   it('hides all of a password that holds : or an unescaped @', () => {

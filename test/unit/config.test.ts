@@ -59,7 +59,10 @@ describe('config', () => {
     const lines = message.split('\n');
     expect(lines[0]).toMatch(/^Invalid configuration \(\d+ problems\):$/);
     for (const name of ['PORT', 'DATABASE_URL', 'SESSION_SECRETS', 'PASSWORD_PEPPER', 'KEY_PROVIDER', 'STORAGE', 'RAZORPAY_WEBHOOK_SECRET']) {
-      expect(lines.some((line) => line.startsWith(`  - ${name}:`)), name).toBe(true);
+      expect(
+        lines.some((line) => line.startsWith(`  - ${name}:`)),
+        name,
+      ).toBe(true);
     }
   });
 

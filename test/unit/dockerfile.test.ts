@@ -82,7 +82,9 @@ describe('Dockerfile', () => {
   });
 
   it('runs the compiled JavaScript with node', () => {
-    const [cmd] = inFinal('CMD').concat(inFinal('ENTRYPOINT')).map((ins) => ins.args);
+    const [cmd] = inFinal('CMD')
+      .concat(inFinal('ENTRYPOINT'))
+      .map((ins) => ins.args);
     expect(cmd).toBeDefined();
     const words = cmd!.startsWith('[') ? (JSON.parse(cmd!) as string[]) : cmd!.split(/\s+/);
     expect(words).toEqual(['node', 'dist/main.js']);
@@ -110,12 +112,17 @@ describe('Dockerfile', () => {
     for (const ins of instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD')) {
       const sources = ins.args.replace(/--\S+/g, '').trim().split(/\s+/).slice(0, -1);
       expect(sources, ins.args).not.toContain('.');
-      expect(sources.some((s) => s.includes('.env')), ins.args).toBe(false);
+      expect(
+        sources.some((s) => s.includes('.env')),
+        ins.args,
+      ).toBe(false);
     }
   });
 
   it('parses secrets the way the check above relies on', () => {
-    const parsed = parseDockerfile('FROM a AS b\nARG API_TOKEN=abc\nENV SENTRY_DSN=https://x NODE_ENV=production \\\n  RAZORPAY_KEY_ID=rzp\nENV PASSWORD hunter2\n');
+    const parsed = parseDockerfile(
+      'FROM a AS b\nARG API_TOKEN=abc\nENV SENTRY_DSN=https://x NODE_ENV=production \\\n  RAZORPAY_KEY_ID=rzp\nENV PASSWORD hunter2\n',
+    );
     const found = parsed.flatMap(assignments).filter(({ name, value }) => SECRET_NAME.test(name) && value !== '');
     expect(found.map((a) => a.name)).toEqual(['API_TOKEN', 'SENTRY_DSN', 'RAZORPAY_KEY_ID', 'PASSWORD']);
   });

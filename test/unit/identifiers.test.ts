@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { checkAadhaarLast4, checkBankAccount, checkEsic, checkIfsc, checkPan, checkUan, verhoeffCheckDigit, verhoeffValid } from '../../src/modules/people/rules/identifiers.js';
+import {
+  checkAadhaarLast4,
+  checkBankAccount,
+  checkEsic,
+  checkIfsc,
+  checkPan,
+  checkUan,
+  verhoeffCheckDigit,
+  verhoeffValid,
+} from '../../src/modules/people/rules/identifiers.js';
 import { employeeInput } from '../../src/modules/people/input.js';
 
 describe('Verhoeff (payroll-india.md §8)', () => {

@@ -18,7 +18,11 @@ const ITEMS: { href: string; label: string; roles: readonly Role[] | 'all' }[] =
 ];
 
 export function navigationFor(viewer: Viewer | null): NavItem[] {
-  if (!viewer) return [{ href: '/', label: 'Home' }, { href: '/login', label: 'Sign in' }];
+  if (!viewer)
+    return [
+      { href: '/', label: 'Home' },
+      { href: '/login', label: 'Sign in' },
+    ];
   if (viewer.needsTwoFactorSetup) return [{ href: '/account/two-factor', label: 'Set up second factor' }];
   return ITEMS.filter((item) => item.roles === 'all' || item.roles.includes(viewer.role)).map(({ href, label }) => ({ href, label }));
 }

@@ -22,7 +22,14 @@ export async function purgeIdentityRows(db: Db, now: Date): Promise<Record<strin
   const affected = (result: unknown) => (result as [{ affectedRows: number }])[0].affectedRows;
   return {
     sessions: affected(
-      await db.delete(sessions).where(or(lt(sessions.expiresAt, before(RETENTION.endedSessionsMs)), and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, before(RETENTION.endedSessionsMs))))),
+      await db
+        .delete(sessions)
+        .where(
+          or(
+            lt(sessions.expiresAt, before(RETENTION.endedSessionsMs)),
+            and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, before(RETENTION.endedSessionsMs))),
+          ),
+        ),
     ),
     loginFailures: affected(await db.delete(loginFailures).where(lt(loginFailures.at, before(RETENTION.loginFailuresMs)))),
     alertWindows: affected(await db.delete(alertWindows).where(lt(alertWindows.createdAt, before(RETENTION.alertWindowsMs)))),

@@ -31,8 +31,16 @@ export function passwordLinks(ground: IdentityGround) {
     await store.insertPasswordToken(tx, user, { purpose, tokenHash: tokenHash(token), expiresAt: new Date(now().getTime() + lifetime) });
     const link = `${origin}/password/reset?token=${token}`;
     return purpose === 'reset'
-      ? { to: user.email, subject: 'Reset your Bizlumo HR password', text: `Use this link within 30 minutes to choose a new password (it works once):\n${link}\n\nIf you did not ask for this, ignore this email.` }
-      : { to: user.email, subject: 'You have been invited to Bizlumo HR', text: `You have been invited to Bizlumo HR. Choose your password here (the link works once, for 7 days):\n${link}` };
+      ? {
+          to: user.email,
+          subject: 'Reset your Bizlumo HR password',
+          text: `Use this link within 30 minutes to choose a new password (it works once):\n${link}\n\nIf you did not ask for this, ignore this email.`,
+        }
+      : {
+          to: user.email,
+          subject: 'You have been invited to Bizlumo HR',
+          text: `You have been invited to Bizlumo HR. Choose your password here (the link works once, for 7 days):\n${link}`,
+        };
   }
 
   return {

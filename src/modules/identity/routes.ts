@@ -94,12 +94,19 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
     return reply.redirect('/login', 303);
   });
 
-  app.get('/signup', { config: { access: PUBLIC } }, async (_request, reply) => reply.view('identity/signup.njk', { title: 'Create your company', passwordRules }));
+  app.get('/signup', { config: { access: PUBLIC } }, async (_request, reply) =>
+    reply.view('identity/signup.njk', { title: 'Create your company', passwordRules }),
+  );
 
   app.post('/signup', { config: { access: PUBLIC } }, async (request, reply) => {
     const form = z.object({
       companyName: z.string().trim().min(2, 'is required').max(200, 'must be at most 200 characters'),
-      domain: z.string().trim().toLowerCase().max(190).regex(/^(?=.{3,190}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, 'must be your company’s email domain, like acme.in'),
+      domain: z
+        .string()
+        .trim()
+        .toLowerCase()
+        .max(190)
+        .regex(/^(?=.{3,190}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, 'must be your company’s email domain, like acme.in'),
       displayName: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
       email,
       password: newPassword,

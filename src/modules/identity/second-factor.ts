@@ -15,7 +15,13 @@ export function secondFactorUseCases(ground: IdentityGround) {
     async beginTotp(caller: Caller) {
       const { viewer } = caller;
       const secret = newTotpSecret();
-      await store.updateUser(db, caller.tenantId, viewer.userId, { totpSecretSealed: secretBox.seal(secret, viewer.userId), totpEnabledAt: null, totpLastStep: null }, now());
+      await store.updateUser(
+        db,
+        caller.tenantId,
+        viewer.userId,
+        { totpSecretSealed: secretBox.seal(secret, viewer.userId), totpEnabledAt: null, totpLastStep: null },
+        now(),
+      );
       return { secret, ...(await totpQrSvg(secret, viewer.email)) };
     },
 

@@ -17,8 +17,7 @@ const MFA_PENDING_SECONDS = 5 * 60;
 const DEVICE_SECONDS = 365 * 24 * 60 * 60;
 
 export type SignInResult =
-  | { kind: 'session'; token: string; sessionId: string; deviceToken: string; user: User }
-  | { kind: 'second-factor'; pendingToken: string };
+  { kind: 'session'; token: string; sessionId: string; deviceToken: string; user: User } | { kind: 'second-factor'; pendingToken: string };
 
 /** Signing in and out, signing up, and changing one's own password. */
 export function signInUseCases(ground: IdentityGround) {
@@ -120,8 +119,19 @@ export function signInUseCases(ground: IdentityGround) {
       const passwordHash = await hashPassword(input.password, pepper);
       const user = await inTransaction(db, async (tx) => {
         const company = await insertCompany(tx, { name: input.companyName, domain: input.domain });
-        const userId = await store.insertUser(tx, company.id, { email: input.email, displayName: input.displayName, role: 'owner', passwordHash, status: 'active' }, now());
-        await audit.recordFor(tx, actingAs(context, company.id, { kind: 'user', userId }), 'company.signed_up', { type: 'company', id: company.id }, { domain: company.domain });
+        const userId = await store.insertUser(
+          tx,
+          company.id,
+          { email: input.email, displayName: input.displayName, role: 'owner', passwordHash, status: 'active' },
+          now(),
+        );
+        await audit.recordFor(
+          tx,
+          actingAs(context, company.id, { kind: 'user', userId }),
+          'company.signed_up',
+          { type: 'company', id: company.id },
+          { domain: company.domain },
+        );
         return (await store.findTenantUser(tx, company.id, userId))!;
       }).catch((error: unknown) => {
         if (duplicateKeyOf(error) !== undefined) throw new Conflict('That company or email was registered a moment ago.');

@@ -12,12 +12,20 @@ export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 /** Across companies: sign-in and invitations happen before (or regardless of) the company. */
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
-  const rows = await db.select().from(users).where(eq(users.email, normaliseEmail(email))).limit(1);
+  const rows = await db
+    .select()
+    .from(users)
+    .where(eq(users.email, normaliseEmail(email)))
+    .limit(1);
   return rows[0];
 }
 
 export async function findTenantUser(db: Db, tenantId: string, userId: string): Promise<User | undefined> {
-  const rows = await db.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.id, userId))).limit(1);
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)))
+    .limit(1);
   return rows[0];
 }
 
@@ -26,7 +34,10 @@ export async function listTenantUsers(db: Db, tenantId: string): Promise<User[]>
 }
 
 export async function listOwners(db: Db, tenantId: string): Promise<User[]> {
-  return db.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.role, 'owner'), eq(users.status, 'active')));
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.role, 'owner'), eq(users.status, 'active')));
 }
 
 export interface NewUser {
@@ -44,7 +55,13 @@ export async function insertUser(db: Db, tenantId: string, input: NewUser, at: D
   return id;
 }
 
-export async function updateUser(db: Db, tenantId: string, userId: string, changes: Partial<Omit<User, 'id' | 'tenantId' | 'createdAt'>>, at: Date): Promise<void> {
+export async function updateUser(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  changes: Partial<Omit<User, 'id' | 'tenantId' | 'createdAt'>>,
+  at: Date,
+): Promise<void> {
   await db
     .update(users)
     .set({ ...changes, updatedAt: at })
@@ -53,7 +70,11 @@ export async function updateUser(db: Db, tenantId: string, userId: string, chang
 
 // Sessions.
 
-export async function insertSession(db: Db, tenantId: string, input: { userId: string; expiresAt: Date; ip: string | null; userAgent: string | null }): Promise<string> {
+export async function insertSession(
+  db: Db,
+  tenantId: string,
+  input: { userId: string; expiresAt: Date; ip: string | null; userAgent: string | null },
+): Promise<string> {
   const id = newId();
   await db.insert(sessions).values({ id, tenantId, ...input });
   return id;
@@ -84,14 +105,21 @@ export async function revokeSession(db: Db, tenantId: string, sessionId: string,
 export async function revokeUserSessions(db: Db, tenantId: string, userId: string, reason: string, at: Date, exceptSessionId?: string): Promise<number> {
   const conditions = [eq(sessions.tenantId, tenantId), eq(sessions.userId, userId), isNull(sessions.revokedAt)];
   if (exceptSessionId) conditions.push(sql`${sessions.id} <> ${exceptSessionId}`);
-  const [result] = await db.update(sessions).set({ revokedAt: at, revokedReason: reason }).where(and(...conditions));
+  const [result] = await db
+    .update(sessions)
+    .set({ revokedAt: at, revokedReason: reason })
+    .where(and(...conditions));
   return (result as { affectedRows: number }).affectedRows;
 }
 
 // Single-use password links. The link's owner is a user row the caller loaded within its company;
 // a link is found by its token hash alone, before anyone knows whose it is.
 
-export async function insertPasswordToken(db: Db, user: Pick<User, 'id' | 'tenantId'>, input: { purpose: 'reset' | 'invite'; tokenHash: string; expiresAt: Date }): Promise<void> {
+export async function insertPasswordToken(
+  db: Db,
+  user: Pick<User, 'id' | 'tenantId'>,
+  input: { purpose: 'reset' | 'invite'; tokenHash: string; expiresAt: Date },
+): Promise<void> {
   await db.insert(passwordTokens).values({ id: newId(), userId: user.id, ...input });
 }
 

@@ -27,7 +27,9 @@ const GENERIC_429 = 'Too many sign-in attempts. Please wait and try again later.
 
 /** A hash of the submitted email: the same for real and unknown accounts, so counting reveals nothing. */
 export function accountKeyFor(email: string): string {
-  return createHash('sha256').update(`login:${normaliseEmail(email)}`).digest('hex');
+  return createHash('sha256')
+    .update(`login:${normaliseEmail(email)}`)
+    .digest('hex');
 }
 
 export interface LoginGuard {
@@ -115,7 +117,10 @@ export function createLoginGuard(deps: { db: Db; alert: Alerter; clock: Clock })
 
 /** For platform staff (support issue): see and lift blocks. */
 export async function listIpBlocks(db: Db, at: Date) {
-  return db.select().from(ipBlocks).where(and(gt(ipBlocks.blockedUntil, at), isNull(ipBlocks.liftedAt)));
+  return db
+    .select()
+    .from(ipBlocks)
+    .where(and(gt(ipBlocks.blockedUntil, at), isNull(ipBlocks.liftedAt)));
 }
 
 export async function liftIpBlock(db: Db, ip: string, by: string, at: Date): Promise<void> {

@@ -23,7 +23,14 @@ export function tokenKeys(config: Pick<Config, 'sessionKeys'>): TokenKeys {
   return { current: { kid: entries[0]![0], key: entries[0]![1] }, byKid: new Map(entries) };
 }
 
-export async function signToken(keys: TokenKeys, kind: TokenKind, subject: string, claims: Record<string, string>, lifetimeSeconds: number, now: Date): Promise<string> {
+export async function signToken(
+  keys: TokenKeys,
+  kind: TokenKind,
+  subject: string,
+  claims: Record<string, string>,
+  lifetimeSeconds: number,
+  now: Date,
+): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', kid: keys.current.kid, typ: TYP[kind] })
@@ -36,7 +43,13 @@ export async function signToken(keys: TokenKeys, kind: TokenKind, subject: strin
 }
 
 /** Returns the claims, or undefined for anything expired, tampered, foreign or of another kind. */
-export async function verifyToken(keys: TokenKeys, kind: TokenKind, token: string | undefined, requiredClaims: string[], now: Date): Promise<JWTPayload | undefined> {
+export async function verifyToken(
+  keys: TokenKeys,
+  kind: TokenKind,
+  token: string | undefined,
+  requiredClaims: string[],
+  now: Date,
+): Promise<JWTPayload | undefined> {
   if (!token || token.length > 4096) return undefined;
   try {
     const { payload } = await jwtVerify(

@@ -42,5 +42,7 @@ export function newRecoveryCodes(): string[] {
 }
 
 export function hashRecoveryCode(code: string): string {
-  return createHash('sha256').update(`recovery:${code.toUpperCase().replace(/[^A-Z0-9]/g, '')}`).digest('hex');
+  return createHash('sha256')
+    .update(`recovery:${code.toUpperCase().replace(/[^A-Z0-9]/g, '')}`)
+    .digest('hex');
 }

@@ -14,7 +14,9 @@ export async function csvRoutes(app: FastifyInstance, options: { people: People 
   // Fields (with the CSRF token) and the file land on request.body before the CSRF hook runs.
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: MAX_FILE_BYTES, files: 1, fields: 5, fieldSize: 1000 } });
 
-  app.get('/employees/import', { config: HR }, async (_request, reply) => reply.view('people/import.njk', { title: 'Import employees', header: IMPORT_HEADER.join(',') }));
+  app.get('/employees/import', { config: HR }, async (_request, reply) =>
+    reply.view('people/import.njk', { title: 'Import employees', header: IMPORT_HEADER.join(',') }),
+  );
 
   app.post('/employees/import', { config: HR }, async (request, reply) => {
     const body = (request.body ?? {}) as { file?: unknown; mode?: unknown };
@@ -23,7 +25,9 @@ export async function csvRoutes(app: FastifyInstance, options: { people: People 
     const fields = { mode: String(body.mode ?? 'all') };
     const mode = fields.mode === 'valid' ? 'valid' : 'all';
     const result = await people.importEmployees(callerOf(request), csv, mode);
-    return reply.code(result.rejected.length > 0 && result.imported === 0 ? 422 : 200).view('people/import.njk', { title: 'Import employees', header: IMPORT_HEADER.join(','), result, mode });
+    return reply
+      .code(result.rejected.length > 0 && result.imported === 0 ? 422 : 200)
+      .view('people/import.njk', { title: 'Import employees', header: IMPORT_HEADER.join(','), result, mode });
   });
 
   app.get('/employees/export.csv', { config: HR }, async (request, reply) => {

@@ -52,7 +52,9 @@ export interface CsvPeople {
   plainColumns(input: EmployeeInput): Omit<EmployeeInput, SensitiveField>;
   sealSensitive(tenantId: string, employeeId: string, input: EmployeeInput): Promise<Partial<store.EmployeeRow>>;
   list(caller: Caller, query: { page: number }): Promise<{ rows: Employee[]; pages: number }>;
-  masked(employee: Employee): Promise<Partial<Record<SensitiveField, { present: false } | { present: true; masked: string } | { present: true; unreadable: true }>>>;
+  masked(
+    employee: Employee,
+  ): Promise<Partial<Record<SensitiveField, { present: false } | { present: true; masked: string } | { present: true; unreadable: true }>>>;
   listDepartments(caller: Caller): Promise<Department[]>;
 }
 
@@ -71,7 +73,24 @@ export function csvUseCases(deps: { db: Db; audit: Audit }, people: CsvPeople) {
         for (const e of result.rows) {
           const masked = await people.masked(e);
           const show = (m: (typeof masked)['pan']) => (m?.present ? ('masked' in m ? m.masked : 'unreadable') : '');
-          rows.push([e.code, e.fullName, e.email ?? '', e.phone ?? '', departments.get(e.departmentId ?? '') ?? '', e.designation ?? '', e.dateOfJoining, e.dateOfLeaving ?? '', e.workState, e.gender ?? '', show(masked.pan), show(masked.aadhaarLast4), show(masked.bankAccount), e.ifsc ?? '', e.uan ?? '', e.esicNumber ?? '']);
+          rows.push([
+            e.code,
+            e.fullName,
+            e.email ?? '',
+            e.phone ?? '',
+            departments.get(e.departmentId ?? '') ?? '',
+            e.designation ?? '',
+            e.dateOfJoining,
+            e.dateOfLeaving ?? '',
+            e.workState,
+            e.gender ?? '',
+            show(masked.pan),
+            show(masked.aadhaarLast4),
+            show(masked.bankAccount),
+            e.ifsc ?? '',
+            e.uan ?? '',
+            e.esicNumber ?? '',
+          ]);
         }
         if (page >= result.pages) break;
       }

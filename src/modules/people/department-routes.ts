@@ -7,7 +7,16 @@ import type { People } from './service.js';
 const HR = { access: { allow: ROLE_GROUPS.peopleAdmins, scope: 'company' } } as const;
 const departmentForm = z.object({
   name: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
-  costCentre: z.preprocess((v) => (v === '' ? null : v), z.string().trim().max(40, 'must be at most 40 characters').nullable().optional().transform((v) => v ?? null)),
+  costCentre: z.preprocess(
+    (v) => (v === '' ? null : v),
+    z
+      .string()
+      .trim()
+      .max(40, 'must be at most 40 characters')
+      .nullable()
+      .optional()
+      .transform((v) => v ?? null),
+  ),
 });
 
 /** Departments: name, cost centre and head user(s); the use cases live in departments.ts. */
@@ -30,7 +39,11 @@ export async function departmentRoutes(app: FastifyInstance, options: { people: 
     const { departmentId } = parseInput(z.object({ departmentId: z.string().uuid('is not a department id') }), request.params);
     await people.openDepartment(caller, departmentId); // another company's id is a 404 before the form is read
     const input = parseInput(departmentForm.extend({ heads: z.union([z.string(), z.array(z.string())]).optional() }), request.body);
-    await people.updateDepartment(caller, departmentId, { name: input.name, costCentre: input.costCentre, headUserIds: [input.heads ?? []].flat().filter(Boolean) });
+    await people.updateDepartment(caller, departmentId, {
+      name: input.name,
+      costCentre: input.costCentre,
+      headUserIds: [input.heads ?? []].flat().filter(Boolean),
+    });
     reply.flash('success', 'Department saved.');
     return reply.redirect('/departments', 303);
   });

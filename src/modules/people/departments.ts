@@ -55,12 +55,17 @@ export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit })
 
     /** An employee's department must be one of the caller's company. */
     async assertDepartmentOf(caller: Caller, departmentId: string | null) {
-      if (departmentId && !(await store.findDepartment(db, caller.tenantId, departmentId))) throw new Invalid('departmentId', 'is not a department of your company');
+      if (departmentId && !(await store.findDepartment(db, caller.tenantId, departmentId)))
+        throw new Invalid('departmentId', 'is not a department of your company');
     },
 
     /** The departments page: each with its head count and heads, and who may be made a head. */
     async departmentsOverview(caller: Caller) {
-      const [departments, heads, users] = await Promise.all([store.listDepartments(db, caller.tenantId), store.listDepartmentHeads(db, caller.tenantId), listTenantUsers(db, caller.tenantId)]);
+      const [departments, heads, users] = await Promise.all([
+        store.listDepartments(db, caller.tenantId),
+        store.listDepartmentHeads(db, caller.tenantId),
+        listTenantUsers(db, caller.tenantId),
+      ]);
       const counts = await Promise.all(departments.map((d) => store.countEmployees(db, caller.tenantId, d.id)));
       return {
         departments: departments.map((d, i) => ({

@@ -30,20 +30,80 @@ const isoDate = z
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-04-01')
   .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v), 'is not a real date');
 
-const optionalText = (max: number) => z.preprocess(blankToNull, z.string().trim().max(max, `must be at most ${max} characters`).nullable().optional().transform((v) => v ?? null));
+const optionalText = (max: number) =>
+  z.preprocess(
+    blankToNull,
+    z
+      .string()
+      .trim()
+      .max(max, `must be at most ${max} characters`)
+      .nullable()
+      .optional()
+      .transform((v) => v ?? null),
+  );
 
 export const employeeInput = z
   .object({
-    code: z.string().trim().min(1, 'is required').max(20, 'must be at most 20 characters').regex(/^[A-Za-z0-9_-]+$/, 'may use letters, digits, - and _ only'),
+    code: z
+      .string()
+      .trim()
+      .min(1, 'is required')
+      .max(20, 'must be at most 20 characters')
+      .regex(/^[A-Za-z0-9_-]+$/, 'may use letters, digits, - and _ only'),
     fullName: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
-    email: z.preprocess(blankToNull, z.string().trim().toLowerCase().max(254).email('must be an email address').nullable().optional().transform((v) => v ?? null)),
-    phone: z.preprocess(blankToNull, z.string().trim().regex(/^\+?[0-9][0-9 -]{8,17}$/, 'must be a phone number').nullable().optional().transform((v) => v ?? null)),
-    departmentId: z.preprocess(blankToNull, z.string().uuid('is not a department').nullable().optional().transform((v) => v ?? null)),
+    email: z.preprocess(
+      blankToNull,
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .max(254)
+        .email('must be an email address')
+        .nullable()
+        .optional()
+        .transform((v) => v ?? null),
+    ),
+    phone: z.preprocess(
+      blankToNull,
+      z
+        .string()
+        .trim()
+        .regex(/^\+?[0-9][0-9 -]{8,17}$/, 'must be a phone number')
+        .nullable()
+        .optional()
+        .transform((v) => v ?? null),
+    ),
+    departmentId: z.preprocess(
+      blankToNull,
+      z
+        .string()
+        .uuid('is not a department')
+        .nullable()
+        .optional()
+        .transform((v) => v ?? null),
+    ),
     designation: optionalText(120),
     dateOfJoining: isoDate,
-    dateOfLeaving: z.preprocess(blankToNull, isoDate.nullable().optional().transform((v) => v ?? null)),
-    workState: z.string().trim().toUpperCase().refine((v) => v in INDIAN_STATES, 'must be an Indian state code like KA or MH'),
-    gender: z.preprocess(blankToNull, z.enum(GENDERS, { message: `must be one of ${GENDERS.join(', ')}` }).nullable().optional().transform((v) => v ?? null)),
+    dateOfLeaving: z.preprocess(
+      blankToNull,
+      isoDate
+        .nullable()
+        .optional()
+        .transform((v) => v ?? null),
+    ),
+    workState: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .refine((v) => v in INDIAN_STATES, 'must be an Indian state code like KA or MH'),
+    gender: z.preprocess(
+      blankToNull,
+      z
+        .enum(GENDERS, { message: `must be one of ${GENDERS.join(', ')}` })
+        .nullable()
+        .optional()
+        .transform((v) => v ?? null),
+    ),
     pan: identifier(checkPan),
     aadhaarLast4: identifier(checkAadhaarLast4),
     bankAccount: identifier(checkBankAccount),

@@ -40,7 +40,9 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
     // Department heads never see sensitive fields, not even masked.
     const sensitive = can(caller.viewer, 'employee.seeSensitive');
     // The list shows PAN and account only: decrypt just those (the page bench counts every one).
-    const rows = await Promise.all(result.rows.map(async (employee) => ({ employee, masked: sensitive ? await people.masked(employee, LIST_FIELDS) : undefined })));
+    const rows = await Promise.all(
+      result.rows.map(async (employee) => ({ employee, masked: sensitive ? await people.masked(employee, LIST_FIELDS) : undefined })),
+    );
     return reply.view('people/list.njk', {
       title: can(caller.viewer, 'employee.seeCompany') ? 'Employees' : 'My team',
       rows,
@@ -90,7 +92,13 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
     const caller = callerOf(request);
     const { employeeId } = parseInput(employeeParams, request.params);
     const employee = await people.get(caller, employeeId);
-    return reply.view('people/form.njk', { title: `Edit ${employee.fullName}`, values: employee, editing: true, masked: await people.masked(employee), ...(await formContext(caller)) });
+    return reply.view('people/form.njk', {
+      title: `Edit ${employee.fullName}`,
+      values: employee,
+      editing: true,
+      masked: await people.masked(employee),
+      ...(await formContext(caller)),
+    });
   });
 
   app.post('/employees/:employeeId', { config: HR }, async (request, reply) => {
@@ -114,13 +122,22 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
       request.body,
     );
     const value = await people.reveal(caller, employee, input.field, input.reason);
-    return reply.view('people/detail.njk', await detailContext(caller, employee, { revealed: { field: input.field, label: FIELD_LABELS[input.field], value } }));
+    return reply.view(
+      'people/detail.njk',
+      await detailContext(caller, employee, { revealed: { field: input.field, label: FIELD_LABELS[input.field], value } }),
+    );
   });
 
   app.get('/me', { config: SELF }, async (request, reply) => {
     const employee = await people.own(callerOf(request));
     if (!employee) return reply.view('people/me.njk', { title: 'My profile', employee: null });
-    return reply.view('people/me.njk', { title: 'My profile', employee, masked: await people.masked(employee), fieldLabels: FIELD_LABELS, stateName: INDIAN_STATES[employee.workState] });
+    return reply.view('people/me.njk', {
+      title: 'My profile',
+      employee,
+      masked: await people.masked(employee),
+      fieldLabels: FIELD_LABELS,
+      stateName: INDIAN_STATES[employee.workState],
+    });
   });
 
   app.post('/me/corrections', { config: SELF }, async (request, reply) => {

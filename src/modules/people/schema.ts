@@ -82,7 +82,9 @@ export const profileCorrections = mysqlTable(
     requestedBy: idColumn('requested_by').notNull(),
     field: varchar('field', { length: 40 }).notNull(),
     message: varchar('message', { length: 1000 }).notNull(),
-    status: varchar('status', { length: 10, enum: ['open', 'done', 'rejected'] }).notNull().default('open'),
+    status: varchar('status', { length: 10, enum: ['open', 'done', 'rejected'] })
+      .notNull()
+      .default('open'),
     createdAt: createdAt(),
   },
   (t) => [index('profile_corrections_tenant_ix').on(t.tenantId, t.status)],

@@ -72,7 +72,11 @@ export function createPeople(deps: PeopleDeps) {
   }
 
   /** A page of the caller's employees, as whole rows or as the list's summaries (`read`). */
-  async function pageOf<Row>(caller: Caller, query: ListQuery, read: (db: Db, tenantId: string, scope: Caller['scope'], query: store.EmployeeQuery) => Promise<{ rows: Row[]; total: number }>) {
+  async function pageOf<Row>(
+    caller: Caller,
+    query: ListQuery,
+    read: (db: Db, tenantId: string, scope: Caller['scope'], query: store.EmployeeQuery) => Promise<{ rows: Row[]; total: number }>,
+  ) {
     // A team filter names a department the caller may open: another team's, or another company's, is not found.
     if (query.departmentId) await departments.openDepartment(caller, query.departmentId);
     const { rows, total } = await read(db, caller.tenantId, caller.scope, {
@@ -111,13 +115,18 @@ export function createPeople(deps: PeopleDeps) {
     },
 
     /** Masked display of the sensitive fields; an unreadable value is shown as such and alerted by the cipher. */
-    async masked<F extends SensitiveField = SensitiveField>(employee: Sealed<F>, fields: readonly F[] = SENSITIVE_FIELDS as unknown as readonly F[]): Promise<Partial<Record<F, MaskedValue>>> {
+    async masked<F extends SensitiveField = SensitiveField>(
+      employee: Sealed<F>,
+      fields: readonly F[] = SENSITIVE_FIELDS as unknown as readonly F[],
+    ): Promise<Partial<Record<F, MaskedValue>>> {
       const out: Partial<Record<F, MaskedValue>> = {};
       for (const field of fields) {
         try {
           const ciphertext = employee[`${field}Cipher`];
           // The cipher remembers masked forms (never plaintexts) per stored value: see decryptMasked.
-          out[field] = ciphertext ? { present: true, masked: await cipher.decryptMasked(employee.tenantId, location(employee.id, field), ciphertext) } : { present: false };
+          out[field] = ciphertext
+            ? { present: true, masked: await cipher.decryptMasked(employee.tenantId, location(employee.id, field), ciphertext) }
+            : { present: false };
         } catch (error) {
           if (!(error instanceof CiphertextRejected)) throw error;
           out[field] = { present: true, unreadable: true };
@@ -133,7 +142,10 @@ export function createPeople(deps: PeopleDeps) {
       const sealed = await sealSensitive(caller.tenantId, id, input);
       await inTransaction(db, async (tx) => {
         await store.insertEmployeeRows(tx, caller.tenantId, [{ id, ...plainColumns(input), ...sealed }]);
-        await audit.recordFor(tx, caller.context, 'employee.created', employeeTarget(id), { code: input.code, sensitiveFieldsSet: Object.keys(sealed).filter((k) => k.endsWith('Cipher') && sealed[k as keyof typeof sealed]) });
+        await audit.recordFor(tx, caller.context, 'employee.created', employeeTarget(id), {
+          code: input.code,
+          sensitiveFieldsSet: Object.keys(sealed).filter((k) => k.endsWith('Cipher') && sealed[k as keyof typeof sealed]),
+        });
       }).catch(duplicatePan);
       return id;
     },
@@ -150,11 +162,18 @@ export function createPeople(deps: PeopleDeps) {
         bankAccount: input.bankAccount || undefined,
       });
       const plain = plainColumns(input);
-      const changed = Object.entries(plain).filter(([key, value]) => (before as Record<string, unknown>)[key] !== value).map(([key]) => key);
+      const changed = Object.entries(plain)
+        .filter(([key, value]) => (before as Record<string, unknown>)[key] !== value)
+        .map(([key]) => key);
       await inTransaction(db, async (tx) => {
         await store.updateEmployeeRow(tx, caller.tenantId, employeeId, { ...plain, ...sealed }, now());
         await audit.recordFor(tx, caller.context, 'employee.updated', employeeTarget(employeeId), {
-          changed: [...changed, ...Object.keys(sealed).filter((k) => k.endsWith('Cipher')).map((k) => k.replace('Cipher', ''))],
+          changed: [
+            ...changed,
+            ...Object.keys(sealed)
+              .filter((k) => k.endsWith('Cipher'))
+              .map((k) => k.replace('Cipher', '')),
+          ],
           before: Object.fromEntries(changed.map((k) => [k, (before as Record<string, unknown>)[k]])),
           after: Object.fromEntries(changed.map((k) => [k, (plain as Record<string, unknown>)[k]])),
         });

@@ -15,7 +15,13 @@ export async function insertDepartment(db: Db, tenantId: string, input: { name: 
   return id;
 }
 
-export async function updateDepartment(db: Db, tenantId: string, departmentId: string, input: { name: string; costCentre: string | null }, at: Date): Promise<number> {
+export async function updateDepartment(
+  db: Db,
+  tenantId: string,
+  departmentId: string,
+  input: { name: string; costCentre: string | null },
+  at: Date,
+): Promise<number> {
   const [result] = await db
     .update(departments)
     .set({ ...input, updatedAt: at })
@@ -24,7 +30,11 @@ export async function updateDepartment(db: Db, tenantId: string, departmentId: s
 }
 
 export async function findDepartment(db: Db, tenantId: string, departmentId: string): Promise<Department | undefined> {
-  const rows = await db.select().from(departments).where(and(eq(departments.tenantId, tenantId), eq(departments.id, departmentId))).limit(1);
+  const rows = await db
+    .select()
+    .from(departments)
+    .where(and(eq(departments.tenantId, tenantId), eq(departments.id, departmentId)))
+    .limit(1);
   return rows[0];
 }
 
@@ -33,14 +43,20 @@ export async function listHeadedDepartments(db: Db, tenantId: string, userId: st
   return db
     .select({ department: departments })
     .from(departments)
-    .innerJoin(departmentHeads, and(eq(departmentHeads.departmentId, departments.id), eq(departmentHeads.tenantId, tenantId), eq(departmentHeads.userId, userId)))
+    .innerJoin(
+      departmentHeads,
+      and(eq(departmentHeads.departmentId, departments.id), eq(departmentHeads.tenantId, tenantId), eq(departmentHeads.userId, userId)),
+    )
     .where(eq(departments.tenantId, tenantId))
     .orderBy(asc(departments.name))
     .then((rows) => rows.map((r) => r.department));
 }
 
 export async function listDepartmentHeads(db: Db, tenantId: string): Promise<{ departmentId: string; userId: string }[]> {
-  return db.select({ departmentId: departmentHeads.departmentId, userId: departmentHeads.userId }).from(departmentHeads).where(eq(departmentHeads.tenantId, tenantId));
+  return db
+    .select({ departmentId: departmentHeads.departmentId, userId: departmentHeads.userId })
+    .from(departmentHeads)
+    .where(eq(departmentHeads.tenantId, tenantId));
 }
 
 export async function setDepartmentHeads(db: Db, tenantId: string, departmentId: string, userIds: string[]): Promise<void> {
@@ -122,11 +138,22 @@ export async function listEmployees(db: Db, tenantId: string, scope: RowScope, q
 }
 
 /** A page of the employee list: the columns it shows (summaryColumns). */
-export async function listEmployeeSummaries(db: Db, tenantId: string, scope: RowScope, query: EmployeeQuery): Promise<{ rows: EmployeeSummary[]; total: number }> {
+export async function listEmployeeSummaries(
+  db: Db,
+  tenantId: string,
+  scope: RowScope,
+  query: EmployeeQuery,
+): Promise<{ rows: EmployeeSummary[]; total: number }> {
   return pageOfEmployees<EmployeeSummary>(db, tenantId, scope, query, summaryColumns);
 }
 
-async function pageOfEmployees<Row>(db: Db, tenantId: string, scope: RowScope, query: EmployeeQuery, columns: Record<string, AnyMySqlColumn>): Promise<{ rows: Row[]; total: number }> {
+async function pageOfEmployees<Row>(
+  db: Db,
+  tenantId: string,
+  scope: RowScope,
+  query: EmployeeQuery,
+  columns: Record<string, AnyMySqlColumn>,
+): Promise<{ rows: Row[]; total: number }> {
   const conditions = [scopeWhere(tenantId, scope)];
   if (query.departmentId) conditions.push(eq(employees.departmentId, query.departmentId));
   if (query.search) {
@@ -149,7 +176,11 @@ async function pageOfEmployees<Row>(db: Db, tenantId: string, scope: RowScope, q
 }
 
 export async function findEmployee(db: Db, tenantId: string, scope: RowScope, employeeId: string): Promise<Employee | undefined> {
-  const rows = await db.select().from(employees).where(and(scopeWhere(tenantId, scope), eq(employees.id, employeeId))).limit(1);
+  const rows = await db
+    .select()
+    .from(employees)
+    .where(and(scopeWhere(tenantId, scope), eq(employees.id, employeeId)))
+    .limit(1);
   return rows[0];
 }
 
@@ -183,7 +214,11 @@ export async function firstEmployeeOf(db: Db, tenantId: string, departmentId: st
   return rows[0];
 }
 
-export async function insertCorrection(db: Db, tenantId: string, input: { employeeId: string; requestedBy: string; field: string; message: string }): Promise<void> {
+export async function insertCorrection(
+  db: Db,
+  tenantId: string,
+  input: { employeeId: string; requestedBy: string; field: string; message: string },
+): Promise<void> {
   await db.insert(profileCorrections).values({ id: newId(), tenantId, ...input });
 }
 
@@ -199,9 +234,17 @@ export async function listOpenCorrections(db: Db, tenantId: string) {
 /** Which of these codes and PAN blind indexes the company already uses (for the CSV import). */
 export async function findTaken(db: Db, tenantId: string, codes: string[], panIndexes: string[]): Promise<{ codes: string[]; panIndexes: string[] }> {
   const [byCode, byPan] = await Promise.all([
-    codes.length ? db.select({ code: employees.code }).from(employees).where(and(eq(employees.tenantId, tenantId), inArray(employees.code, codes))) : [],
+    codes.length
+      ? db
+          .select({ code: employees.code })
+          .from(employees)
+          .where(and(eq(employees.tenantId, tenantId), inArray(employees.code, codes)))
+      : [],
     panIndexes.length
-      ? db.select({ panIndex: employees.panIndex }).from(employees).where(and(eq(employees.tenantId, tenantId), inArray(employees.panIndex, panIndexes)))
+      ? db
+          .select({ panIndex: employees.panIndex })
+          .from(employees)
+          .where(and(eq(employees.tenantId, tenantId), inArray(employees.panIndex, panIndexes)))
       : [],
   ]);
   return { codes: byCode.map((r) => r.code), panIndexes: byPan.map((r) => r.panIndex!).filter(Boolean) };

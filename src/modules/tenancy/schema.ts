@@ -13,7 +13,9 @@ export const companies = mysqlTable(
     /** The company's e-mail domain, lower case (acme.test). */
     domain: varchar('domain', { length: 190 }).notNull(),
     plan: varchar('plan', { length: 20, enum: PLANS }).notNull().default('starter'),
-    status: varchar('status', { length: 20, enum: ['active', 'suspended'] }).notNull().default('active'),
+    status: varchar('status', { length: 20, enum: ['active', 'suspended'] })
+      .notNull()
+      .default('active'),
     /** Owner setting: second factor mandatory for owner, HR admin and finance. */
     requireTwoFactor: boolean('require_two_factor').notNull().default(false),
     createdAt: createdAt(),

@@ -64,7 +64,11 @@ export async function readStructure(connection: Connection, database: string): P
   );
   if (!schemata) throw new Error(`database ${database} does not exist`);
   const names = (
-    await select(connection, "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME", [database])
+    await select(
+      connection,
+      "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
+      [database],
+    )
   ).map((row) => String(row.name));
   const columns = await select(
     connection,

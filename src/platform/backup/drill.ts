@@ -58,7 +58,11 @@ export async function runRestoreDrill(options: RestoreDrillOptions): Promise<Dri
   const backupId = options.backupId ?? (await latestBackupId(options.store));
   if (!backupId) {
     checks.push({ name: 'backup', status: 'fail', detail: 'there is no backup in object storage (run `npm run backup` first)' });
-    return finish(options.store, { ...base, target: { database: '-', server, kept: false }, rpo: { note: 'no backup' }, rto: { note: 'no restore' }, checks }, now);
+    return finish(
+      options.store,
+      { ...base, target: { database: '-', server, kept: false }, rpo: { note: 'no backup' }, rto: { note: 'no restore' }, checks },
+      now,
+    );
   }
   let metadata: BackupMetadata | undefined;
   try {
@@ -75,11 +79,19 @@ export async function runRestoreDrill(options: RestoreDrillOptions): Promise<Dri
     const restored = await restoreBackup({ backupId, targetDatabaseUrl: targetUrl, keyProvider: options.keyProvider, store: options.store, log: options.log });
     restoreSeconds = restored.seconds;
     metadata = restored.metadata;
-    checks.push({ name: 'restore', status: 'pass', detail: `backup ${backupId} authenticated and loaded into the new database ${database} in ${restored.seconds.toFixed(2)} s` });
+    checks.push({
+      name: 'restore',
+      status: 'pass',
+      detail: `backup ${backupId} authenticated and loaded into the new database ${database} in ${restored.seconds.toFixed(2)} s`,
+    });
   } catch (error) {
     const refused = error instanceof BackupRefused;
     checks.push({ name: 'restore', status: 'fail', detail: refused ? `refused (${error.reason}): ${error.message}` : (error as Error).message });
-    return finish(options.store, { ...base, backup: backupSummary(metadata), target: { database, server, kept: false }, rpo, rto: { note: 'no restore' }, checks }, now);
+    return finish(
+      options.store,
+      { ...base, backup: backupSummary(metadata), target: { database, server, kept: false }, rpo, rto: { note: 'no restore' }, checks },
+      now,
+    );
   }
 
   const verification = await verifyRestore({ databaseUrl: targetUrl, keyProvider: options.keyProvider, metadata });
@@ -139,7 +151,11 @@ export async function runVerificationDrill(options: VerifyDrillOptions): Promise
   }
   const verification = await verifyRestore({ databaseUrl: options.databaseUrl, keyProvider: options.keyProvider, metadata, tls: options.tls });
   const rpo = options.restorePoint
-    ? { seconds: round((startedAt.getTime() - Date.parse(options.restorePoint)) / 1000), restorePoint: options.restorePoint, note: 'time since the restore point given with --restore-point' }
+    ? {
+        seconds: round((startedAt.getTime() - Date.parse(options.restorePoint)) / 1000),
+        restorePoint: options.restorePoint,
+        note: 'time since the restore point given with --restore-point',
+      }
     : metadata
       ? rpoOf(metadata, startedAt)
       : { note: 'unknown: pass --restore-point <ISO time> (the snapshot or point-in-time the instance was restored to)' };
@@ -163,7 +179,9 @@ export function describeDrill(report: DrillReport): string[] {
   const mark = { pass: 'ok  ', fail: 'FAIL', skipped: 'skip' } as const;
   const lines = [
     `drill ${report.id} (${report.mode}): ${report.result.toUpperCase()}`,
-    report.backup ? `backup ${report.backup.id} taken ${report.backup.takenAt} of ${report.backup.sourceDatabase} (${report.backup.plaintextBytes} bytes dumped)` : 'backup: none',
+    report.backup
+      ? `backup ${report.backup.id} taken ${report.backup.takenAt} of ${report.backup.sourceDatabase} (${report.backup.plaintextBytes} bytes dumped)`
+      : 'backup: none',
     `target database ${report.target.database} on ${report.target.server}${report.target.kept ? ' (kept)' : ' (dropped after the drill)'}`,
     `achieved RPO: ${report.rpo.seconds !== undefined ? `${report.rpo.seconds} s` : '-'} (${report.rpo.note})`,
     `achieved RTO: ${report.rto.seconds ?? report.rto.verifySeconds ?? '-'} s (${report.rto.note}${report.rto.restoreSeconds !== undefined ? `: restore ${report.rto.restoreSeconds} s + verify ${report.rto.verifySeconds} s` : ''})`,
@@ -191,7 +209,11 @@ const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
 function rpoOf(metadata: BackupMetadata | undefined, at: Date): DrillReport['rpo'] {
   if (!metadata) return { note: 'unknown: the backup metadata could not be read' };
-  return { seconds: round((at.getTime() - Date.parse(metadata.takenAt)) / 1000), restorePoint: metadata.takenAt, note: 'age of the backup when the drill started' };
+  return {
+    seconds: round((at.getTime() - Date.parse(metadata.takenAt)) / 1000),
+    restorePoint: metadata.takenAt,
+    note: 'age of the backup when the drill started',
+  };
 }
 
 function backupSummary(metadata: BackupMetadata | undefined): DrillReport['backup'] {

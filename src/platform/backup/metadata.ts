@@ -133,7 +133,8 @@ function shapeProblem(value: unknown, id: string): string | undefined {
   if (m.format !== BACKUP_FORMAT) return `its format is ${JSON.stringify(m.format)}, not ${BACKUP_FORMAT}`;
   if (m.id !== id) return `it names backup ${JSON.stringify(m.id)}`;
   if (typeof m.takenAt !== 'string' || Number.isNaN(Date.parse(m.takenAt))) return 'takenAt is not a time';
-  if (!m.key || typeof m.key.wrapped !== 'string' || typeof m.key.masterKeyId !== 'string' || typeof m.key.context !== 'string') return 'the key entry is incomplete';
+  if (!m.key || typeof m.key.wrapped !== 'string' || typeof m.key.masterKeyId !== 'string' || typeof m.key.context !== 'string')
+    return 'the key entry is incomplete';
   if (!m.cipher || !Number.isInteger(m.cipher.frameBytes) || m.cipher.frameBytes < 1) return 'the cipher entry is incomplete';
   if (!m.sizes || !Number.isInteger(m.sizes.ciphertextBytes)) return 'the sizes entry is incomplete';
   if (typeof m.ciphertextSha256 !== 'string' || typeof m.mac !== 'string') return 'the hash or MAC is missing';

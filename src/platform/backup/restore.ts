@@ -52,7 +52,10 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   try {
     const { mac, ...unsigned } = metadata;
     if (!macMatches(keys.metadata, unsigned, mac)) {
-      throw new BackupRefused('metadata_altered', `The metadata of backup ${backupId} has been altered: its MAC does not verify under the backup's key; refusing it`);
+      throw new BackupRefused(
+        'metadata_altered',
+        `The metadata of backup ${backupId} has been altered: its MAC does not verify under the backup's key; refusing it`,
+      );
     }
     await checkStoredFile(store, metadata, keys);
     log(`backup ${backupId}: metadata and all ${metadata.cipher.frames} frames authenticate`);
@@ -80,7 +83,9 @@ async function assertTargetFree(serverUrl: string, database: string): Promise<vo
   try {
     const [schemata] = await connection.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
     if ((schemata as unknown[]).length === 0) return;
-    const [[row]] = (await connection.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [database])) as unknown as [[{ n: number }]];
+    const [[row]] = (await connection.query('SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [database])) as unknown as [
+      [{ n: number }],
+    ];
     const tables = Number(row.n);
     throw new BackupRefused(
       'target_exists',
@@ -122,16 +127,28 @@ function unwrapRefusal(metadata: BackupMetadata, keyProvider: KeyProvider, error
   if (keyProvider instanceof LocalKeyProvider) {
     const ours = keyProvider.masterKeyId;
     if (ours !== madeUnder) {
-      return new BackupRefused('foreign_key', `Backup ${id} was made under another installation's master key (${madeUnder}); this installation's key is ${ours}; refusing it`);
+      return new BackupRefused(
+        'foreign_key',
+        `Backup ${id} was made under another installation's master key (${madeUnder}); this installation's key is ${ours}; refusing it`,
+      );
     }
-    return new BackupRefused('metadata_altered', `The data key in the metadata of backup ${id} does not unwrap under ${ours}, the key the metadata names: the metadata was altered; refusing it`);
+    return new BackupRefused(
+      'metadata_altered',
+      `The data key in the metadata of backup ${id} does not unwrap under ${ours}, the key the metadata names: the metadata was altered; refusing it`,
+    );
   }
   // KMS: say what the service said, sorted into the cases an operator acts on differently.
   if (/KMSInvalidStateException|DisabledException|NotFoundException|pending deletion|is disabled/i.test(error.message)) {
-    return new BackupRefused('key_missing', `Backup ${id} cannot be decrypted: its KMS key (${madeUnder}) is disabled, pending deletion or deleted (${error.message}); refusing it`);
+    return new BackupRefused(
+      'key_missing',
+      `Backup ${id} cannot be decrypted: its KMS key (${madeUnder}) is disabled, pending deletion or deleted (${error.message}); refusing it`,
+    );
   }
   if (/InvalidCiphertextException|IncorrectKeyException/.test(error.message)) {
-    return new BackupRefused('foreign_key', `Backup ${id} was made under another key (${madeUnder}) than this installation's KMS key, or its metadata was altered (${error.message}); refusing it`);
+    return new BackupRefused(
+      'foreign_key',
+      `Backup ${id} was made under another key (${madeUnder}) than this installation's KMS key, or its metadata was altered (${error.message}); refusing it`,
+    );
   }
   return new BackupRefused('key_unusable', `The data key of backup ${id} could not be unwrapped by the key provider: ${error.message}`);
 }
@@ -206,7 +223,10 @@ async function load(store: ObjectStore, metadata: BackupMetadata, keys: BackupKe
     await Promise.all([pipeline(source, decoder, client.child.stdin!), client.succeeded()]).catch(async (error: Error) => {
       client.kill();
       // The client's own message (a SQL error) explains more than the broken pipe it caused.
-      const clientError = await client.succeeded().then(() => undefined, (e: Error) => e);
+      const clientError = await client.succeeded().then(
+        () => undefined,
+        (e: Error) => e,
+      );
       if (error instanceof FrameError) throw frameRefusal(metadata, error);
       throw clientError && !/SIGKILL/.test(clientError.message) ? clientError : error;
     });

@@ -160,7 +160,9 @@ function tableChecks(tables: TableFingerprint[], metadata: BackupMetadata | unde
 async function fieldChecks(db: Db, pool: { getConnection(): Promise<PoolConnection> }, options: VerifyOptions, columns: EncryptedColumn[]): Promise<Check[]> {
   const registered = options.columns ?? listEncryptedColumns();
   if (registered.length === 0) {
-    return [{ name: 'sensitive fields', status: 'fail', detail: 'no encrypted columns are registered: the caller must import src/app.js so modules register theirs' }];
+    return [
+      { name: 'sensitive fields', status: 'fail', detail: 'no encrypted columns are registered: the caller must import src/app.js so modules register theirs' },
+    ];
   }
   const perTenant = options.samplePerTenant ?? 5;
   const samples = new Map<string, { column: EncryptedColumn; id: string; value: string }[]>();
@@ -213,7 +215,11 @@ async function fieldChecks(db: Db, pool: { getConnection(): Promise<PoolConnecti
 
 async function auditCheck(db: Db, verifier: AuditChainVerifier | undefined): Promise<Check> {
   if (!verifier) {
-    return { name: 'audit hash chain', status: 'skipped', detail: 'no audit chain verifier is registered yet (hook: registerAuditChainVerifier in platform/backup)' };
+    return {
+      name: 'audit hash chain',
+      status: 'skipped',
+      detail: 'no audit chain verifier is registered yet (hook: registerAuditChainVerifier in platform/backup)',
+    };
   }
   try {
     const result = await verifier(db);

@@ -58,7 +58,10 @@ class HashWorkers {
   }
 
   private spawn(): void {
-    const slot = { worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: this.bcryptPath, niceness: WORKER_NICENESS } }), pending: [] as Pending[] };
+    const slot = {
+      worker: new Worker(WORKER_SOURCE, { eval: true, workerData: { bcryptPath: this.bcryptPath, niceness: WORKER_NICENESS } }),
+      pending: [] as Pending[],
+    };
     // Idle workers must not keep a finished script alive; a worker with a job does.
     slot.worker.unref();
     slot.worker.on('message', (message: { id: number; result?: unknown; error?: string }) => {

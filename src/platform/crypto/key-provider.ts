@@ -157,9 +157,7 @@ export class KmsKeyProvider implements KeyProvider {
   async unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer> {
     let response;
     try {
-      response = await this.client.send(
-        new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: kmsEncryptionContext(tenantId) }),
-      );
+      response = await this.client.send(new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: kmsEncryptionContext(tenantId) }));
     } catch (error) {
       throw kmsError('Decrypt', tenantId, error);
     }
@@ -183,10 +181,7 @@ export interface KeyProviderOptions {
   kmsClient?: KMSClient;
 }
 
-export function createKeyProvider(
-  config: Pick<Config, 'keyProvider' | 'dataDir' | 'isProduction' | 'aws'>,
-  options: KeyProviderOptions = {},
-): KeyProvider {
+export function createKeyProvider(config: Pick<Config, 'keyProvider' | 'dataDir' | 'isProduction' | 'aws'>, options: KeyProviderOptions = {}): KeyProvider {
   if (config.keyProvider.kind === 'kms') {
     return new KmsKeyProvider({ keyId: config.keyProvider.keyId, region: config.aws.region, client: options.kmsClient });
   }

@@ -11,5 +11,11 @@ export const newId = (): string => uuidv7();
 export const idColumn = (name = 'id') => char(name, { length: 36 });
 
 /** UTC instants with millisecond precision; CURRENT_TIMESTAMP(3) works on MySQL 8 and MariaDB. */
-export const createdAt = () => datetime('created_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`);
-export const updatedAt = () => datetime('updated_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`);
+export const createdAt = () =>
+  datetime('created_at', { mode: 'date', fsp: 3 })
+    .notNull()
+    .default(sql`CURRENT_TIMESTAMP(3)`);
+export const updatedAt = () =>
+  datetime('updated_at', { mode: 'date', fsp: 3 })
+    .notNull()
+    .default(sql`CURRENT_TIMESTAMP(3)`);

@@ -88,7 +88,10 @@ function answers(port: number): Promise<boolean> {
 
 export function findServerBinary(): { server: string; flavour: 'mariadb' | 'mysql' } | undefined {
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/usr/local/sbin', '/usr/local/mysql/bin'];
-  for (const [name, flavour] of [['mariadbd', 'mariadb'], ['mysqld', 'mysql']] as const) {
+  for (const [name, flavour] of [
+    ['mariadbd', 'mariadb'],
+    ['mysqld', 'mysql'],
+  ] as const) {
     for (const dir of dirs) {
       const candidate = path.join(dir, name);
       if (dir && existsSync(candidate)) return { server: candidate, flavour };
@@ -116,11 +119,9 @@ function initialise(binary: { server: string; flavour: 'mariadb' | 'mysql' }, da
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
   const result =
     binary.flavour === 'mariadb'
-      ? spawnSync(
-          'mariadb-install-db',
-          ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot],
-          { encoding: 'utf8' },
-        )
+      ? spawnSync('mariadb-install-db', ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...asRoot], {
+          encoding: 'utf8',
+        })
       : spawnSync(binary.server, ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, ...asRoot], { encoding: 'utf8' });
   if (result.status !== 0) {
     rmSync(dataDir, { recursive: true, force: true });

@@ -32,9 +32,7 @@ function readFlash(request: FastifyRequest): FlashMessage[] {
   try {
     const parsed: unknown = JSON.parse(unsigned.value);
     if (!Array.isArray(parsed)) return [];
-    return parsed.filter(
-      (m): m is FlashMessage => typeof m?.text === 'string' && ['success', 'error', 'info'].includes(m?.kind),
-    );
+    return parsed.filter((m): m is FlashMessage => typeof m?.text === 'string' && ['success', 'error', 'info'].includes(m?.kind));
   } catch {
     return [];
   }

@@ -14,10 +14,7 @@ export const HSTS_VALUE = 'max-age=31536000; includeSubDomains';
  * `Cache-Control: no-store` on every dynamic response (pages carry personal data; static assets
  * under /public set their own caching).
  */
-export async function registerSecurity(
-  app: FastifyInstance,
-  options: { production: boolean; trustProxy: TrustProxy; publicOrigin?: string },
-): Promise<void> {
+export async function registerSecurity(app: FastifyInstance, options: { production: boolean; trustProxy: TrustProxy; publicOrigin?: string }): Promise<void> {
   // The redirect goes to our own origin when it is configured, never to whatever Host a request names.
   const httpsOrigin = options.publicOrigin?.replace(/^http:/, 'https:');
   await app.register(helmet, {

@@ -71,10 +71,7 @@ export async function claimJob(db: Db, request: ClaimRequest): Promise<Claim> {
 
       let job: JobRow | undefined;
       for (;;) {
-        job = await pick(
-          and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, request.now), inArray(jobs.kind, request.kinds), ...only),
-          asc(jobs.leaseUntil),
-        );
+        job = await pick(and(eq(jobs.status, 'running'), lt(jobs.leaseUntil, request.now), inArray(jobs.kind, request.kinds), ...only), asc(jobs.leaseUntil));
         if (!job || job.attempts < job.maxAttempts) break;
         const lastError = `its instance stopped answering (lease ran out) on attempt ${job.attempts} of ${job.maxAttempts}`;
         await tx
@@ -152,14 +149,29 @@ export async function failAttempt(db: Db, jobId: string, token: string, error: s
 
 /** A graceful stop gives the claim back uncounted: the next instance starts at once, from the checkpoint. */
 export async function releaseJob(db: Db, jobId: string, token: string, now: Date): Promise<boolean> {
-  const set = { status: 'queued' as const, owner: null, leaseToken: null, leaseUntil: null, runAfter: now, attempts: sql`GREATEST(${jobs.attempts} - 1, 0)`, updatedAt: now };
+  const set = {
+    status: 'queued' as const,
+    owner: null,
+    leaseToken: null,
+    leaseUntil: null,
+    runAfter: now,
+    attempts: sql`GREATEST(${jobs.attempts} - 1, 0)`,
+    updatedAt: now,
+  };
   return affected(await db.update(jobs).set(set).where(holding(jobId, token))) === 1;
 }
 
 /** A failed job back in the queue with fresh attempts; it resumes from its last checkpoint. */
 export async function requeueFailedJob(db: Db, jobId: string, now: Date): Promise<boolean> {
   const set = { status: 'queued' as const, attempts: 0, runAfter: now, finishedAt: null, updatedAt: now };
-  return affected(await db.update(jobs).set(set).where(and(eq(jobs.id, jobId), eq(jobs.status, 'failed')))) === 1;
+  return (
+    affected(
+      await db
+        .update(jobs)
+        .set(set)
+        .where(and(eq(jobs.id, jobId), eq(jobs.status, 'failed'))),
+    ) === 1
+  );
 }
 
 export async function readJob(db: Db, jobId: string): Promise<JobRow | undefined> {
@@ -169,7 +181,12 @@ export async function readJob(db: Db, jobId: string): Promise<JobRow | undefined
 /** One tenant's job (or a platform job, tenant null): another tenant's id reads as missing. */
 export async function readTenantJob(db: Db, tenantId: string | null, jobId: string): Promise<JobRow | undefined> {
   const tenant = tenantId === null ? isNull(jobs.tenantId) : eq(jobs.tenantId, tenantId);
-  return (await db.select().from(jobs).where(and(eq(jobs.id, jobId), tenant)))[0];
+  return (
+    await db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.id, jobId), tenant))
+  )[0];
 }
 
 /**

@@ -10,15 +10,7 @@ export function createLogger(config: Pick<Config, 'env' | 'logLevel'>, destinati
     level: config.env === 'test' && config.logLevel === 'info' ? 'warn' : config.logLevel,
     base: { service: 'bizlumo-hr' },
     redact: {
-      paths: [
-        'req.headers.cookie',
-        'req.headers.authorization',
-        'res.headers["set-cookie"]',
-        '*.password',
-        '*.pan',
-        '*.aadhaar',
-        '*.bankAccount',
-      ],
+      paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.pan', '*.aadhaar', '*.bankAccount'],
       censor: '[redacted]',
     },
     serializers: {

@@ -12,11 +12,7 @@ const ACCOUNT_NUMBER = /\b\d{9,18}\b/g;
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
 
 export function scrubText(text: string): string {
-  return text
-    .replace(PAN, '[pan]')
-    .replace(AADHAAR, '[aadhaar]')
-    .replace(ACCOUNT_NUMBER, '[number]')
-    .replace(EMAIL, '[email]');
+  return text.replace(PAN, '[pan]').replace(AADHAAR, '[aadhaar]').replace(ACCOUNT_NUMBER, '[number]').replace(EMAIL, '[email]');
 }
 
 const DROPPED_KEYS = new Set(['cookie', 'cookies', 'authorization', 'set-cookie', 'data', 'query_string', 'body', 'password']);

@@ -21,7 +21,12 @@ export interface ObjectStoreOptions {
 /** The object store the config names: a local folder (default) or the S3 bucket. */
 export function createObjectStore(config: Pick<Config, 'storage' | 'dataDir' | 'aws'>, options: ObjectStoreOptions = {}): ObjectStore {
   if (config.storage.kind === 's3') {
-    return new S3ObjectStore({ bucket: config.storage.bucket, region: config.aws.region, client: options.s3Client, kmsKeyId: options.s3KmsKeyId ?? config.storage.kmsKeyId });
+    return new S3ObjectStore({
+      bucket: config.storage.bucket,
+      region: config.aws.region,
+      client: options.s3Client,
+      kmsKeyId: options.s3KmsKeyId ?? config.storage.kmsKeyId,
+    });
   }
   return new LocalObjectStore({ dataDir: config.dataDir });
 }

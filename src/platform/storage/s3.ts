@@ -1,12 +1,5 @@
 import { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type PutObjectCommandInput,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { namespaceOf, validateObjectKey, validatePrefix } from './keys.js';
 import { ObjectNotFound, type ObjectOwner, type ObjectStore, type PutOptions } from './object-store.js';
 
@@ -87,9 +80,7 @@ export class S3ObjectStore implements ObjectStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: namespace + prefix, ContinuationToken: token }),
-      );
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: namespace + prefix, ContinuationToken: token }));
       for (const item of page.Contents ?? []) {
         if (item.Key?.startsWith(namespace)) keys.push(item.Key.slice(namespace.length));
       }

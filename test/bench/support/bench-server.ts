@@ -70,13 +70,29 @@ app.get('/bench/counters', { config: { access: { public: true } } }, async () =>
 if (process.env.BENCH_TEMPLATE_FLOOR) {
   const hr = (await findUserByEmail(database.db, 'hr@acme.test'))!;
   const viewer = await app.identity.sessions.resolve((await app.identity.sessions.start(hr, { ip: '127.0.0.1', userAgent: 'bench' })).token);
-  const caller = { context: incomingContext({ requestId: 'bench', ip: '127.0.0.1', userAgent: 'bench' }), viewer: viewer!, scope: rowScopeFor(viewer!, 'company'), tenantId: viewer!.tenantId };
+  const caller = {
+    context: incomingContext({ requestId: 'bench', ip: '127.0.0.1', userAgent: 'bench' }),
+    viewer: viewer!,
+    scope: rowScopeFor(viewer!, 'company'),
+    tenantId: viewer!.tenantId,
+  };
   const list = await app.people.listSummaries(caller, { page: 1 });
   const rows = await Promise.all(list.rows.map(async (employee) => ({ employee, masked: await app.people.masked(employee, ['pan', 'bankAccount']) })));
   const departments = await app.people.listDepartments(caller);
   app.get('/bench/list-template', { config: { access: { public: true } } }, async (request, reply) => {
     request.viewer = viewer;
-    return reply.view('people/list.njk', { title: 'Employees', rows, sensitive: true, total: list.total, page: 1, pages: list.pages, q: '', department: '', departments, mayEdit: true });
+    return reply.view('people/list.njk', {
+      title: 'Employees',
+      rows,
+      sensitive: true,
+      total: list.total,
+      page: 1,
+      pages: list.pages,
+      q: '',
+      department: '',
+      departments,
+      mayEdit: true,
+    });
   });
 }
 await app.listen({ host: '127.0.0.1', port: 0 });

@@ -31,7 +31,12 @@ export async function startBenchServer(): Promise<{ url: string; child: ChildPro
 
 /** Pulls name=value pairs out of set-cookie headers. */
 export function cookiesFrom(response: Response, existing = ''): string {
-  const jar = new Map(existing.split('; ').filter(Boolean).map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)] as const));
+  const jar = new Map(
+    existing
+      .split('; ')
+      .filter(Boolean)
+      .map((c) => [c.slice(0, c.indexOf('=')), c.slice(c.indexOf('=') + 1)] as const),
+  );
   for (const line of response.headers.getSetCookie()) {
     const pair = line.split(';')[0]!;
     jar.set(pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1));
