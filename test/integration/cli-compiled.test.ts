@@ -50,6 +50,7 @@ describe('compiled commands, run with node as in the image', () => {
     expect(result.code, result.output).toBe(0);
     backupId = /\[backup\] backup id: (\S+)\n$/.exec(result.output)?.[1] ?? '';
     expect(await listBackups(from.store)).toEqual([backupId]);
+    expect(result.output).toMatch(/snapshot shared/);
   }, 60_000);
 
   it('drill-restore: restores that backup, decrypts sensitive fields of every tenant, passes and exits 0; bad arguments exit 1', async () => {
@@ -57,9 +58,11 @@ describe('compiled commands, run with node as in the image', () => {
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/\[drill\] drill \S+ \(restore\): PASS/);
     for (const company of from.seed.companies) expect(result.output).toContain(`ok   sensitive fields of tenant ${company.tenantId}`);
+    expect(result.output).toMatch(/achieved RPO: [\d.]+ s \(age of the backup/);
+    expect(result.output).toMatch(/achieved RTO: [\d.]+ s/);
     const reportKey = /report stored at (drills\/\S+\.json)/.exec(result.output)![1]!;
     const report = JSON.parse((await from.store.get(PLATFORM, reportKey)).toString()) as DrillReport;
-    expect(report).toMatchObject({ result: 'pass', backup: { id: backupId }, target: { kept: false } });
+    expect(report).toMatchObject({ result: 'pass', mode: 'restore', backup: { id: backupId }, target: { kept: false } });
     created.push(withDatabase(parseDatabaseUrl(from.source.url).serverUrl, report.target.database));
     expect(await databaseExists(created.at(-1)!)).toBe(false);
 

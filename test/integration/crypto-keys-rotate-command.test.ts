@@ -59,12 +59,15 @@ describe('npm run keys:rotate', () => {
   }, 60_000);
 
   it('exits non-zero with a reason for bad arguments or a tenant without keys', async () => {
-    const none = await keysRotate([], env);
+    // Three separate processes, started together: each pays tsx's start-up, none waits for another.
+    const [none, both, unknown] = await Promise.all([
+      keysRotate([], env),
+      keysRotate(['--all', '--tenant', tenant], env),
+      keysRotate(['--tenant', newId()], env),
+    ]);
     expect(none.code).toBe(1);
     expect(none.output).toMatch(/--tenant <ID>, or --all/);
-    const both = await keysRotate(['--all', '--tenant', tenant], env);
     expect(both.code).toBe(1);
-    const unknown = await keysRotate(['--tenant', newId()], env);
     expect(unknown.code).toBe(1);
     expect(unknown.output).toMatch(/has no data key .*is the id right\?/);
     expect(await versions()).toEqual(['1:retired', '2:retired', '3:active']);
