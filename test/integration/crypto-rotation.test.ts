@@ -181,7 +181,9 @@ describe('key rotation', () => {
     );
     expect(job).toMatchObject({ status: 'done', attempts: 2 });
     const checkpoint = JSON.parse(job!.checkpoint) as RotationCheckpoint;
-    expect(checkpoint.columns.map((c) => [c.column, c.done, c.rowsSeen, c.batches]).sort()).toEqual([
+    // Columns other modules registered in this process (employees') are visited too; this table's are the ones to read.
+    const ours = checkpoint.columns.filter((c) => c.table === TABLE);
+    expect(ours.map((c) => [c.column, c.done, c.rowsSeen, c.batches]).sort()).toEqual([
       ['bank_cipher', true, 23, 5],
       ['pan_cipher', true, 19, 4],
     ]);
