@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import type { FastifyInstance } from 'fastify';
-import { useTestApp } from '../support/app.js';
+import { useSecondInstance, useTestApp } from '../support/app.js';
 import { getPage, postForm, sessionFor, signIn, submitForm } from '../support/auth.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { testClock } from '../support/clock.js';
-import { buildApp } from '../../src/app.js';
 import { findUserByEmail } from '../../src/modules/identity/index.js';
 import { SESSION_CACHE_MS } from '../../src/modules/identity/sessions.js';
 import { signToken, tokenKeys } from '../../src/modules/identity/tokens.js';
@@ -207,19 +205,14 @@ describe('sessions', () => {
 
 describe('revocation reaches every instance', () => {
   const t = useTestApp({ seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
-  let second: FastifyInstance;
-  beforeAll(async () => {
-    second = await buildApp(t.config, { database: t.db.database });
-    await second.ready();
-  });
-  afterAll(() => second?.close());
+  const other = useSecondInstance(t);
 
   it('a session revoked on one instance stops working on another within the cache time', async () => {
     const jar = await sessionFor(t.app, 'owner@acme.test');
-    expect((await getPage(second, { ...jar }, '/account')).statusCode).toBe(200);
+    expect((await getPage(other.app, { ...jar }, '/account')).statusCode).toBe(200);
     await submitForm(t.app, { ...jar }, '/account', '/logout', {});
     await new Promise((r) => setTimeout(r, SESSION_CACHE_MS + 100));
-    const res = await getPage(second, { ...jar }, '/account');
+    const res = await getPage(other.app, { ...jar }, '/account');
     expect(res.statusCode).toBe(303);
   });
 });

@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { useTestApp } from '../support/app.js';
+import { describe, expect, it, vi } from 'vitest';
+import { useSecondInstance, useTestApp } from '../support/app.js';
 import { getPage, sessionFor, submitForm } from '../support/auth.js';
 import { seedDemo } from '../../src/demo/seed.js';
-import { buildApp } from '../../src/app.js';
 import { DEPARTMENT_CHOICES_MS } from '../../src/modules/people/department-choices.js';
 import { listDepartments } from '../../src/modules/people/index.js';
 import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
@@ -11,12 +9,7 @@ import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
 /** The department filter of the employee list: a few seconds' memory per company, never another company's. */
 describe("the employee list's department filter", () => {
   const t = useTestApp({ seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
-  let second: FastifyInstance;
-  beforeAll(async () => {
-    second = await buildApp(t.config, { database: t.db.database });
-    await second.ready();
-  });
-  afterAll(() => second?.close());
+  const other = useSecondInstance(t);
 
   const tenantOf = async (domain: string) => (await findCompanyByDomain(t.app.database.db, domain))!.id;
   const choices = (html: string) => [...html.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)].map((m) => m[2]);
@@ -49,11 +42,11 @@ describe("the employee list's department filter", () => {
 
   it('shows a new department at once on the instance that made it, and within the cache time on another', async () => {
     const hr = await sessionFor(t.app, 'hr@acme.test');
-    expect(choices((await getPage(second, hr, '/employees')).body)).not.toContain('Legal');
+    expect(choices((await getPage(other.app, hr, '/employees')).body)).not.toContain('Legal');
     expect((await submitForm(t.app, hr, '/departments', '/departments', { name: 'Legal', costCentre: 'CC-500' })).statusCode).toBe(303);
     expect(choices((await getPage(t.app, hr, '/employees')).body)).toContain('Legal');
     await new Promise((resolve) => setTimeout(resolve, DEPARTMENT_CHOICES_MS + 100));
-    expect(choices((await getPage(second, hr, '/employees')).body)).toContain('Legal');
+    expect(choices((await getPage(other.app, hr, '/employees')).body)).toContain('Legal');
   });
 
   it('renaming shows at once on this instance', async () => {
@@ -68,10 +61,10 @@ describe("the employee list's department filter", () => {
 
   it('a department made on another instance can be given to an employee at once: that check reads the table', async () => {
     const hr = await sessionFor(t.app, 'hr@acme.test');
-    expect(choices((await getPage(second, hr, '/employees')).body)).not.toContain('Procurement'); // remembered by the second
+    expect(choices((await getPage(other.app, hr, '/employees')).body)).not.toContain('Procurement'); // remembered by the other instance
     await submitForm(t.app, hr, '/departments', '/departments', { name: 'Procurement' });
     const procurement = (await listDepartments(t.app.database.db, await tenantOf('acme.test'))).find((d) => d.name === 'Procurement')!;
-    const res = await submitForm(second, hr, '/employees/new', '/employees', {
+    const res = await submitForm(other.app, hr, '/employees/new', '/employees', {
       code: 'ACM9100',
       fullName: 'Ira Menon',
       dateOfJoining: '2026-04-01',

@@ -73,3 +73,19 @@ export function csrfTokenOf(html: string): string {
   if (!match) throw new Error('no _csrf field in the page');
   return match[1]!;
 }
+
+/**
+ * A second app instance over the same database, as a second ECS task would be: for what must reach
+ * every instance (revocations, caches). Built after the first, closed with the file.
+ */
+export function useSecondInstance(first: TestApp) {
+  const holder = {} as { app: FastifyInstance };
+  beforeAll(async () => {
+    holder.app = await buildApp(first.config, { database: first.db.database });
+    await holder.app.ready();
+  });
+  afterAll(async () => {
+    await holder.app?.close();
+  });
+  return holder;
+}
