@@ -37,8 +37,9 @@ module.exports = {
     {
       name: 'domain-knows-no-http-or-views',
       severity: 'error',
-      comment: 'Services, stores and pure rules are called from routes, jobs and commands alike: they know nothing of HTTP or page rendering.',
-      from: { path: ['/service\\.ts$', '/store\\.ts$', '/rules/'] },
+      comment:
+        'Use cases, stores and pure rules are called from routes, jobs and commands alike: they know nothing of HTTP or page rendering. Only the route files, the request plugins and the route-rule hook speak HTTP.',
+      from: { path: '^src/modules/', pathNot: ['routes\\.ts$', '/plugin\\.ts$', '^src/modules/access/rules\\.ts$'] },
       to: { path: ['^src/platform/http/', '^src/platform/views/'] },
     },
     {

@@ -5,7 +5,8 @@ import { HOST_COOKIE } from '../../platform/http/cookies.js';
 import { Invalid, Unauthorized } from '../../platform/errors.js';
 import { can, callerOf, PUBLIC, ROLE_GROUPS } from '../access/index.js';
 import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_CHARS } from './passwords.js';
-import { SESSION_COOKIE, sessionCookieOptions } from './sessions.js';
+import { SESSION_COOKIE } from './sessions.js';
+import { SESSION_SECONDS } from './tokens.js';
 import { BAD_CREDENTIALS, type Identity } from './service.js';
 
 export const DEVICE_COOKIE = '__Host-device';
@@ -30,7 +31,7 @@ export function linkOrigin(request: FastifyRequest): string {
 }
 
 export function setSessionCookie(reply: FastifyReply, token: string) {
-  reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions());
+  reply.setCookie(SESSION_COOKIE, token, { ...HOST_COOKIE, maxAge: SESSION_SECONDS });
 }
 
 /** A finished sign-in: the session, and the device cookie that later exempts this browser from IP blocks. */

@@ -1,7 +1,6 @@
 import type { Clock } from '../../platform/clock/index.js';
 import type { RequestContext } from '../../platform/context/index.js';
 import type { Db } from '../../platform/db/client.js';
-import { HOST_COOKIE } from '../../platform/http/cookies.js';
 import { findCompany } from '../tenancy/index.js';
 import { can, ROLE_LABELS, type Viewer } from '../access/index.js';
 import { SESSION_SECONDS, signToken, verifyToken, type TokenKeys } from './tokens.js';
@@ -11,10 +10,6 @@ import type { User } from './schema.js';
 export const SESSION_COOKIE = '__Host-session';
 /** How long an instance may trust its memory of a session row; revocation elsewhere shows within this. */
 export const SESSION_CACHE_MS = 2000;
-
-export function sessionCookieOptions() {
-  return { ...HOST_COOKIE, maxAge: SESSION_SECONDS };
-}
 
 export interface SessionDeps {
   db: Db;
