@@ -13,7 +13,7 @@ export const DEVICE_COOKIE = '__Host-device';
 const MFA_COOKIE = '__Host-mfa';
 
 // Limits are checked before any bcrypt work: an overlong field is a 400, not a CPU bill.
-const email = z.string().trim().min(3, 'is required').max(256, 'must be at most 256 characters').email('must be an email address');
+const email = z.string().trim().min(3, 'is required').max(254, 'must be at most 254 characters').email('must be an email address');
 const password = z.string().min(1, 'is required').max(MAX_PASSWORD_CHARS, `must be at most ${MAX_PASSWORD_CHARS} characters`);
 const newPassword = z.string().max(MAX_PASSWORD_CHARS, `must be at most ${MAX_PASSWORD_CHARS} characters`);
 

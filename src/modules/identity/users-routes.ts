@@ -27,7 +27,7 @@ export async function userRoutes(app: FastifyInstance, options: { identity: Iden
   app.post('/users/invite', { config: ownerOnly }, async (request, reply) => {
     const input = parseInput(
       z.object({
-        email: z.string().trim().max(256, 'must be at most 256 characters').email('must be an email address'),
+        email: z.string().trim().max(254, 'must be at most 254 characters').email('must be an email address'),
         displayName: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
         role: z.enum(ROLES, { message: `must be one of ${ROLES.join(', ')}` }),
       }),

@@ -91,6 +91,8 @@ export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit })
       const before = await store.findDepartment(db, caller.tenantId, departmentId);
       if (!before) throw new NotFound('No such department');
       const users = await listTenantUsers(db, caller.tenantId);
+      // A head ticked twice (a repeated form field) is one head, not a duplicate-key error blamed on the name.
+      input = { ...input, headUserIds: [...new Set(input.headUserIds)] };
       for (const id of input.headUserIds) {
         const user = users.find((u) => u.id === id);
         if (!user || !can(user, 'department.lead')) throw new Invalid('heads', 'must be department heads of your company');

@@ -60,13 +60,27 @@ export async function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Pr
   return db.transaction(async (tx) => work(tx as unknown as Db));
 }
 
-/**
- * The unique key a write collided with, or undefined when the error is something else. drizzle
- * wraps driver errors, so the driver's code is looked for on the error and on its cause.
- */
-export function duplicateKeyOf(error: unknown): string | undefined {
+/** The driver's error inside drizzle's wrapper (looked for on the error and its causes), when it has this code. */
+function driverError(error: unknown, code: string): { message?: string } | undefined {
   for (let e = error as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (e.code === 'ER_DUP_ENTRY') return /for key '(?:[^.']+\.)?([^']+)'/.exec(e.message ?? '')?.[1] ?? '';
+    if (e.code === code) return e;
   }
   return undefined;
+}
+
+/** The unique key a write collided with, or undefined when the error is something else. */
+export function duplicateKeyOf(error: unknown): string | undefined {
+  const duplicate = driverError(error, 'ER_DUP_ENTRY');
+  if (!duplicate) return undefined;
+  return /for key '(?:[^.']+\.)?([^']+)'/.exec(duplicate.message ?? '')?.[1] ?? '';
+}
+
+/**
+ * The column a value was too long for (strict mode refuses it), or undefined. A validator should
+ * have caught it first; this turns a missed limit into a 400 naming the field instead of a 500.
+ */
+export function tooLongColumnOf(error: unknown): string | undefined {
+  const tooLong = driverError(error, 'ER_DATA_TOO_LONG');
+  if (!tooLong) return undefined;
+  return /for column '([^']+)'/.exec(tooLong.message ?? '')?.[1] ?? '';
 }

@@ -37,7 +37,8 @@ export async function registerCsrf(app: FastifyInstance, options: { secret: stri
   // Callback style, because csrfProtection is: it calls `done` on a good token and answers a bad one
   // itself (reply.send(error)) without calling back, which a promise wrapper would leave pending.
   app.addHook('preHandler', (request, reply, done) => {
-    if (SAFE_METHODS.has(request.method) || request.routeOptions.config?.csrf === false) return done();
+    // An address with no route changes nothing: it answers 404 whatever the method, not 403.
+    if (SAFE_METHODS.has(request.method) || request.is404 || request.routeOptions.config?.csrf === false) return done();
     try {
       assertSameOrigin(request);
     } catch (error) {

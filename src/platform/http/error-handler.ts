@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, Invalid, TooManyRequests, type FieldProblem } from '../errors.js';
 import { reportError } from '../observability/sentry.js';
+import { tooLongColumnOf } from '../db/client.js';
 
 interface ErrorBody {
   status: number;
@@ -52,9 +53,17 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
 }
 
+/** `display_name` → `displayName`: the form's name for a column. */
+const fieldOfColumn = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
 function describe(error: FastifyError | DomainError | Error, request: FastifyRequest): ErrorBody {
   if (error instanceof Invalid) {
     return { status: 400, error: error.code, message: error.message, problems: error.problems };
+  }
+  const tooLong = tooLongColumnOf(error);
+  if (tooLong !== undefined) {
+    const field = tooLong ? fieldOfColumn(tooLong) : 'body';
+    return describe(new Invalid(field, 'is too long'), request);
   }
   if (error instanceof DomainError) {
     return { status: error.statusCode, error: error.code, message: error.message };
