@@ -61,6 +61,32 @@ describe('TOTP second factor', () => {
     expect((await submitForm(t.app, reusedRecovery, '/login/second-factor', '/login/second-factor', { code: recoveryCodes[0]! })).statusCode).toBe(400);
   });
 
+  it('a pending sign-in works once, and one code raced from three pending sign-ins gives one session', async () => {
+    const { secret } = await enrol('owner@acme.test');
+    clock.advance(60_000);
+    const csrfOf = async (jar: { cookie: string }) => /name="_csrf" value="([^"]+)"/.exec((await getPage(t.app, jar, '/login/second-factor')).body)![1]!;
+
+    // The "password accepted" cookie, kept by someone who saw it, after its sign-in finished.
+    const first = await passwordStep('owner@acme.test');
+    const kept = first.cookie.split('; ').find((c) => c.startsWith('__Host-mfa='))!;
+    expect((await submitForm(t.app, first, '/login/second-factor', '/login/second-factor', { code: await codeAt(secret) })).statusCode).toBe(303);
+    clock.advance(60_000);
+    const thief = { cookie: kept };
+    const reused = await postForm(t.app, thief, '/login/second-factor', { _csrf: await csrfOf(thief), code: await codeAt(secret) });
+    expect(reused.statusCode).toBe(401);
+    expect(thief.cookie).not.toContain('__Host-session=');
+
+    // Three pending sign-ins submit the same fresh code at once: exactly one becomes a session.
+    clock.advance(60_000);
+    const pending = await Promise.all([1, 2, 3].map(() => passwordStep('owner@acme.test')));
+    const tokens = await Promise.all(pending.map(csrfOf));
+    const code = await codeAt(secret);
+    const results = await Promise.all(pending.map((jar, i) => postForm(t.app, jar, '/login/second-factor', { _csrf: tokens[i]!, code })));
+    expect(results.filter((r) => r.statusCode === 303)).toHaveLength(1);
+    for (const lost of results.filter((r) => r.statusCode !== 303)) expect([400, 401]).toContain(lost.statusCode);
+    expect(pending.filter((jar) => jar.cookie.includes('__Host-session='))).toHaveLength(1);
+  });
+
   it('does not accept the pending step as a session, nor a code without the pending step', async () => {
     const jar = await passwordStep('finance@acme.test');
     expect((await getPage(t.app, jar, '/account')).statusCode).toBe(303);

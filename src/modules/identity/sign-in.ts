@@ -24,9 +24,10 @@ export function signInUseCases(ground: IdentityGround) {
   const { db, keys, pepper, sessions, guard, secretBox, mailer, audit, now } = ground;
   const ipOf = (context: RequestContext) => context.ip ?? 'unknown';
 
-  async function finishSignIn(user: User, context: RequestContext): Promise<SignInResult & { kind: 'session' }> {
+  /** `stamped`: the second step already recorded this sign-in's time (claimSecondStep). */
+  async function finishSignIn(user: User, context: RequestContext, stamped = false): Promise<SignInResult & { kind: 'session' }> {
     const { token, sessionId } = await sessions.start(user, context);
-    await store.updateUser(db, user.tenantId, user.id, { lastLoginAt: now() }, now());
+    if (!stamped) await store.updateUser(db, user.tenantId, user.id, { lastLoginAt: now() }, now());
     const deviceToken = await signToken(keys, 'device', accountKeyFor(user.email), {}, DEVICE_SECONDS, now());
     return { kind: 'session', token, sessionId, deviceToken, user };
   }
@@ -59,7 +60,9 @@ export function signInUseCases(ground: IdentityGround) {
         await store.updateUser(db, user.tenantId, user.id, { passwordHash: await hashPassword(input.password, pepper) }, now());
       }
       if (user.totpEnabledAt) {
-        const pendingToken = await signToken(keys, 'mfa-pending', user.id, { tid: user.tenantId }, MFA_PENDING_SECONDS, now());
+        // The token remembers the last sign-in it saw: finishing any sign-in moves it on, so the token works once.
+        const lastLogin = user.lastLoginAt?.toISOString() ?? 'never';
+        const pendingToken = await signToken(keys, 'mfa-pending', user.id, { tid: user.tenantId, lla: lastLogin }, MFA_PENDING_SECONDS, now());
         return { kind: 'second-factor', pendingToken };
       }
       return finishSignIn(user, context);
@@ -67,20 +70,28 @@ export function signInUseCases(ground: IdentityGround) {
 
     /** Second step for users with TOTP: a current code or an unused recovery code. */
     async completeSecondFactor(input: { pendingToken?: string; code: string }, context: RequestContext) {
-      const claims = await verifyToken(keys, 'mfa-pending', input.pendingToken, ['tid'], now());
-      if (!claims?.sub || typeof claims.tid !== 'string') throw new Unauthorized(TIMED_OUT);
+      const claims = await verifyToken(keys, 'mfa-pending', input.pendingToken, ['tid', 'lla'], now());
+      if (!claims?.sub || typeof claims.tid !== 'string' || typeof claims.lla !== 'string') throw new Unauthorized(TIMED_OUT);
+      const sawLastLogin = claims.lla === 'never' ? null : new Date(claims.lla);
+      if (sawLastLogin && Number.isNaN(sawLastLogin.getTime())) throw new Unauthorized(TIMED_OUT);
       const user = await store.findTenantUser(db, claims.tid, claims.sub);
       if (!user || user.status !== 'active' || !user.totpSecretSealed) throw new Unauthorized(TIMED_OUT);
       const accountKey = accountKeyFor(user.email);
       await guard.checkAllowed({ ip: ipOf(context), accountKey, knownDevice: false });
+      if ((user.lastLoginAt?.getTime() ?? null) !== (sawLastLogin?.getTime() ?? null)) throw new Unauthorized(TIMED_OUT);
       const step = await checkTotp(secretBox.open(user.totpSecretSealed, user.id), input.code, user.totpLastStep, now());
-      if (step !== undefined) {
-        await store.updateUser(db, user.tenantId, user.id, { totpLastStep: step }, now());
-      } else if (!(await store.useRecoveryCode(db, user.tenantId, user.id, hashRecoveryCode(input.code), now()))) {
+      // Claimed atomically: a code raced from several pending sign-ins, or a token whose sign-in already
+      // finished, loses here even though each passed the checks above.
+      const claimed = await inTransaction(db, async (tx) => {
+        if (step === undefined && !(await store.useRecoveryCode(tx, user.tenantId, user.id, hashRecoveryCode(input.code), now()))) return false;
+        if (await store.claimSecondStep(tx, user.tenantId, user.id, { lastLoginAt: sawLastLogin, step, at: now() })) return true;
+        throw new Unauthorized(TIMED_OUT); // rolls back a recovery code this attempt used
+      });
+      if (!claimed) {
         await guard.recordFailure({ ip: ipOf(context), accountKey });
         throw new Invalid('code', 'That code is not valid. Use the current code from your app or a recovery code.');
       }
-      return finishSignIn(user, context);
+      return finishSignIn(user, context, true);
     },
 
     async signOut(caller: Caller) {

@@ -68,6 +68,27 @@ export async function updateUser(
     .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
 }
 
+/**
+ * Claims the second step of a sign-in, atomically: only while the user's last sign-in is still the one
+ * the pending token saw (so a finished sign-in's token cannot mint another session), and, for a TOTP
+ * code, only for a time step after the last one used (so one code raced from several pending sign-ins
+ * wins once).
+ */
+export async function claimSecondStep(
+  db: Db,
+  tenantId: string,
+  userId: string,
+  claim: { lastLoginAt: Date | null; step?: number; at: Date },
+): Promise<boolean> {
+  const conditions = [eq(users.tenantId, tenantId), eq(users.id, userId), sql`${users.lastLoginAt} <=> ${claim.lastLoginAt}`];
+  if (claim.step !== undefined) conditions.push(sql`(${users.totpLastStep} IS NULL OR ${users.totpLastStep} < ${claim.step})`);
+  const [result] = await db
+    .update(users)
+    .set({ lastLoginAt: claim.at, updatedAt: claim.at, ...(claim.step !== undefined ? { totpLastStep: claim.step } : {}) })
+    .where(and(...conditions));
+  return (result as { affectedRows: number }).affectedRows === 1;
+}
+
 // Sessions.
 
 export async function insertSession(
