@@ -104,6 +104,8 @@ describe('CSV import and export', () => {
     expect(evil.full_name).toBe(`'${evilName}`);
     const kiran = records.find((r) => r.code === 'IMP001')!;
     expect(kiran.pan).toBe('XXXXXX111A');
+    // Aadhaar keeps only its last 4, so it is masked whole in exports too.
+    expect(kiran.aadhaar).toBe('XXXX XXXX ••••');
     expect(res.body).not.toContain('ABKPR1111A');
     expect(records.length).toBeGreaterThan(60);
     expect(neutraliseFormula('-2+3')).toBe("'-2+3");

@@ -70,7 +70,9 @@ describe('people and their sensitive fields', () => {
     const page = await getPage(t.app, hr, `/employees/${zoyaId}`);
     expect(page.body).toContain('&lt;b&gt;Zoya&lt;/b&gt; Qadri');
     expect(page.body).toContain('XXXXXX821K');
-    expect(page.body).toContain(`XXXXXX${AADHAAR.slice(-4)}`);
+    // Aadhaar keeps only its last 4: shown masked whole until revealed (the reveal test shows it audited).
+    expect(page.body).toContain('XXXX XXXX ••••');
+    expect(page.body).not.toContain(`XXXXXX${AADHAAR.slice(-4)}`);
     expect(page.body).toContain('XXXXXX5501');
     expect(page.body).not.toContain(NEW_PERSON.pan);
   });
@@ -144,6 +146,15 @@ describe('people and their sensitive fields', () => {
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0]!.details)).toEqual({ field: 'pan', reason: 'Form 16 correction' });
     expect(rows[0]!.details).not.toContain(NEW_PERSON.pan);
+
+    // Aadhaar, masked whole on the page, shows its last 4 only through the same audited reveal.
+    expect((await getPage(t.app, hr, `/employees/${zoya.id}`)).body).not.toContain(`>${AADHAAR.slice(-4)}<`);
+    const aadhaar = await submitForm(t.app, hr, `/employees/${zoya.id}`, `/employees/${zoya.id}/reveal`, { field: 'aadhaarLast4', reason: 'UAN KYC seeding' });
+    expect(aadhaar.body).toContain(`<code data-revealed>${AADHAAR.slice(-4)}</code>`);
+    const [after] = (await db().execute(
+      sql`SELECT details FROM audit_events WHERE action = 'employee.sensitive_revealed' AND tenant_id = ${acme.id} ORDER BY id`,
+    )) as unknown as [{ details: string }[]];
+    expect(after.map((r) => JSON.parse(r.details).field)).toEqual(['pan', 'aadhaarLast4']);
   });
 
   it('a ciphertext moved to another row or company is refused, shown as unreadable and alerted, never a 500', async () => {

@@ -13,6 +13,11 @@ import * as store from './store.js';
 import type { EmployeeInput } from './input.js';
 
 export const PAGE_SIZE = 50;
+/**
+ * Aadhaar is kept as its last 4 digits only, so the usual "last 4 visible" mask would show all of it
+ * and its reveal-with-a-reason would guard nothing: it shows as the shape of the number until revealed.
+ */
+export const AADHAAR_MASKED = 'XXXX XXXX ••••';
 const PAN_INDEX = 'employee-pan';
 
 export interface PeopleDeps {
@@ -124,9 +129,9 @@ export function createPeople(deps: PeopleDeps) {
         try {
           const ciphertext = employee[`${field}Cipher`];
           // The cipher remembers masked forms (never plaintexts) per stored value: see decryptMasked.
-          out[field] = ciphertext
-            ? { present: true, masked: await cipher.decryptMasked(employee.tenantId, location(employee.id, field), ciphertext) }
-            : { present: false };
+          // Decrypted even when the shape is fixed: an unreadable value must show (and alert) as such.
+          const masked = ciphertext ? await cipher.decryptMasked(employee.tenantId, location(employee.id, field), ciphertext) : undefined;
+          out[field] = masked === undefined ? { present: false } : { present: true, masked: field === 'aadhaarLast4' ? AADHAAR_MASKED : masked };
         } catch (error) {
           if (!(error instanceof CiphertextRejected)) throw error;
           out[field] = { present: true, unreadable: true };
