@@ -7,6 +7,8 @@ import { companies } from '../../src/modules/tenancy/index.js';
 import { readOutbox, outboxDir } from '../../src/platform/mail/index.js';
 import { bcryptWorkDone } from '../../src/platform/cpu/index.js';
 import { PUBLIC } from '../../src/modules/access/index.js';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../src/platform/observability/logger.js';
 
 /** Holes found by trying the base as an attacker would (issue 16): each test failed before its fix. */
 describe('errors, input and audit details', () => {
@@ -107,5 +109,30 @@ describe('errors, input and audit details', () => {
     expect(rows).toEqual([
       { actor_kind: 'user', actor_id: reader.id, ip: '127.0.0.1', user_agent: agent['user-agent'], request_id: done.headers['x-request-id'] },
     ]);
+  });
+});
+
+describe('database errors in the log', () => {
+  const lines: string[] = [];
+  const secret = 'ravi.secret@acme.test';
+  const t = useTestApp({
+    adapters: () => ({
+      // The app's own logger (its serializers are what is tested), writing where the test can read.
+      logger: createLogger({ env: 'production', logLevel: 'info' }, new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk)), done()) })),
+    }),
+    prepare: (app) => {
+      app.post('/test/failing-query', { config: { access: PUBLIC, csrf: false } }, async () => {
+        await app.database.db.execute(sql`SELECT * FROM no_such_table WHERE email = ${secret}`);
+        return { ok: true };
+      });
+    },
+  });
+
+  it("log the failed query's shape, never its parameters", async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/test/failing-query', headers: { accept: 'application/json' } });
+    expect(res.statusCode).toBe(500);
+    const logged = lines.join('');
+    expect(logged).toContain('no_such_table');
+    expect(logged).not.toContain(secret);
   });
 });

@@ -29,4 +29,11 @@ describe('Sentry scrubber', () => {
     expect(scrubbed.user).toEqual({ id: 'u-123' });
     expect(scrubbed.message).toBe('failed for [pan]');
   });
+  it("drops bcrypt hashes and a failed query's parameters, keeping the query's shape", () => {
+    const hash = '$2b$12$' + 'a'.repeat(22) + 'b'.repeat(31);
+    const message = `Failed query: insert into \`users\` (\`id\`, \`email\`, \`password_hash\`) values (?, ?, ?)\nparams: 0193,ravi.k@acme.test,${hash}`;
+    const scrubbed = scrubText(message);
+    expect(scrubbed).toBe('Failed query: insert into `users` (`id`, `email`, `password_hash`) values (?, ?, ?)\nparams: [dropped]');
+    expect(scrubText(`hash ${hash} leaked`)).toBe('hash [hash] leaked');
+  });
 });

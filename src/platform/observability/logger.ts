@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import type { Config } from '../../config.js';
+import { logSafeError } from './scrub.js';
 
 /**
  * JSON lines in production and whenever stdout is not a terminal (CloudWatch, CI, `npm run dev > log`);
@@ -14,6 +15,8 @@ export function createLogger(config: Pick<Config, 'env' | 'logLevel'>, destinati
       censor: '[redacted]',
     },
     serializers: {
+      // A failed query's parameters (a bcrypt hash, an email, a name) never reach the log; its SQL does.
+      err: (error: Error) => logSafeError(pino.stdSerializers.err(error) as unknown as Record<string, unknown>),
       // The URL's query string can carry tokens (password reset links): log the path only.
       req: (req: { method: string; url: string; id: string }) => ({ method: req.method, path: req.url.split('?')[0], id: req.id }),
     },

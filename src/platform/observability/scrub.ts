@@ -11,11 +11,41 @@ const AADHAAR = /\b\d{4}[\s-]?\d{4}[\s-]?\d{4}\b/g;
 const ACCOUNT_NUMBER = /\b\d{9,18}\b/g;
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
 
-export function scrubText(text: string): string {
-  return text.replace(PAN, '[pan]').replace(AADHAAR, '[aadhaar]').replace(ACCOUNT_NUMBER, '[number]').replace(EMAIL, '[email]');
+// bcrypt hashes, as a users row in an error would carry them.
+const BCRYPT_HASH = /\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}/g;
+// drizzle puts a failed query's parameters after "params:" in its message: the shape of the query stays.
+const QUERY_PARAMS = /params: .*$/gm;
+
+/** A failed query's parameters (emails, names, hashes) removed from an error's text; its SQL shape kept. */
+export function withoutQueryParams(text: string): string {
+  return text.replace(QUERY_PARAMS, 'params: [dropped]');
 }
 
-const DROPPED_KEYS = new Set(['cookie', 'cookies', 'authorization', 'set-cookie', 'data', 'query_string', 'body', 'password']);
+export function scrubText(text: string): string {
+  return withoutQueryParams(text)
+    .replace(BCRYPT_HASH, '[hash]')
+    .replace(PAN, '[pan]')
+    .replace(AADHAAR, '[aadhaar]')
+    .replace(ACCOUNT_NUMBER, '[number]')
+    .replace(EMAIL, '[email]');
+}
+
+const DROPPED_KEYS = new Set(['cookie', 'cookies', 'authorization', 'set-cookie', 'data', 'query_string', 'body', 'password', 'params']);
+
+/**
+ * An error as the log keeps it (pino's serialized form): no `params` of a failed query, nor the text
+ * after "params:" in its message and stack, down its causes.
+ */
+export function logSafeError(serialized: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(serialized)) {
+    if (key === 'params') continue;
+    if (typeof value === 'string') out[key] = withoutQueryParams(value);
+    else if (key === 'cause' && value && typeof value === 'object' && depth < 4) out[key] = logSafeError(value as Record<string, unknown>, depth + 1);
+    else out[key] = value;
+  }
+  return out;
+}
 
 export function scrubValue(value: unknown, depth = 0): unknown {
   if (depth > 12) return '[deep]';
