@@ -10,20 +10,20 @@ import { neutraliseFormula } from '../../src/modules/people/csv.js';
 const HEADER = 'code,full_name,email,department,date_of_joining,work_state,pan,aadhaar,bank_account,ifsc';
 const aadhaar = (eleven: string) => eleven + verhoeffCheckDigit(eleven);
 
-function multipart(fields: Record<string, string>, file: string) {
+/** A form upload; the file goes as the bytes given (a string as UTF-8), as a browser sends a file. */
+function multipart(fields: Record<string, string>, file: string | Buffer) {
   const boundary = '----bizlumo' + Math.random().toString(16).slice(2);
   const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
-  parts.push(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n${file}\r\n--${boundary}--\r\n`,
-  );
-  return { payload: parts.join(''), contentType: `multipart/form-data; boundary=${boundary}` };
+  parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n`);
+  const payload = Buffer.concat([Buffer.from(parts.join('')), Buffer.isBuffer(file) ? file : Buffer.from(file), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+  return { payload, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
 describe('CSV import and export', () => {
   const t = useTestApp({ seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
   const count = async () => Number(((await t.db.database.db.execute(sql`SELECT COUNT(*) AS n FROM employees`)) as unknown as [{ n: number }[]])[0][0]!.n);
 
-  async function upload(jar: Browserish, csv: string, mode?: string) {
+  async function upload(jar: Browserish, csv: string | Buffer, mode?: string) {
     const page = await getPage(t.app, jar, '/employees/import');
     const body = multipart({ _csrf: csrfTokenOf(page.body), ...(mode ? { mode } : {}) }, csv);
     return t.app.inject({
@@ -89,6 +89,35 @@ describe('CSV import and export', () => {
     expect((await upload(hr, `${HEADER}\n"unterminated,quote`)).statusCode).toBe(400);
     const huge = await upload(hr, HEADER + '\n' + 'x'.repeat(3 * 1024 * 1024));
     expect(huge.statusCode).toBe(413);
+  });
+
+  it('reads what Excel writes: Windows-1252 and UTF-16 files keep their accented names', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const latin = await upload(hr, Buffer.from([HEADER, 'ENC001,René Çelik,rene@acme.test,Sales,2026-03-01,KA,,,,'].join('\r\n'), 'latin1'));
+    expect(latin.statusCode, latin.body).toBe(200);
+    const utf16 = await upload(
+      hr,
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from([HEADER, 'ENC002,Zoë Ñúñez,zoe@acme.test,Sales,2026-03-01,KA,,,,'].join('\r\n'), 'utf16le')]),
+    );
+    expect(utf16.statusCode, utf16.body).toBe(200);
+    const [rows] = (await t.db.database.db.execute(sql`SELECT full_name FROM employees WHERE code IN ('ENC001', 'ENC002') ORDER BY code`)) as unknown as [
+      { full_name: string }[],
+    ];
+    expect(rows.map((r) => r.full_name)).toEqual(['René Çelik', 'Zoë Ñúñez']);
+  });
+
+  it('refuses a repeated column and treats inherited names like any unknown column', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const before = await count();
+    const repeated = await upload(hr, [`${HEADER},code`, `REP001,Asha Iyer,asha@acme.test,Sales,2026-03-01,KA,,,,,REP002`].join('\n'));
+    expect(repeated.statusCode).toBe(400);
+    expect(repeated.body).toContain('repeats the column code');
+    for (const inherited of ['__proto__', 'constructor', 'toString']) {
+      const res = await upload(hr, [`${HEADER},${inherited}`, `INH001,Asha Iyer,asha@acme.test,Sales,2026-03-01,KA,,,,,x`].join('\n'));
+      expect(res.statusCode, inherited).toBe(400);
+      expect(res.body, inherited).toContain(`has unknown columns: ${inherited.toLowerCase()}`);
+    }
+    expect(await count()).toBe(before);
   });
 
   it('exports CSV with masked sensitive fields and neutralised formulas', async () => {

@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import { Invalid } from '../../platform/errors.js';
 import { formatDateIST } from '../../platform/views/filters.js';
 import { callerOf, ROLE_GROUPS } from '../access/index.js';
-import { IMPORT_HEADER } from './csv.js';
+import { decodeCsvFile, IMPORT_HEADER } from './csv.js';
 import type { People } from './service.js';
 
 const HR = { access: { allow: ROLE_GROUPS.peopleAdmins, scope: 'company' } } as const;
@@ -21,7 +21,7 @@ export async function csvRoutes(app: FastifyInstance, options: { people: People 
   app.post('/employees/import', { config: HR }, async (request, reply) => {
     const body = (request.body ?? {}) as { file?: unknown; mode?: unknown };
     if (!Buffer.isBuffer(body.file) || body.file.length === 0) throw new Invalid('file', 'is required (a CSV file)');
-    const csv = body.file.toString('utf8');
+    const csv = decodeCsvFile(body.file);
     const fields = { mode: String(body.mode ?? 'all') };
     const mode = fields.mode === 'valid' ? 'valid' : 'all';
     const result = await people.importEmployees(callerOf(request), csv, mode);

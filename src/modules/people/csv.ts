@@ -108,23 +108,22 @@ async function importEmployees(deps: { db: Db; audit: Audit }, people: CsvPeople
   if (!can(caller.viewer, 'employee.edit')) throw new Forbidden();
   const { db } = deps;
   const viewer = caller.viewer;
-  let records: Record<string, string>[];
+  let lines: string[][];
   try {
-    records = parse(csv, {
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase().replace(/\s+/g, '_')),
-      bom: true,
-      skip_empty_lines: true,
-      trim: true,
-      relax_column_count: false,
-      to: MAX_IMPORT_ROWS + 1,
-    });
+    // Rows as arrays: the header is read here, so a column named `__proto__` or `constructor` is just unknown.
+    lines = parse(csv, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: false, to: MAX_IMPORT_ROWS + 2 });
   } catch (error) {
     throw new Invalid('file', `is not a readable CSV file (${(error as Error).message.split('\n')[0]})`);
   }
-  if (records.length === 0) throw new Invalid('file', 'has no rows');
-  if (records.length > MAX_IMPORT_ROWS) throw new Invalid('file', `has more than ${MAX_IMPORT_ROWS} rows; split it`);
-  const unknown = Object.keys(records[0]!).filter((h) => !(h in COLUMNS));
+  const [header, ...rows] = lines;
+  if (!header || rows.length === 0) throw new Invalid('file', 'has no rows');
+  if (rows.length > MAX_IMPORT_ROWS) throw new Invalid('file', `has more than ${MAX_IMPORT_ROWS} rows; split it`);
+  const columns = header.map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
+  const unknown = columns.filter((h) => !Object.hasOwn(COLUMNS, h));
   if (unknown.length > 0) throw new Invalid('file', `has unknown columns: ${unknown.join(', ')} (expected ${IMPORT_HEADER.join(', ')})`);
+  const repeated = [...new Set(columns.filter((h, i) => columns.indexOf(h) !== i))];
+  if (repeated.length > 0) throw new Invalid('file', `repeats the column ${repeated.join(', ')}: which one holds the value?`);
+  const records = rows.map((values) => columns.map((column, i) => [column, values[i] ?? ''] as const));
 
   const departments = new Map((await store.listDepartments(db, viewer.tenantId)).map((d) => [d.name.toLowerCase(), d.id]));
   const rejected: RowReport[] = [];
@@ -136,7 +135,7 @@ async function importEmployees(deps: { db: Db; audit: Audit }, people: CsvPeople
     const line = index + 2; // the header is line 1
     const problems: FieldProblem[] = [];
     const form: Record<string, string | null> = {};
-    for (const [header, value] of Object.entries(record)) form[COLUMNS[header]!] = value;
+    for (const [column, value] of record) form[COLUMNS[column]!] = value;
     const departmentName = form.department?.trim();
     delete form.department;
     if (departmentName) {
@@ -194,6 +193,22 @@ async function importEmployees(deps: { db: Db; audit: Audit }, people: CsvPeople
     });
   }
   return { imported: good.length, rejected, total: records.length };
+}
+
+/**
+ * The text of an uploaded CSV file. Excel writes Windows-1252 ("CSV") or UTF-16 with a byte-order mark
+ * ("Unicode text") as readily as UTF-8; reading those as UTF-8 would store U+FFFD in people's names.
+ * Valid UTF-8 is UTF-8; a UTF-16 mark says which UTF-16; anything else is read as Windows-1252, which
+ * gives every byte a character (Latin-1's accented letters included).
+ */
+export function decodeCsvFile(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
 }
 
 /**
