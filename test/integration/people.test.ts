@@ -206,6 +206,28 @@ describe('people and their sensitive fields', () => {
     expect(list.body).not.toContain(sales.id);
   });
 
+  it("the departments page counts each department's people and names its heads, for this company only", async () => {
+    const { acme, engineering, hr } = await companyWithHr();
+    const sales = await department(db(), acme.id, { name: 'Sales' });
+    await department(db(), acme.id, { name: 'Legal' });
+    for (const departmentId of [engineering.id, engineering.id, sales.id, null]) await employee(t.app, acme.id, { departmentId });
+    const head = await departmentHead(db(), acme.id, engineering.id);
+    const other = await otherCompany();
+    await employee(t.app, other.globex.id, { departmentId: (await department(db(), other.globex.id, { name: 'Engineering' })).id });
+    const page = await getPage(t.app, hr, '/departments');
+    expect(page.statusCode).toBe(200);
+    const rows = [...page.body.matchAll(/<td>([^<]+)<\/td><td>[^<]*<\/td><td class="num">(\d+)<\/td><td>([^<]*)<\/td>/g)].map((m) => [
+      m[1],
+      Number(m[2]),
+      m[3],
+    ]);
+    expect(rows).toEqual([
+      ['Engineering', 2, head.email],
+      ['Legal', 0, '—'],
+      ['Sales', 1, '—'],
+    ]);
+  });
+
   it('searches by text: SQL and LIKE wildcards are just characters', async () => {
     const { acme, engineering, hr } = await companyWithHr();
     await employee(t.app, acme.id, { ...NEW_PERSON, departmentId: engineering.id });

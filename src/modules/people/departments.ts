@@ -48,7 +48,7 @@ export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit })
     async openDepartment(caller: Caller, departmentId: string) {
       const department = await store.findDepartment(db, caller.tenantId, departmentId);
       if (!department) throw new NotFound('No such department');
-      const headUserIds = (await store.listDepartmentHeads(db, caller.tenantId)).filter((h) => h.departmentId === departmentId).map((h) => h.userId);
+      const headUserIds = (await store.listDepartmentHeads(db, caller.tenantId, departmentId)).map((h) => h.userId);
       if (!can(caller.viewer, 'department.open', { id: department.id, headUserIds })) throw new NotFound('No such department');
       return { ...department, headUserIds };
     },
@@ -61,16 +61,16 @@ export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit })
 
     /** The departments page: each with its head count and heads, and who may be made a head. */
     async departmentsOverview(caller: Caller) {
-      const [departments, heads, users] = await Promise.all([
+      const [departments, heads, users, counts] = await Promise.all([
         store.listDepartments(db, caller.tenantId),
         store.listDepartmentHeads(db, caller.tenantId),
         listTenantUsers(db, caller.tenantId),
+        store.countEmployeesByDepartment(db, caller.tenantId),
       ]);
-      const counts = await Promise.all(departments.map((d) => store.countEmployees(db, caller.tenantId, d.id)));
       return {
-        departments: departments.map((d, i) => ({
+        departments: departments.map((d) => ({
           ...d,
-          people: counts[i],
+          people: counts.get(d.id) ?? 0,
           heads: heads.filter((h) => h.departmentId === d.id).map((h) => users.find((u) => u.id === h.userId)?.email ?? '?'),
         })),
         headCandidates: users.filter((u) => can(u, 'department.lead') && u.status === 'active'),

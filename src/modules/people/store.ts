@@ -52,11 +52,13 @@ export async function listHeadedDepartments(db: Db, tenantId: string, userId: st
     .then((rows) => rows.map((r) => r.department));
 }
 
-export async function listDepartmentHeads(db: Db, tenantId: string): Promise<{ departmentId: string; userId: string }[]> {
+/** The company's department heads, or one department's when `departmentId` is given. */
+export async function listDepartmentHeads(db: Db, tenantId: string, departmentId?: string): Promise<{ departmentId: string; userId: string }[]> {
+  const tenant = eq(departmentHeads.tenantId, tenantId);
   return db
     .select({ departmentId: departmentHeads.departmentId, userId: departmentHeads.userId })
     .from(departmentHeads)
-    .where(eq(departmentHeads.tenantId, tenantId));
+    .where(departmentId ? and(tenant, eq(departmentHeads.departmentId, departmentId)) : tenant);
 }
 
 export async function setDepartmentHeads(db: Db, tenantId: string, departmentId: string, userIds: string[]): Promise<void> {
@@ -198,10 +200,19 @@ export async function updateEmployeeRow(db: Db, tenantId: string, employeeId: st
     .where(and(eq(employees.tenantId, tenantId), eq(employees.id, employeeId)));
 }
 
-export async function countEmployees(db: Db, tenantId: string, departmentId?: string): Promise<number> {
-  const where = departmentId ? and(eq(employees.tenantId, tenantId), eq(employees.departmentId, departmentId)) : eq(employees.tenantId, tenantId);
-  const [row] = await db.select({ n: count() }).from(employees).where(where);
+export async function countEmployees(db: Db, tenantId: string): Promise<number> {
+  const [row] = await db.select({ n: count() }).from(employees).where(eq(employees.tenantId, tenantId));
   return Number(row?.n ?? 0);
+}
+
+/** Head counts by department, in one query (the departments page shows them all). */
+export async function countEmployeesByDepartment(db: Db, tenantId: string): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ departmentId: employees.departmentId, n: count() })
+    .from(employees)
+    .where(eq(employees.tenantId, tenantId))
+    .groupBy(employees.departmentId);
+  return new Map(rows.filter((r) => r.departmentId !== null).map((r) => [r.departmentId!, Number(r.n)]));
 }
 
 export async function firstEmployeeOf(db: Db, tenantId: string, departmentId: string): Promise<Employee | undefined> {
