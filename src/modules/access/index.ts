@@ -3,4 +3,4 @@ export type { Viewer } from './viewer.js';
 export { registerRouteRules, viewerOf, callerOf, PUBLIC, type RouteRule, type Caller } from './rules.js';
 export { navigationFor, type NavItem } from './navigation.js';
 export { rowScopeFor, type RowScope, type ScopeName } from './scope.js';
-export { can, groupHas, ROLE_GROUPS, type Action, type RoleGroup, type DepartmentRecord, type EmployeeRecord } from './policy.js';
+export { can, groupHas, ROLE_GROUPS, type Action, type RoleGroup, type DepartmentRecord } from './policy.js';

@@ -26,12 +26,6 @@ export interface DepartmentRecord {
   headUserIds: readonly string[];
 }
 
-/** An employee as decisions about them need it. */
-export interface EmployeeRecord {
-  id: string;
-  departmentId: string | null;
-}
-
 /** The decisions `can` knows, and the record each one is about (none for role-wide ones). */
 export interface Decisions {
   /** See PAN, Aadhaar and account masked on pages and exports. */

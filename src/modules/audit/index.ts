@@ -1,4 +1,3 @@
-import { and, asc, eq } from 'drizzle-orm';
 import type { Clock } from '../../platform/clock/index.js';
 import { tenantOf, type Actor, type RequestContext } from '../../platform/context/index.js';
 import type { Db } from '../../platform/db/client.js';
@@ -51,12 +50,6 @@ export function createAudit(deps: { clock: Clock }) {
         userAgent: context.userAgent,
         details: details ? JSON.stringify(details) : null,
       });
-    },
-
-    /** A company's entries, oldest first (the customer page of the audit issue pages and filters this). */
-    async entriesOf(db: Db, tenantId: string, filter: { action?: string } = {}): Promise<AuditEvent[]> {
-      const where = filter.action ? and(eq(auditEvents.tenantId, tenantId), eq(auditEvents.action, filter.action)) : eq(auditEvents.tenantId, tenantId);
-      return db.select().from(auditEvents).where(where).orderBy(asc(auditEvents.id));
     },
   };
 }

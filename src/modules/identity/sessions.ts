@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock/index.js';
 import type { RequestContext } from '../../platform/context/index.js';
+import { createLoadingCache } from '../../platform/cache/loading-cache.js';
 import type { Db } from '../../platform/db/client.js';
 import { findCompany } from '../tenancy/index.js';
 import { can, ROLE_LABELS, type Viewer } from '../access/index.js';
@@ -18,14 +19,12 @@ export interface SessionDeps {
 }
 
 export function createSessions(deps: SessionDeps) {
-  const cache = new Map<string, { viewer: Viewer; until: number }>();
   /**
-   * One database look-up per session at a time: when the cached row expires under load, the fifty
-   * requests in flight for that session share one look-up instead of making two round trips each.
+   * Viewers by session id, on the machine's clock (not the business clock tests move). One database
+   * look-up per session at a time: when an entry expires under load, the requests in flight for that
+   * session share one look-up.
    */
-  const loading = new Map<string, Promise<Viewer | null>>();
-  /** Bumped by forget(): a look-up that started before it must not refill the cache after it. */
-  let generation = 0;
+  const viewers = createLoadingCache<Viewer>({ maxEntries: 10_000, ttlMs: SESSION_CACHE_MS });
   /**
    * Tokens whose signature this process has already checked. jose verifies with WebCrypto, which
    * runs on libuv's thread pool, behind bcrypt during a login storm (bench:login); the same token
@@ -61,29 +60,16 @@ export function createSessions(deps: SessionDeps) {
       verified.delete(token);
       return null;
     }
-    // The cache runs on the machine's clock, not the business clock tests move.
-    const cached = cache.get(claims.sid);
-    if (cached && cached.until > Date.now()) return cached.viewer;
-    cache.delete(claims.sid);
-    let pending = loading.get(claims.sid);
-    if (!pending) {
-      const sid = claims.sid;
-      pending = load(claims.tid, sid, now).finally(() => {
-        if (loading.get(sid) === pending) loading.delete(sid);
-      });
-      loading.set(sid, pending);
-    }
-    const viewer = await pending;
+    const viewer = await viewers.get(claims.sid, () => load(claims.tid, claims.sid, now));
     // The token names its user and company; a session row of anyone else is no session for it.
     if (!viewer || viewer.userId !== claims.sub || viewer.tenantId !== claims.tid) return null;
     return viewer;
   }
 
-  /** The session row, its user and company as a viewer (cached briefly), or null when any is not active. */
+  /** The session row, its user and company as a viewer, or null when any is not active. */
   async function load(tenantId: string, sessionId: string, now: Date): Promise<Viewer | null> {
-    const startedIn = generation;
     const active = await findActiveSession(deps.db, tenantId, sessionId, now);
-    if (!active || active.user.status !== 'active' || active.user.tenantId !== tenantId) return null;
+    if (!active || active.user.status !== 'active') return null;
     const company = await findCompany(deps.db, active.user.tenantId);
     if (!company || company.status !== 'active') return null;
     const { user, session } = active;
@@ -101,23 +87,12 @@ export function createSessions(deps: SessionDeps) {
       needsTwoFactorSetup: company.requireTwoFactor && can(user, 'account.useSecondFactor') && user.totpEnabledAt === null,
       impersonation: session.impersonatorId ? { staffId: session.impersonatorId, ticket: session.impersonationTicket ?? '' } : null,
     };
-    if (startedIn === generation) {
-      if (cache.size > 10_000) cache.clear();
-      cache.set(sessionId, { viewer, until: Date.now() + SESSION_CACHE_MS });
-    }
     return viewer;
   }
 
   /** This instance forgets at once (look-ups under way included); others within SESSION_CACHE_MS. */
   function forget(sessionId?: string): void {
-    generation++;
-    if (sessionId) {
-      cache.delete(sessionId);
-      loading.delete(sessionId);
-    } else {
-      cache.clear();
-      loading.clear();
-    }
+    viewers.forget(sessionId);
   }
 
   return { start, resolve, forget };

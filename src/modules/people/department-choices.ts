@@ -1,3 +1,4 @@
+import { createLoadingCache } from '../../platform/cache/loading-cache.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Department } from './schema.js';
 import * as store from './store.js';
@@ -7,7 +8,6 @@ import * as store from './store.js';
  * shows a new or renamed department within this; the instance that made the change at once.
  */
 export const DEPARTMENT_CHOICES_MS = 5000;
-const MAX_COMPANIES = 10_000;
 
 /**
  * A company's departments for the employee list's filter, which every view of the list shows: kept a
@@ -18,46 +18,14 @@ const MAX_COMPANIES = 10_000;
  * Keyed by the tenant id, and each entry is loaded with that tenant in its WHERE, so one company's
  * list can never be shown to another. The lists are frozen: requests share them.
  */
-export function createDepartmentChoices(db: Db, options: { ttlMs?: number; now?: () => number } = {}) {
-  const ttlMs = options.ttlMs ?? DEPARTMENT_CHOICES_MS;
-  const now = options.now ?? Date.now;
-  const cache = new Map<string, { departments: readonly Department[]; until: number }>();
-  // One load per company at a time: a burst of list views when the entry expires makes one query.
-  const loading = new Map<string, Promise<readonly Department[]>>();
-  /** Bumped by forget(): a load that started before a change must not refill the cache after it. */
-  let generation = 0;
-
-  async function load(tenantId: string): Promise<readonly Department[]> {
-    const startedIn = generation;
-    const departments = Object.freeze((await store.listDepartments(db, tenantId)).map((department) => Object.freeze(department)));
-    if (startedIn === generation) {
-      if (cache.size >= MAX_COMPANIES) cache.clear();
-      cache.set(tenantId, { departments, until: now() + ttlMs });
-    }
-    return departments;
-  }
-
+export function createDepartmentChoices(db: Db) {
+  const lists = createLoadingCache<readonly Department[]>({ maxEntries: 10_000, ttlMs: DEPARTMENT_CHOICES_MS });
+  const load = async (tenantId: string) => Object.freeze((await store.listDepartments(db, tenantId)).map((department) => Object.freeze(department)));
   return {
-    list(tenantId: string): Promise<readonly Department[]> {
-      const cached = cache.get(tenantId);
-      if (cached && cached.until > now()) return Promise.resolve(cached.departments);
-      let pending = loading.get(tenantId);
-      if (!pending) {
-        pending = load(tenantId).finally(() => {
-          if (loading.get(tenantId) === pending) loading.delete(tenantId);
-        });
-        loading.set(tenantId, pending);
-      }
-      return pending;
+    async list(tenantId: string): Promise<readonly Department[]> {
+      return (await lists.get(tenantId, () => load(tenantId))) ?? [];
     },
-
     /** After a department of this company was added or changed here. */
-    forget(tenantId: string): void {
-      generation++;
-      cache.delete(tenantId);
-      loading.delete(tenantId);
-    },
+    forget: (tenantId: string) => lists.forget(tenantId),
   };
 }
-
-export type DepartmentChoices = ReturnType<typeof createDepartmentChoices>;

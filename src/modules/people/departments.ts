@@ -40,8 +40,7 @@ export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit })
      * decides what they may open.
      */
     departmentChoices(caller: Caller): Promise<readonly Department[]> {
-      if (caller.scope.kind === 'departments') return store.listHeadedDepartments(db, caller.tenantId, caller.scope.headUserId);
-      return choices.list(caller.tenantId);
+      return caller.scope.kind === 'departments' ? listDepartments(caller) : choices.list(caller.tenantId);
     },
 
     /** A department the caller may open, with its heads; another company's, or another team's, is not found. */

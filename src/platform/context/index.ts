@@ -54,9 +54,3 @@ export function tenantOf(context: RequestContext): string {
   if (!context.tenantId) throw new Error(`no company in context ${context.requestId}: the caller is not authenticated for one`);
   return context.tenantId;
 }
-
-/** The acting user's id, for rules about one's own account; staff impersonating count as the user. */
-export function userIdOf(context: RequestContext): string | null {
-  const actor = context.actor;
-  return actor?.kind === 'user' || actor?.kind === 'impersonator' ? actor.userId : null;
-}

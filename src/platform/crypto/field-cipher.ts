@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import type { Alerter } from '../observability/alert.js';
-import { BoundedCache } from './cache.js';
+import { BoundedCache } from '../cache/bounded-cache.js';
 import { addDataKeyVersion, latestDataKeyVersion, readDataKey } from './data-keys.js';
 import { associatedData, CiphertextRejected, openField, parseCiphertext, sealField, type FieldLocation, type RejectionReason } from './format.js';
 import type { KeyProvider } from './key-provider.js';

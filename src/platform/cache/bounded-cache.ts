@@ -1,7 +1,7 @@
 /**
  * A small map bounded both in time and in count, least recently used out first. Unwrapped data keys
- * live here: the bound in time limits how long a key outlives a revocation in KMS, the bound in count
- * limits memory (and keys in memory) on an instance serving many tenants.
+ * live here (the bound in time limits how long a key outlives a revocation in KMS), and so do the
+ * short memories of sessions and department lists (loading-cache.ts).
  *
  * A read only stamps the entry (it is on the path of every field encryption, so it must be cheap);
  * the least recently used entry is found by a scan when an insert overflows, which happens at most
@@ -37,6 +37,10 @@ export class BoundedCache<V> {
 
   delete(key: string): void {
     this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 
   get size(): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BoundedCache } from '../../src/platform/crypto/cache.js';
+import { BoundedCache } from '../../src/platform/cache/bounded-cache.js';
 
 describe('the bounded key cache', () => {
   it('holds at most maxEntries, dropping the least recently used', () => {
