@@ -240,6 +240,35 @@ describe('jobs', () => {
     expect(await b.progress(null, id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
+  it('an attempt that fails after another instance took the job over reports it lost, not failed', async () => {
+    const clockA = testClock(new Date('2026-12-01T14:10:00Z'));
+    const clockB = testClock(new Date('2026-12-01T14:10:00Z'));
+    const [a, b] = [runner(clockA, { owner: 'a', heartbeatMs: 60_000 }), runner(clockB, { owner: 'b' })];
+    const paused = gate();
+    const resume = gate();
+    // A stalls between steps, then its handler throws (a hook, a KMS error) after B took over.
+    a.register(
+      'copy-fails-late',
+      copyJob({
+        before: async (step) => {
+          if (step !== 3) return;
+          paused.open();
+          await resume.opened;
+          throw new Error('key service unreachable');
+        },
+      }),
+    );
+    b.register('copy-fails-late', copyJob());
+    const { id } = await a.enqueue('copy-fails-late', { payload: { batch: 10 } });
+    const runOnA = a.runJob(id);
+    await paused.opened;
+    clockB.advance(LEASE_MS + 1000);
+    expect(await b.runUntilIdle()).toBe(1);
+    resume.open();
+    expect(await runOnA).toEqual({ status: 'lost' });
+    expect(await b.progress(null, id)).toMatchObject({ status: 'done', error: null });
+  });
+
   it('renews the lease while the handler works, so a long job is not taken over', async () => {
     const clock = testClock(new Date('2026-12-01T14:30:00Z'));
     const [a, b] = [runner(clock, { heartbeatMs: 10 }), runner(clock)];

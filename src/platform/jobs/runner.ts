@@ -203,7 +203,11 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
       const now = clock.now();
       const retryAt = final ? undefined : new Date(now.getTime() + retryDelayMs(job.attempts));
       try {
-        await failAttempt(db, job.id, token, error.message, now, retryAt);
+        if (!(await failAttempt(db, job.id, token, error.message, now, retryAt))) {
+          // Another instance took the job over while this attempt was failing: it is theirs to finish.
+          logger.warn({ ...details, err: error }, 'job attempt failed after its lease was lost; another instance holds it');
+          return { status: 'lost' };
+        }
       } catch (storeError) {
         // The lease runs out and another instance retries: the attempt is still counted.
         logger.error({ ...details, err: storeError }, 'could not record a failed job attempt');
