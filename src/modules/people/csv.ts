@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../../platform/db/client.js';
-import { inTransaction } from '../../platform/db/client.js';
+import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
 import { Forbidden, Invalid } from '../../platform/errors.js';
 import type { FieldProblem } from '../../platform/errors.js';
@@ -127,7 +127,7 @@ async function importEmployees(deps: { db: Db; audit: Audit }, people: CsvPeople
 
   const departments = new Map((await store.listDepartments(db, viewer.tenantId)).map((d) => [d.name.toLowerCase(), d.id]));
   const rejected: RowReport[] = [];
-  const good: { line: number; input: EmployeeInput; panIndex: string | null }[] = [];
+  let good: { line: number; input: EmployeeInput; panIndex: string | null }[] = [];
   const seenCodes = new Map<string, number>();
   const seenPans = new Map<string, number>();
 
@@ -168,15 +168,13 @@ async function importEmployees(deps: { db: Db; audit: Audit }, people: CsvPeople
     );
     const takenCodes = new Set(taken.codes.map((c) => c.toUpperCase()));
     const takenPans = new Set(taken.panIndexes);
-    for (const row of [...good]) {
+    good = good.filter((row) => {
       const problems: FieldProblem[] = [];
       if (takenCodes.has(row.input.code.toUpperCase())) problems.push({ field: 'code', message: 'is already used by an employee' });
       if (row.panIndex && takenPans.has(row.panIndex)) problems.push({ field: 'pan', message: 'is already used by an employee' });
-      if (problems.length > 0) {
-        rejected.push({ line: row.line, code: row.input.code, problems });
-        good.splice(good.indexOf(row), 1);
-      }
-    }
+      if (problems.length > 0) rejected.push({ line: row.line, code: row.input.code, problems });
+      return problems.length === 0;
+    });
   }
   rejected.sort((a, b) => a.line - b.line);
 
@@ -190,6 +188,10 @@ async function importEmployees(deps: { db: Db; audit: Audit }, people: CsvPeople
     await inTransaction(db, async (tx) => {
       for (let i = 0; i < rows.length; i += 500) await store.insertEmployeeRows(tx, viewer.tenantId, rows.slice(i, i + 500));
       await deps.audit.recordFor(tx, caller.context, 'employee.imported', null, { imported: rows.length, rejected: rejected.length });
+    }).catch((error: unknown) => {
+      // Another import or a new employee took a code or PAN after the check above: nothing was written.
+      if (duplicateKeyOf(error) === undefined) throw error;
+      throw new Invalid('file', 'uses a code or PAN that another employee was given meanwhile; nothing was imported, import it again');
     });
   }
   return { imported: good.length, rejected, total: records.length };
