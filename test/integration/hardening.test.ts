@@ -58,6 +58,19 @@ describe('errors, input and audit details', () => {
     expect(res.statusCode, res.body).toBe(303);
     const [rows] = (await db().execute(sql`SELECT user_id FROM department_heads WHERE department_id = ${sales.id}`)) as unknown as [{ user_id: string }[]];
     expect(rows.map((r) => r.user_id)).toEqual([head.id]);
+
+    // Only active heads are offered, and only they are taken: an invited one is refused by name.
+    const invited = await user(db(), acme.id, { role: 'dept_head', status: 'invited' });
+    const refused = await submitForm(
+      t.app,
+      hr,
+      '/departments',
+      `/departments/${sales.id}`,
+      { name: 'Sales', heads: invited.id },
+      { accept: 'application/json' },
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().problems[0].field).toBe('heads');
   });
 
   it('a 255-character email is a 400 naming the field, before any bcrypt work (RFC 5321 allows 254)', async () => {

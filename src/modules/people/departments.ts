@@ -94,7 +94,7 @@ export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit })
       input = { ...input, headUserIds: [...new Set(input.headUserIds)] };
       for (const id of input.headUserIds) {
         const user = users.find((u) => u.id === id);
-        if (!user || !can(user, 'department.lead')) throw new Invalid('heads', 'must be department heads of your company');
+        if (!user || !can(user, 'department.lead') || user.status !== 'active') throw new Invalid('heads', 'must be active department heads of your company');
       }
       await inTransaction(db, async (tx) => {
         await store.updateDepartment(tx, caller.tenantId, departmentId, { name: input.name, costCentre: input.costCentre }, deps.clock.now());
