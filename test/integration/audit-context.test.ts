@@ -113,4 +113,19 @@ describe('audit entries from the request context, in the same transaction as the
     expect(await mails()).toHaveLength(1);
     expect(await entries('user.invited')).toMatchObject([{ actor_id: ids.owner, target_id: invited.id, details: JSON.stringify({ role: 'employee' }) }]);
   });
+
+  it('staff acting as a user under a ticket are named in the entry: the staff member, the user acted as, the ticket', async () => {
+    const owner = await sessionFor(t.app, 'owner@auditworks.test');
+    const sessionId = JSON.parse(Buffer.from(owner.cookie.split('=')[1]!.split('.')[1]!, 'base64url').toString()).sid as string;
+    // Impersonation with consent is granted by the support issue; the session row is how it will show.
+    await t.db.database.db.execute(sql`UPDATE sessions SET impersonator_id = 'staff-7', impersonation_ticket = 'SUP-1042' WHERE id = ${sessionId}`);
+    expect((await submitForm(t.app, owner, '/users', `/users/${ids.target}/role`, { role: 'employee' })).statusCode).toBe(303);
+    expect((await entries('user.role_changed')).at(-1)).toMatchObject({
+      actor_kind: 'impersonator',
+      actor_id: 'staff-7',
+      on_behalf_of: ids.owner,
+      ticket: 'SUP-1042',
+      target_id: ids.target,
+    });
+  });
 });
