@@ -1,5 +1,5 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
-import type { Db } from '../../platform/db/client.js';
+import { affectedRows, type Db } from '../../platform/db/client.js';
 import type { JobHandler } from '../../platform/jobs/index.js';
 import { alertWindows, ipBlocks, loginFailures, passwordTokens, sessions } from './schema.js';
 import { LOGIN_LIMITS } from './throttle.js';
@@ -19,9 +19,8 @@ export const RETENTION = {
  */
 export async function purgeIdentityRows(db: Db, now: Date): Promise<Record<string, number>> {
   const before = (ms: number) => new Date(now.getTime() - ms);
-  const affected = (result: unknown) => (result as [{ affectedRows: number }])[0].affectedRows;
   return {
-    sessions: affected(
+    sessions: affectedRows(
       await db
         .delete(sessions)
         .where(
@@ -31,10 +30,10 @@ export async function purgeIdentityRows(db: Db, now: Date): Promise<Record<strin
           ),
         ),
     ),
-    loginFailures: affected(await db.delete(loginFailures).where(lt(loginFailures.at, before(RETENTION.loginFailuresMs)))),
-    alertWindows: affected(await db.delete(alertWindows).where(lt(alertWindows.createdAt, before(RETENTION.alertWindowsMs)))),
-    passwordTokens: affected(await db.delete(passwordTokens).where(lt(passwordTokens.expiresAt, before(RETENTION.passwordTokensMs)))),
-    ipBlocks: affected(await db.delete(ipBlocks).where(lt(ipBlocks.blockedUntil, before(RETENTION.ipBlocksMs)))),
+    loginFailures: affectedRows(await db.delete(loginFailures).where(lt(loginFailures.at, before(RETENTION.loginFailuresMs)))),
+    alertWindows: affectedRows(await db.delete(alertWindows).where(lt(alertWindows.createdAt, before(RETENTION.alertWindowsMs)))),
+    passwordTokens: affectedRows(await db.delete(passwordTokens).where(lt(passwordTokens.expiresAt, before(RETENTION.passwordTokensMs)))),
+    ipBlocks: affectedRows(await db.delete(ipBlocks).where(lt(ipBlocks.blockedUntil, before(RETENTION.ipBlocksMs)))),
   };
 }
 

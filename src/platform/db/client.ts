@@ -56,8 +56,13 @@ export function createDatabase(options: DatabaseOptions): Database {
 }
 
 /** Runs `work` in one transaction: writes that belong together land together or not at all. */
-export async function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
-  return db.transaction(async (tx) => work(tx as unknown as Db));
+export async function inTransaction<T>(db: Db, work: (tx: Db) => Promise<T>, config?: { isolationLevel: 'read committed' }): Promise<T> {
+  return db.transaction(async (tx) => work(tx as unknown as Db), config);
+}
+
+/** How many rows an UPDATE or DELETE changed, from drizzle's mysql2 result. */
+export function affectedRows(result: unknown): number {
+  return (result as [{ affectedRows: number }])[0].affectedRows;
 }
 
 /** The driver's error inside drizzle's wrapper (looked for on the error and its causes), when it has this code. */

@@ -3,9 +3,8 @@
  * checkpointed steps, with progress a page can poll and recurring kinds that run once per period
  * across all instances. Handlers are registered by the modules (through app.ts); platform knows none.
  */
-export { createJobRunner, LeaseLost, toJobState } from './runner.js';
-export type { EnqueueOptions, JobContext, JobHandler, JobLogger, JobRunner, JobRunnerOptions, JobState, RunOutcome, StepOutcome } from './types.js';
+export { createJobRunner } from './runner.js';
+export type { EnqueueOptions, JobContext, JobHandler, JobLogger, JobRunner, JobRunnerOptions, JobState, RunOutcome } from './types.js';
 export type { EnqueuedJob, Progress } from './store.js';
-export { pruneFinishedJobs } from './store.js';
-export { FINISHED_JOBS_KEPT_MS, PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler } from './prune.js';
-export { jobs, JOB_STATUSES, type JobStatus } from './schema.js';
+export { PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler } from './prune.js';
+export { jobs, type JobStatus } from './schema.js';

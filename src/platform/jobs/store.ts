@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import { duplicateKeyOf, type Db } from '../db/client.js';
+import { affectedRows, duplicateKeyOf, inTransaction, type Db } from '../db/client.js';
 import { newId } from '../db/columns.js';
 import { jobs, type JobRow, type JobStatus } from './schema.js';
 
@@ -61,9 +61,9 @@ export interface ClaimRequest {
  */
 export async function claimJob(db: Db, request: ClaimRequest): Promise<Claim> {
   if (request.kinds.length === 0) return { exhausted: [] };
-  return db.transaction(
-    async (txRaw) => {
-      const tx = txRaw as unknown as Db;
+  return inTransaction(
+    db,
+    async (tx) => {
       const exhausted: JobRow[] = [];
       const only = request.jobId === undefined ? [] : [eq(jobs.id, request.jobId)];
       const pick = async (where: SQL | undefined, order: SQL) =>
@@ -101,11 +101,10 @@ export async function claimJob(db: Db, request: ClaimRequest): Promise<Claim> {
 }
 
 const holding = (jobId: string, token: string) => and(eq(jobs.id, jobId), eq(jobs.leaseToken, token), eq(jobs.status, 'running'));
-const affected = (result: unknown) => (result as [{ affectedRows: number }])[0].affectedRows;
 
 /** Extends the lease; false when the claim is gone (another instance took the job over). */
 export async function renewLease(db: Db, jobId: string, token: string, leaseUntil: Date, now: Date): Promise<boolean> {
-  return affected(await db.update(jobs).set({ leaseUntil, updatedAt: now }).where(holding(jobId, token))) === 1;
+  return affectedRows(await db.update(jobs).set({ leaseUntil, updatedAt: now }).where(holding(jobId, token))) === 1;
 }
 
 /** Inside a step's transaction: locks the job row and says whether this claim still holds it. */
@@ -137,14 +136,14 @@ export async function saveStep(tx: Db, jobId: string, step: { checkpoint: unknow
 
 export async function completeJob(db: Db, jobId: string, token: string, result: unknown, now: Date): Promise<boolean> {
   const finished = { status: 'done' as const, owner: null, leaseToken: null, leaseUntil: null, result: result ?? null, finishedAt: now, updatedAt: now };
-  return affected(await db.update(jobs).set(finished).where(holding(jobId, token))) === 1;
+  return affectedRows(await db.update(jobs).set(finished).where(holding(jobId, token))) === 1;
 }
 
 /** A failed attempt: queued again at `retryAt`, or failed for good when there is none. */
 export async function failAttempt(db: Db, jobId: string, token: string, error: string, now: Date, retryAt: Date | undefined): Promise<boolean> {
   const next = retryAt ? { status: 'queued' as const, runAfter: retryAt } : { status: 'failed' as const, finishedAt: now };
   const set = { ...next, owner: null, leaseToken: null, leaseUntil: null, lastError: error.slice(0, 2000), updatedAt: now };
-  return affected(await db.update(jobs).set(set).where(holding(jobId, token))) === 1;
+  return affectedRows(await db.update(jobs).set(set).where(holding(jobId, token))) === 1;
 }
 
 /** A graceful stop gives the claim back uncounted: the next instance starts at once, from the checkpoint. */
@@ -158,14 +157,14 @@ export async function releaseJob(db: Db, jobId: string, token: string, now: Date
     attempts: sql`GREATEST(${jobs.attempts} - 1, 0)`,
     updatedAt: now,
   };
-  return affected(await db.update(jobs).set(set).where(holding(jobId, token))) === 1;
+  return affectedRows(await db.update(jobs).set(set).where(holding(jobId, token))) === 1;
 }
 
 /** A failed job back in the queue with fresh attempts; it resumes from its last checkpoint. */
 export async function requeueFailedJob(db: Db, jobId: string, now: Date): Promise<boolean> {
   const set = { status: 'queued' as const, attempts: 0, runAfter: now, finishedAt: null, updatedAt: now };
   return (
-    affected(
+    affectedRows(
       await db
         .update(jobs)
         .set(set)
@@ -194,5 +193,5 @@ export async function readTenantJob(db: Db, tenantId: string | null, jobId: stri
  * outlive its own period, so keep `before` further back than the longest period.
  */
 export async function pruneFinishedJobs(db: Db, before: Date): Promise<number> {
-  return affected(await db.delete(jobs).where(and(or(eq(jobs.status, 'done'), eq(jobs.status, 'failed')), lt(jobs.finishedAt, before))));
+  return affectedRows(await db.delete(jobs).where(and(or(eq(jobs.status, 'done'), eq(jobs.status, 'failed')), lt(jobs.finishedAt, before))));
 }
