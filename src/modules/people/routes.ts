@@ -36,7 +36,10 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
   app.get('/employees', { config: TEAM }, async (request, reply) => {
     const caller = callerOf(request);
     const query = parseInput(listQuery, request.query);
-    const result = await people.listSummaries(caller, { search: query.q, departmentId: query.department, page: query.page });
+    const [result, departments] = await Promise.all([
+      people.listSummaries(caller, { search: query.q, departmentId: query.department, page: query.page }),
+      people.departmentChoices(caller),
+    ]);
     // Department heads never see sensitive fields, not even masked.
     const sensitive = can(caller.viewer, 'employee.seeSensitive');
     // The list shows PAN and account only: decrypt just those (the page bench counts every one).
@@ -52,7 +55,7 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
       pages: result.pages,
       q: query.q ?? '',
       department: query.department ?? '',
-      departments: await people.departmentChoices(caller),
+      departments,
       mayEdit: can(caller.viewer, 'employee.edit'),
     });
   });
@@ -75,7 +78,8 @@ export async function peopleRoutes(app: FastifyInstance, options: { people: Peop
   });
 
   async function detailContext(caller: Caller, employee: Employee, extra: Record<string, unknown> = {}) {
-    const departments = await people.listDepartments(caller);
+    // Only a name to show: the list every list view already keeps in memory serves.
+    const departments = await people.departmentChoices(caller);
     return {
       title: employee.fullName,
       employee,
