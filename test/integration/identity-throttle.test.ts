@@ -79,7 +79,7 @@ describe('login protection behind the trusted proxy', () => {
     expect((await attempt('owner@acme.test', PASSWORD, ip)).res.statusCode).toBe(429);
     clock.advance(LOGIN_LIMITS.ipBlockMs + 1000);
     expect((await attempt('owner@acme.test', PASSWORD, ip)).res.statusCode).toBe(303);
-  });
+  }, 120_000); // about 50 real sign-ins at bcrypt cost 12 in niced threads: 19 s alone, 30 s and more beside another busy test file
 
   it('slows down an account attacked from many IPs and emails its owner', async () => {
     clock.advance(2 * 60 * 60_000);
