@@ -10,6 +10,35 @@ export const INDIAN_AWS_REGIONS = ['ap-south-1', 'ap-south-2'] as const;
 
 const DEV_SESSION_SECRET = 'dev:development-only-session-secret-0123456789abcdef';
 const DEV_PEPPER = 'development-only-password-pepper-0123456789';
+const DEV_SECRETS: readonly string[] = [DEV_SESSION_SECRET.slice(DEV_SESSION_SECRET.indexOf(':') + 1), DEV_PEPPER];
+
+/**
+ * Shannon entropy of the secret's own characters, times its length: a rough lower bound an operator
+ * cannot argue with. 32 × `a` scores 0 and `abab…` 32; a random 32-character hex string scores about
+ * 115 and base64 of 32 random bytes about 220. It does not prove a secret random, only that it is not
+ * obviously guessable, which is what a start-up check can know.
+ */
+export function estimatedSecretBits(secret: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bitsPerChar = 0;
+  for (const n of counts.values()) bitsPerChar -= (n / secret.length) * Math.log2(n / secret.length);
+  return bitsPerChar * secret.length;
+}
+
+// Set so that a random 16-byte hex secret (`openssl rand -hex 16`, the shortest a sane operator
+// makes) always passes: its score never fell below 90 in a million draws.
+const SECRET_RULE = { minBits: 80, minDistinct: 6 } as const;
+const GENERATE_HINT = 'generate one with `openssl rand -base64 48`';
+
+/** Why a production secret must not be used, or undefined when it passes. */
+function weakSecretReason(secret: string): string | undefined {
+  if (DEV_SECRETS.includes(secret)) return `is the development value written in src/config.ts; ${GENERATE_HINT}`;
+  if (new Set(secret).size < SECRET_RULE.minDistinct || estimatedSecretBits(secret) < SECRET_RULE.minBits) {
+    return `looks guessable (too little variety in its characters); ${GENERATE_HINT}`;
+  }
+  return undefined;
+}
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -155,6 +184,17 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   ]) {
     need(key, 'in production');
   }
+  for (const entry of (env.SESSION_SECRETS ?? '').split(',').map((s) => s.trim())) {
+    const colon = entry.indexOf(':');
+    const reason = colon > 0 ? weakSecretReason(entry.slice(colon + 1)) : undefined;
+    if (reason) problems.push(`SESSION_SECRETS: the secret of key "${entry.slice(0, colon)}" ${reason}`);
+  }
+  const pepperReason = has('PASSWORD_PEPPER') ? weakSecretReason(env.PASSWORD_PEPPER!) : undefined;
+  if (pepperReason) problems.push(`PASSWORD_PEPPER: ${pepperReason}`);
+  if (has('PUBLIC_ORIGIN') && !env.PUBLIC_ORIGIN!.startsWith('https://')) {
+    problems.push('PUBLIC_ORIGIN: must be https:// in production (session cookies are Secure and HSTS is promised)');
+  }
+  if (env.DATABASE_TLS !== 'rds') problems.push('DATABASE_TLS: must be rds in production (the database connection is encrypted and verified)');
   if (env.KEY_PROVIDER !== 'kms') problems.push('KEY_PROVIDER: must be kms in production (the local key file is for development)');
   if (env.STORAGE !== 's3') problems.push('STORAGE: must be s3 in production');
   if (env.MAIL_TRANSPORT !== 'smtp') problems.push('MAIL_TRANSPORT: must be smtp in production');

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 const production = {
   NODE_ENV: 'production',
   DATABASE_URL: 'mysql://app:secret@db.internal:3306/bizlumo',
-  SESSION_SECRETS: 'k2026:0123456789abcdef0123456789abcdef',
-  PASSWORD_PEPPER: 'pepper-0123456789abcdef0123456789abcdef',
+  DATABASE_TLS: 'rds',
+  SESSION_SECRETS: 'k2026:Qm9yZWQgYXQgdGhlIGRlc2s7IHJvbGwgdGhlIGRpY2U',
+  PASSWORD_PEPPER: 'vK3pX9qL2mN7wR4tY8zB1cF6hJ0sD5gA',
   KEY_PROVIDER: 'kms',
   KMS_KEY_ID: 'arn:aws:kms:ap-south-1:111122223333:key/abc',
   STORAGE: 's3',
@@ -45,7 +47,7 @@ describe('config', () => {
     const config = loadConfig(production);
     expect(config.isProduction).toBe(true);
     expect(config.host).toBe('0.0.0.0');
-    expect(config.sessionKeys).toEqual([{ kid: 'k2026', secret: '0123456789abcdef0123456789abcdef' }]);
+    expect(config.sessionKeys).toEqual([{ kid: 'k2026', secret: 'Qm9yZWQgYXQgdGhlIGRlc2s7IHJvbGwgdGhlIGRpY2U' }]);
     expect(config.trustProxy).toBe('10.0.0.0/16');
   });
 
@@ -100,5 +102,48 @@ describe('config', () => {
   it('composes DATABASE_URL from DB_* (how ECS passes Secrets Manager values)', () => {
     const config = loadConfig({ ...production, DATABASE_URL: '', DB_HOST: 'db.internal', DB_USER: 'app', DB_PASSWORD: 'p@ss:/word', DB_NAME: 'hr' });
     expect(config.databaseUrl).toBe('mysql://app:p%40ss%3A%2Fword@db.internal:3306/hr');
+  });
+
+  describe('production refuses what only development may use', () => {
+    it('refuses the development session secret and pepper written in src/config.ts, by value', () => {
+      const dev = loadConfig({});
+      const problems = problemsOf({ ...production, SESSION_SECRETS: `k1:${dev.sessionKeys[0]!.secret}`, PASSWORD_PEPPER: dev.passwordPepper });
+      expect(problems).toEqual([
+        expect.stringMatching(/^SESSION_SECRETS: the secret of key "k1" is the development value written in src\/config\.ts/),
+        expect.stringMatching(/^PASSWORD_PEPPER: is the development value written in src\/config\.ts/),
+      ]);
+    });
+
+    it.each([
+      ['32 × a', 'a'.repeat(32)],
+      ['a repeated pair', 'ab'.repeat(20)],
+      ['a few characters shuffled', 'abcdeabcdeedcbaedcbaabcdeedcbaab'],
+    ])('refuses a low-entropy secret (%s) for the session key and the pepper', (_label, secret) => {
+      const problems = problemsOf({ ...production, SESSION_SECRETS: `new:${secret},old:Qm9yZWQgYXQgdGhlIGRlc2s7IHJvbGwgdGhlIGRpY2U`, PASSWORD_PEPPER: secret });
+      expect(problems).toEqual([
+        expect.stringMatching(/^SESSION_SECRETS: the secret of key "new" looks guessable/),
+        expect.stringMatching(/^PASSWORD_PEPPER: looks guessable/),
+      ]);
+    });
+
+    it('accepts generated secrets (hex and base64 of random bytes)', () => {
+      const hex = randomBytes(16).toString('hex');
+      const base64 = randomBytes(32).toString('base64');
+      expect(() => loadConfig({ ...production, SESSION_SECRETS: `a:${hex},b:${base64}`, PASSWORD_PEPPER: base64 })).not.toThrow();
+    });
+
+    it('refuses an http:// public origin', () => {
+      expect(problemsOf({ ...production, PUBLIC_ORIGIN: 'http://app.bizlumo.in' })).toEqual([expect.stringMatching(/^PUBLIC_ORIGIN: must be https:\/\//)]);
+    });
+
+    it('refuses a database connection without TLS', () => {
+      expect(problemsOf({ ...production, DATABASE_TLS: 'off' })).toEqual([expect.stringMatching(/^DATABASE_TLS: must be rds in production/)]);
+      const { DATABASE_TLS: _omitted, ...withoutTls } = production;
+      expect(problemsOf(withoutTls)).toEqual([expect.stringMatching(/^DATABASE_TLS: must be rds in production/)]);
+    });
+
+    it('still lets development use its defaults and plain http', () => {
+      expect(() => loadConfig({ PUBLIC_ORIGIN: 'http://localhost:3000', PASSWORD_PEPPER: 'a'.repeat(32) })).not.toThrow();
+    });
   });
 });
