@@ -9,12 +9,11 @@
  * In the image: `node dist/cli/backup.js`.
  */
 import { loadConfig } from '../config.js';
-import { createKeyProvider } from '../platform/crypto/index.js';
 import { createObjectStore } from '../platform/storage/index.js';
 import { takeBackup } from '../platform/backup/index.js';
 import { createCommand } from './command.js';
 
-const { say, databaseUrl, run } = createCommand('backup');
+const { say, databaseUrl, keyProviderFor, run } = createCommand('backup');
 
 await run('backup failed', async () => {
   if (process.argv.length > 2) throw new Error(`npm run backup takes no arguments (got ${process.argv.slice(2).join(' ')})`);
@@ -25,7 +24,7 @@ await run('backup failed', async () => {
   const url = await databaseUrl(config);
   // Modules register their encrypted columns when imported; the metadata records which exist.
   await import('../app.js');
-  const metadata = await takeBackup({ databaseUrl: url, keyProvider: createKeyProvider(config), store: createObjectStore(config), log: say });
+  const metadata = await takeBackup({ databaseUrl: url, keyProvider: keyProviderFor(config, url), store: createObjectStore(config), log: say });
   const rows = metadata.tables.reduce((sum, table) => sum + table.rows, 0);
   say(`schema: ${metadata.schema.migrations} migrations; ${metadata.tables.length} tables, ${rows} rows; snapshot ${metadata.source.snapshot}`);
   say(`stored ${metadata.object} (${metadata.sizes.ciphertextBytes} bytes, SHA-256 ${metadata.ciphertextSha256.slice(0, 16)}…) and its metadata.json`);

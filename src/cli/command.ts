@@ -15,6 +15,7 @@
  * cannot keep a one-off ECS task running.
  */
 import type { Config } from '../config.js';
+import { createKeyProvider, type KeyProvider } from '../platform/crypto/index.js';
 import { withDatabase } from '../platform/db/admin.js';
 import { findOrStartLocalServer } from '../platform/db/local-server.js';
 
@@ -28,6 +29,12 @@ export interface Command {
    * database, the server started if need be and stopped at exit. Prints which, without the password.
    */
   databaseUrl(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<string>;
+  /**
+   * The key provider for work on `databaseUrl`. The local key file belongs to the development database
+   * on this machine: against any other database it would mint keys nobody else holds (or fail to read
+   * real ones), so the command stops and names the settings it needs instead of falling back to it.
+   */
+  keyProviderFor(config: Pick<Config, 'keyProvider' | 'dataDir' | 'isProduction' | 'aws'>, databaseUrl: string): KeyProvider;
   /** Something to close before the process exits, however the command ended (last registered, first closed). */
   closeAtExit(close: () => Promise<void>): void;
   /**
@@ -45,6 +52,19 @@ export function hidePassword(url: string): string {
   return url.replace(/\/\/([^:@/]*):[^/]*@/, '//$1:***@');
 }
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** A database on this machine (the development one), judged by the URL's host alone. */
+export function isLocalDatabase(databaseUrl: string): boolean {
+  let host: string;
+  try {
+    host = new URL(databaseUrl).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 export function createCommand(tag: string): Command {
   const say = (line: string) => void process.stdout.write(`[${tag}] ${line}\n`);
   const fail = (line: string) => void process.stderr.write(`[${tag}] ${line}\n`);
@@ -54,6 +74,15 @@ export function createCommand(tag: string): Command {
     say,
     fail,
     closeAtExit: (close) => void closers.push(close),
+
+    keyProviderFor(config, databaseUrl) {
+      if (config.keyProvider.kind === 'local' && !isLocalDatabase(databaseUrl)) {
+        throw new Error(
+          `${hidePassword(databaseUrl)} is not the local development database, and KEY_PROVIDER is not kms: set KEY_PROVIDER=kms and KMS_KEY_ID (the local key file is only for a database on this machine)`,
+        );
+      }
+      return createKeyProvider(config);
+    },
 
     async databaseUrl(config) {
       let url = config.databaseUrl;

@@ -17,12 +17,11 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createKeyProvider } from '../platform/crypto/index.js';
 import { createObjectStore } from '../platform/storage/index.js';
 import { describeDrill, isBackupId, runRestoreDrill, runVerificationDrill, type DrillReport } from '../platform/backup/index.js';
 import { createCommand } from './command.js';
 
-const { say, fail, databaseUrl, run } = createCommand('drill');
+const { say, fail, databaseUrl, keyProviderFor, run } = createCommand('drill');
 
 const USAGE =
   'usage: npm run drill:restore [-- --backup ID] [--keep]  |  npm run drill:restore -- --database mysql://… [--backup ID] [--restore-point ISO-TIME]';
@@ -53,13 +52,12 @@ await run('drill failed', async () => {
   const config = loadConfig();
   // Modules register their encrypted columns when imported: that is what the field check samples.
   await import('../app.js');
-  const keyProvider = createKeyProvider(config);
   const store = createObjectStore(config);
   let report: DrillReport;
   if (args.database) {
     report = await runVerificationDrill({
       store,
-      keyProvider,
+      keyProvider: keyProviderFor(config, args.database),
       databaseUrl: args.database,
       tls: config.databaseTls,
       backupId: args.backup,
@@ -68,7 +66,7 @@ await run('drill failed', async () => {
   } else {
     if (config.databaseTls === 'rds') throw new Error('restoring onto RDS is not what this does: restore a snapshot (infra/README.md) and use --database');
     const serverUrl = await databaseUrl(config);
-    report = await runRestoreDrill({ store, keyProvider, serverUrl, backupId: args.backup, keep: args.keep, log: say });
+    report = await runRestoreDrill({ store, keyProvider: keyProviderFor(config, serverUrl), serverUrl, backupId: args.backup, keep: args.keep, log: say });
   }
   for (const line of describeDrill(report)) say(line);
   const failed = report.checks.filter((check) => check.status === 'fail');

@@ -18,7 +18,6 @@ import { createLogger } from '../platform/observability/logger.js';
 import { createAlerter } from '../platform/observability/alert.js';
 import {
   createFieldCipher,
-  createKeyProvider,
   listEncryptedColumns,
   rotateAllTenants,
   rotateTenantKey,
@@ -28,7 +27,7 @@ import {
 import type { JobState } from '../platform/jobs/index.js';
 import { createCommand } from './command.js';
 
-const { say, fail, databaseUrl, closeAtExit, run } = createCommand('keys');
+const { say, fail, databaseUrl, keyProviderFor, closeAtExit, run } = createCommand('keys');
 
 const USAGE = 'usage: npm run keys:rotate -- --tenant <ID> | --all  [--batch-size N]';
 
@@ -68,6 +67,7 @@ await run('key rotation failed', async () => {
   const args = parseCommandLine();
   const config = loadConfig();
   const url = await databaseUrl(config);
+  const keyProvider = keyProviderFor(config, url);
   await runMigrations(url);
   // The composition root imports every module, and modules register their encrypted columns when
   // imported: loading it is how this script learns which columns to re-encrypt.
@@ -78,7 +78,6 @@ await run('key rotation failed', async () => {
 
   const database = createDatabase({ url, poolSize: 4, tls: config.databaseTls });
   closeAtExit(() => database.close());
-  const keyProvider = createKeyProvider(config);
   const alert = createAlerter(createLogger(config));
   const cipher = createFieldCipher({ db: database.db, keyProvider, alert });
   const deps = { db: database.db, keyProvider, cipher, columns };
