@@ -109,7 +109,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
 
   registerErrorHandler(app);
   registerRequestContext(app);
-  await registerSecurity(app, { production: config.isProduction, trustProxy, publicOrigin: config.publicOrigin });
+  await registerSecurity(app, { production: config.isProduction, trustProxy });
   await app.register(cookie, { secret: config.sessionKeys.map((k) => k.secret) });
   await app.register(formbody, { bodyLimit: Math.min(config.bodyLimitBytes, 256 * 1024) });
   await registerCsrf(app, { secret: config.sessionKeys[0]!.secret });

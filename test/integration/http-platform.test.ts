@@ -161,10 +161,10 @@ describe('HTTP platform, direct connection (no trusted proxy)', () => {
 describe('HTTP platform behind the trusted proxy', () => {
   const t = useTestApp({ env: { TRUST_PROXY: '127.0.0.1' }, prepare: testRoutes });
 
-  it('redirects a plain-HTTP page request to HTTPS with 301', async () => {
+  it('redirects a plain-HTTP page request to HTTPS with 301, at our own address (here the listen address), not the Host named', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/employees?page=2', headers: { host: 'app.bizlumo.in', 'x-forwarded-proto': 'http' } });
     expect(res.statusCode).toBe(301);
-    expect(res.headers.location).toBe('https://app.bizlumo.in/employees?page=2');
+    expect(res.headers.location).toBe(`https://localhost:${t.config.port}/employees?page=2`);
   });
 
   it('answers plain-HTTP API and webhook calls with an error instead of a redirect', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
 import { HOST_COOKIE } from '../../platform/http/cookies.js';
+import { publicOriginOf } from '../../platform/http/origin.js';
 import { Invalid, Unauthorized } from '../../platform/errors.js';
 import { can, callerOf, PUBLIC, ROLE_GROUPS } from '../access/index.js';
 import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_CHARS } from './passwords.js';
@@ -25,9 +26,9 @@ export function safeNext(next: string | undefined): string {
   return next && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/';
 }
 
-/** Where links in emails point: the configured public origin, else this request's own. */
+/** Where links in emails point: our configured origin, never the request's Host. */
 export function linkOrigin(request: FastifyRequest): string {
-  return request.server.config.publicOrigin ?? `${request.protocol}://${request.host}`;
+  return publicOriginOf(request.server);
 }
 
 export function setSessionCookie(reply: FastifyReply, token: string) {

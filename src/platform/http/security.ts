@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
+import { publicOriginOf, registerForwardedHostRefusal } from './origin.js';
 import type { TrustProxy } from './trusted-proxy.js';
 
 /** Paths a load balancer or orchestrator probes over plain HTTP inside the VPC. */
@@ -14,9 +15,8 @@ export const HSTS_VALUE = 'max-age=31536000; includeSubDomains';
  * `Cache-Control: no-store` on every dynamic response (pages carry personal data; static assets
  * under /public set their own caching).
  */
-export async function registerSecurity(app: FastifyInstance, options: { production: boolean; trustProxy: TrustProxy; publicOrigin?: string }): Promise<void> {
-  // The redirect goes to our own origin when it is configured, never to whatever Host a request names.
-  const httpsOrigin = options.publicOrigin?.replace(/^http:/, 'https:');
+export async function registerSecurity(app: FastifyInstance, options: { production: boolean; trustProxy: TrustProxy }): Promise<void> {
+  registerForwardedHostRefusal(app);
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -52,7 +52,8 @@ export async function registerSecurity(app: FastifyInstance, options: { producti
     if (MACHINE_PREFIXES.some((prefix) => path.startsWith(prefix))) {
       return reply.code(403).send({ error: 'https_required', message: 'Use HTTPS for this endpoint.' });
     }
-    return reply.redirect(`${httpsOrigin ?? `https://${request.host}`}${path}`, 301);
+    // Our own origin, never whatever Host the request names.
+    return reply.redirect(`${publicOriginOf(app).replace(/^http:/, 'https:')}${path}`, 301);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
