@@ -75,7 +75,8 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
   app.post('/login/second-factor', { config: { access: PUBLIC } }, async (request, reply) => {
     const input = parseInput(codeForm.extend({ next: z.string().max(2000).optional() }), request.body);
     try {
-      const result = await identity.completeSecondFactor({ pendingToken: request.cookies[MFA_COOKIE], code: input.code }, request.context);
+      const pendingToken = request.cookies[MFA_COOKIE];
+      const result = await identity.completeSecondFactor({ pendingToken, code: input.code, deviceToken: request.cookies[DEVICE_COOKIE] }, request.context);
       reply.clearCookie(MFA_COOKIE, HOST_COOKIE);
       setSignedInCookies(reply, result);
       return reply.redirect(safeNext(input.next), 303);
