@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { generate } from 'otplib';
 import { useTestApp } from '../support/app.js';
-import { getPage, postForm, signIn } from '../support/auth.js';
+import { getPage, postForm, sessionFor, signIn, submitForm } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
 import { captureLogger } from '../support/logs.js';
 import { seedDemo } from '../../src/demo/seed.js';
@@ -18,11 +19,13 @@ describe('login protection behind the trusted proxy', () => {
     seed: async (t) => void (await seedDemo(t.db.database.db, t.config)),
   });
 
+  const proxied = (ip: string) => ({ 'x-forwarded-for': ip, 'x-forwarded-proto': 'https' });
+
   async function attempt(email: string, password: string, ip: string, cookie = '') {
     const jar = { cookie };
-    const page = await getPage(t.app, jar, '/login', { 'x-forwarded-for': ip, 'x-forwarded-proto': 'https' });
+    const page = await getPage(t.app, jar, '/login', proxied(ip));
     const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    return { res: await postForm(t.app, jar, '/login', { _csrf: token, email, password }, { 'x-forwarded-for': ip, 'x-forwarded-proto': 'https' }), jar };
+    return { res: await postForm(t.app, jar, '/login', { _csrf: token, email, password }, proxied(ip)), jar };
   }
 
   it('alerts once per 10-minute window after 5 failures from one IP', async () => {
@@ -96,6 +99,60 @@ describe('login protection behind the trusted proxy', () => {
     clock.advance(LOGIN_LIMITS.accountDelayMs + 1000);
     expect((await attempt('head.sales@acme.test', PASSWORD, '192.0.2.200')).res.statusCode).toBe(303);
   });
+
+  it('an attacker’s failures do not hold a browser with that account’s device cookie; its own failures are limited alike', async () => {
+    clock.advance(2 * 60 * 60_000);
+    const deviceOf = (jar: { cookie: string }) => jar.cookie.split('; ').find((c) => c.startsWith('__Host-device='))!;
+    const own = deviceOf((await attempt('finance@acme.test', PASSWORD, '198.18.0.1')).jar);
+    const otherAccounts = deviceOf((await attempt('finance@globex.test', PASSWORD, '198.18.0.1')).jar);
+
+    // Ten failures from many addresses, then one wrong guess a minute keeps the account cooling down.
+    for (let i = 0; i < LOGIN_LIMITS.accountFailures; i++) {
+      expect((await attempt('finance@acme.test', `attacker-guess-${i}`, `192.0.2.${50 + i}`)).res.statusCode).toBe(401);
+    }
+    clock.advance(LOGIN_LIMITS.accountDelayMs);
+    expect((await attempt('finance@acme.test', 'attacker-guess-next', '192.0.2.99')).res.statusCode).toBe(401);
+    expect((await attempt('finance@acme.test', PASSWORD, '198.18.0.2')).res.statusCode).toBe(429);
+    // Only this account's own device cookie lets its owner in meanwhile.
+    expect((await attempt('finance@acme.test', PASSWORD, '198.18.0.1', otherAccounts)).res.statusCode).toBe(429);
+    expect((await attempt('finance@acme.test', PASSWORD, '198.18.0.1', own)).res.statusCode).toBe(303);
+
+    // The device's own failures are counted for it with the same limits: a stolen laptop gets no more guesses.
+    for (let i = 0; i < LOGIN_LIMITS.accountFailures; i++) {
+      expect((await attempt('finance@acme.test', `laptop-guess-${i}`, '198.18.0.1', own)).res.statusCode).toBe(401);
+    }
+    expect((await attempt('finance@acme.test', PASSWORD, '198.18.0.1', own)).res.statusCode).toBe(429);
+    clock.advance(LOGIN_LIMITS.accountDelayMs + 1000);
+    expect((await attempt('finance@acme.test', PASSWORD, '198.18.0.1', own)).res.statusCode).toBe(303);
+  }, 90_000); // about 28 real sign-ins at cost 12: 10 s alone, 24 s beside the other files
+
+  it('the device cookie also carries its owner through the second-factor step of a held account', async () => {
+    clock.advance(2 * 60 * 60_000);
+    const codeNow = (secret: string) => generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
+    const settings = await sessionFor(t.app, 'owner@globex.test');
+    const setup = await submitForm(t.app, settings, '/account/two-factor', '/account/two-factor/begin', {});
+    const secret = /data-totp-secret>([A-Z2-7]+)</.exec(setup.body)![1]!;
+    expect((await submitForm(t.app, settings, '/account/two-factor', '/account/two-factor/confirm', { code: await codeNow(secret) })).statusCode).toBe(200);
+
+    async function signInWithCode(cookie: string) {
+      const { res, jar } = await attempt('owner@globex.test', PASSWORD, '198.18.1.1', cookie);
+      if (res.statusCode !== 303) return res.statusCode;
+      const page = await getPage(t.app, jar, '/login/second-factor', proxied('198.18.1.1'));
+      const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+      const second = await postForm(t.app, jar, '/login/second-factor', { _csrf: token, code: await codeNow(secret) }, proxied('198.18.1.1'));
+      return { status: second.statusCode, device: jar.cookie.split('; ').find((c) => c.startsWith('__Host-device=')) };
+    }
+    clock.advance(60_000);
+    const first = await signInWithCode('');
+    expect(first).toMatchObject({ status: 303 });
+    const own = (first as { device: string }).device;
+    clock.advance(60_000);
+
+    for (let i = 0; i < LOGIN_LIMITS.accountFailures; i++) {
+      expect((await attempt('owner@globex.test', `attacker-guess-${i}`, `192.0.2.${120 + i}`)).res.statusCode).toBe(401);
+    }
+    expect(await signInWithCode(own)).toMatchObject({ status: 303 });
+  }, 60_000);
 });
 
 describe('login protection without a trusted proxy', () => {

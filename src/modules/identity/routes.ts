@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
 import { HOST_COOKIE } from '../../platform/http/cookies.js';
 import { publicOriginOf } from '../../platform/http/origin.js';
-import { Invalid, Unauthorized } from '../../platform/errors.js';
+import { Invalid, Unauthorized, type FieldProblem } from '../../platform/errors.js';
 import { can, callerOf, PUBLIC, ROLE_GROUPS } from '../access/index.js';
 import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_CHARS } from './passwords.js';
 import { SESSION_COOKIE } from './sessions.js';
@@ -43,6 +43,19 @@ function setSignedInCookies(reply: FastifyReply, result: { token: string; device
 
 const passwordRules = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_CHARS };
 
+interface TwoFactorPageState {
+  setup?: { secret: string; svg: string };
+  recoveryCodes?: string[];
+  replaced?: boolean;
+  problems?: FieldProblem[];
+}
+
+/** A form's problems to show on its page; anything but bad input goes on to the error handler. */
+function problemsOf(error: unknown): FieldProblem[] {
+  if (error instanceof Invalid) return error.problems;
+  throw error;
+}
+
 export async function identityRoutes(app: FastifyInstance, options: { identity: Identity }): Promise<void> {
   const { identity } = options;
 
@@ -76,7 +89,8 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
   app.post('/login/second-factor', { config: { access: PUBLIC } }, async (request, reply) => {
     const input = parseInput(codeForm.extend({ next: z.string().max(2000).optional() }), request.body);
     try {
-      const result = await identity.completeSecondFactor({ pendingToken: request.cookies[MFA_COOKIE], code: input.code }, request.context);
+      const pendingToken = request.cookies[MFA_COOKIE];
+      const result = await identity.completeSecondFactor({ pendingToken, code: input.code, deviceToken: request.cookies[DEVICE_COOKIE] }, request.context);
       reply.clearCookie(MFA_COOKIE, HOST_COOKIE);
       setSignedInCookies(reply, result);
       return reply.redirect(safeNext(input.next), 303);
@@ -170,25 +184,46 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
   });
 
   const twoFactorRule = { access: { allow: ROLE_GROUPS.secondFactor, duringTwoFactorSetup: true } };
+  // Both blank for a first set-up; the service asks for them when a factor is already on.
+  const proofForm = z.object({ password: password.optional(), code: codeForm.shape.code.optional() });
 
-  app.get('/account/two-factor', { config: twoFactorRule }, async (request, reply) => {
-    return reply.view('identity/two-factor.njk', { title: 'Second factor', required: callerOf(request).viewer.needsTwoFactorSetup });
-  });
+  /** The second-factor page in one of its states; a refused form comes back with its problems and a 400. */
+  async function twoFactorPage(request: FastifyRequest, reply: FastifyReply, state: TwoFactorPageState = {}) {
+    const caller = callerOf(request);
+    return reply.code(state.problems ? 400 : 200).view('identity/two-factor.njk', {
+      title: 'Second factor',
+      required: caller.viewer.needsTwoFactorSetup,
+      mayTurnOff: caller.viewer.twoFactorEnabled && (await identity.mayTurnOffTotp(caller)),
+      ...state,
+    });
+  }
+
+  app.get('/account/two-factor', { config: twoFactorRule }, async (request, reply) => twoFactorPage(request, reply));
 
   app.post('/account/two-factor/begin', { config: twoFactorRule }, async (request, reply) => {
-    const setup = await identity.beginTotp(callerOf(request));
-    return reply.view('identity/two-factor.njk', { title: 'Second factor', setup });
+    try {
+      const setup = await identity.beginTotp(callerOf(request), parseInput(proofForm, request.body));
+      return await twoFactorPage(request, reply, { setup });
+    } catch (error) {
+      return twoFactorPage(request, reply, { problems: problemsOf(error) });
+    }
   });
 
   app.post('/account/two-factor/confirm', { config: twoFactorRule }, async (request, reply) => {
-    const { code } = parseInput(codeForm, request.body);
-    const recoveryCodes = await identity.confirmTotp(callerOf(request), code);
-    return reply.view('identity/two-factor.njk', { title: 'Second factor', recoveryCodes });
+    try {
+      const { code } = parseInput(codeForm, request.body);
+      return await twoFactorPage(request, reply, await identity.confirmTotp(callerOf(request), code));
+    } catch (error) {
+      return twoFactorPage(request, reply, { problems: problemsOf(error), setup: await identity.pendingTotpSetup(callerOf(request)) });
+    }
   });
 
   app.post('/account/two-factor/disable', { config: { access: { allow: ROLE_GROUPS.secondFactor } } }, async (request, reply) => {
-    const input = parseInput(z.object({ password }), request.body);
-    await identity.disableTotp(callerOf(request), input.password);
+    try {
+      await identity.disableTotp(callerOf(request), parseInput(proofForm, request.body));
+    } catch (error) {
+      return twoFactorPage(request, reply, { problems: problemsOf(error) });
+    }
     reply.flash('info', 'Second factor turned off.');
     return reply.redirect('/account', 303);
   });

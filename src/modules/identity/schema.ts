@@ -26,6 +26,12 @@ export const users = mysqlTable(
     totpEnabledAt: datetime('totp_enabled_at', { mode: 'date', fsp: 3 }),
     /** Last accepted TOTP time step: a code is never accepted twice. */
     totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+    /**
+     * A new TOTP secret being set up, sealed like the enrolled one, and when set-up began. Kept apart from
+     * the enrolled secret so a set-up begun and not finished leaves the factor in use working.
+     */
+    totpPendingSealed: varchar('totp_pending_sealed', { length: 255 }),
+    totpPendingAt: datetime('totp_pending_at', { mode: 'date', fsp: 3 }),
     passwordChangedAt: datetime('password_changed_at', { mode: 'date', fsp: 3 }),
     lastLoginAt: datetime('last_login_at', { mode: 'date', fsp: 3 }),
     createdAt: createdAt(),
@@ -64,6 +70,8 @@ export const loginFailures = mysqlTable(
     id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
     ip: varchar('ip', { length: 45 }).notNull(),
     accountKey: varchar('account_key', { length: 64 }).notNull(),
+    /** A hash of the account's device cookie the browser showed, when it showed a valid one (throttle.ts). */
+    deviceKey: varchar('device_key', { length: 64 }),
     at: datetime('at', { mode: 'date', fsp: 3 }).notNull(),
   },
   (t) => [index('login_failures_ip_ix').on(t.ip, t.at), index('login_failures_account_ix').on(t.accountKey, t.at)],

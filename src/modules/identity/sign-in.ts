@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { actingAs, type RequestContext } from '../../platform/context/index.js';
 import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
 import { Conflict, Invalid, Unauthorized } from '../../platform/errors.js';
@@ -6,7 +7,7 @@ import type { Caller } from '../access/index.js';
 import type { IdentityGround } from './ground.js';
 import { assertPassword, burnEqualWork, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import type { User } from './schema.js';
-import { accountKeyFor } from './throttle.js';
+import { accountKeyFor, deviceKeyFor } from './throttle.js';
 import { signToken, verifyToken } from './tokens.js';
 import { checkTotp, hashRecoveryCode } from './totp.js';
 import * as store from './store.js';
@@ -28,8 +29,15 @@ export function signInUseCases(ground: IdentityGround) {
   async function finishSignIn(user: User, context: RequestContext, stamped = false): Promise<SignInResult & { kind: 'session' }> {
     const { token, sessionId } = await sessions.start(user, context);
     if (!stamped) await store.updateUser(db, user.tenantId, user.id, { lastLoginAt: now() }, now());
-    const deviceToken = await signToken(keys, 'device', accountKeyFor(user.email), {}, DEVICE_SECONDS, now());
+    // A random id makes each device cookie its own, even two given out in the same second.
+    const deviceToken = await signToken(keys, 'device', accountKeyFor(user.email), { did: randomUUID() }, DEVICE_SECONDS, now());
     return { kind: 'session', token, sessionId, deviceToken, user };
+  }
+
+  /** The known device behind a device cookie, only when the cookie is valid and was given for this account. */
+  async function knownDevice(deviceToken: string | undefined, accountKey: string): Promise<string | undefined> {
+    const device = await verifyToken(keys, 'device', deviceToken, [], now());
+    return device?.sub === accountKey && deviceToken ? deviceKeyFor(deviceToken) : undefined;
   }
 
   async function emailOwnersAboutAttack(email: string) {
@@ -48,12 +56,12 @@ export function signInUseCases(ground: IdentityGround) {
     async signIn(input: { email: string; password: string; deviceToken?: string }, context: RequestContext): Promise<SignInResult> {
       const ip = ipOf(context);
       const accountKey = accountKeyFor(input.email);
-      const device = await verifyToken(keys, 'device', input.deviceToken, [], now());
-      await guard.checkAllowed({ ip, accountKey, knownDevice: device?.sub === accountKey });
+      const device = await knownDevice(input.deviceToken, accountKey);
+      await guard.checkAllowed({ ip, accountKey, device });
       const user = await store.findUserByEmail(db, input.email);
       const ok = user?.passwordHash ? await verifyPassword(input.password, user.passwordHash, pepper) : (await burnEqualWork(input.password, pepper), false);
       if (!user || !ok || user.status !== 'active') {
-        await guard.recordFailure({ ip, accountKey, onAccountLimit: () => emailOwnersAboutAttack(input.email) });
+        await guard.recordFailure({ ip, accountKey, device, onAccountLimit: () => emailOwnersAboutAttack(input.email) });
         throw new Unauthorized(BAD_CREDENTIALS);
       }
       if (needsRehash(user.passwordHash!)) {
@@ -68,8 +76,8 @@ export function signInUseCases(ground: IdentityGround) {
       return finishSignIn(user, context);
     },
 
-    /** Second step for users with TOTP: a current code or an unused recovery code. */
-    async completeSecondFactor(input: { pendingToken?: string; code: string }, context: RequestContext) {
+    /** Second step for users with TOTP: a current code or an unused recovery code. The device cookie counts here as at the first step. */
+    async completeSecondFactor(input: { pendingToken?: string; code: string; deviceToken?: string }, context: RequestContext) {
       const claims = await verifyToken(keys, 'mfa-pending', input.pendingToken, ['tid', 'lla'], now());
       if (!claims?.sub || typeof claims.tid !== 'string' || typeof claims.lla !== 'string') throw new Unauthorized(TIMED_OUT);
       const sawLastLogin = claims.lla === 'never' ? null : new Date(claims.lla);
@@ -77,7 +85,8 @@ export function signInUseCases(ground: IdentityGround) {
       const user = await store.findTenantUser(db, claims.tid, claims.sub);
       if (!user || user.status !== 'active' || !user.totpSecretSealed) throw new Unauthorized(TIMED_OUT);
       const accountKey = accountKeyFor(user.email);
-      await guard.checkAllowed({ ip: ipOf(context), accountKey, knownDevice: false });
+      const device = await knownDevice(input.deviceToken, accountKey);
+      await guard.checkAllowed({ ip: ipOf(context), accountKey, device });
       if ((user.lastLoginAt?.getTime() ?? null) !== (sawLastLogin?.getTime() ?? null)) throw new Unauthorized(TIMED_OUT);
       const step = await checkTotp(secretBox.open(user.totpSecretSealed, user.id), input.code, user.totpLastStep, now());
       // Claimed atomically: a code raced from several pending sign-ins, or a token whose sign-in already
@@ -88,7 +97,7 @@ export function signInUseCases(ground: IdentityGround) {
         throw new Unauthorized(TIMED_OUT); // rolls back a recovery code this attempt used
       });
       if (!claimed) {
-        await guard.recordFailure({ ip: ipOf(context), accountKey });
+        await guard.recordFailure({ ip: ipOf(context), accountKey, device });
         throw new Invalid('code', 'That code is not valid. Use the current code from your app or a recovery code.');
       }
       return finishSignIn(user, context, true);

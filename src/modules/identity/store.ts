@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../../platform/db/client.js';
+import { affectedRows, type Db } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
 import type { Role } from '../access/index.js';
 import { passwordTokens, recoveryCodes, sessions, users, type Session, type User } from './schema.js';
@@ -87,6 +87,55 @@ export async function claimSecondStep(
     .set({ lastLoginAt: claim.at, updatedAt: claim.at, ...(claim.step !== undefined ? { totpLastStep: claim.step } : {}) })
     .where(and(...conditions));
   return (result as { affectedRows: number }).affectedRows === 1;
+}
+
+// The TOTP second factor. Each change is conditional on the state the caller read, so of two racing
+// requests one wins and the other changes nothing.
+
+/** Spends a TOTP time step outside sign-in (proving the factor to change it): only a step after the last one used. */
+export async function claimTotpStep(db: Db, tenantId: string, userId: string, step: number, at: Date): Promise<boolean> {
+  const result = await db
+    .update(users)
+    .set({ totpLastStep: step, updatedAt: at })
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, userId), sql`(${users.totpLastStep} IS NULL OR ${users.totpLastStep} < ${step})`));
+  return affectedRows(result) === 1;
+}
+
+/** Keeps a new secret aside while it is set up, only while the enrolled factor is still the one the caller saw. */
+export async function setPendingTotp(
+  db: Db,
+  user: Pick<User, 'id' | 'tenantId' | 'totpSecretSealed' | 'totpEnabledAt'>,
+  pendingSealed: string,
+  at: Date,
+): Promise<boolean> {
+  const result = await db
+    .update(users)
+    .set({ totpPendingSealed: pendingSealed, totpPendingAt: at, updatedAt: at })
+    .where(
+      and(
+        eq(users.tenantId, user.tenantId),
+        eq(users.id, user.id),
+        sql`${users.totpSecretSealed} <=> ${user.totpSecretSealed}`,
+        sql`${users.totpEnabledAt} <=> ${user.totpEnabledAt}`,
+      ),
+    );
+  return affectedRows(result) === 1;
+}
+
+/** The pending secret becomes the enrolled one (its first code's step spent), once: only while it is still the one confirmed. */
+export async function promotePendingTotp(db: Db, tenantId: string, userId: string, pendingSealed: string, step: number, at: Date): Promise<boolean> {
+  const result = await db
+    .update(users)
+    .set({ totpSecretSealed: pendingSealed, totpEnabledAt: at, totpLastStep: step, totpPendingSealed: null, totpPendingAt: null, updatedAt: at })
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, userId), eq(users.totpPendingSealed, pendingSealed)));
+  return affectedRows(result) === 1;
+}
+
+export async function clearTotp(db: Db, tenantId: string, userId: string, at: Date): Promise<void> {
+  await db
+    .update(users)
+    .set({ totpSecretSealed: null, totpEnabledAt: null, totpLastStep: null, totpPendingSealed: null, totpPendingAt: null, updatedAt: at })
+    .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
 }
 
 // Sessions.

@@ -32,21 +32,30 @@ export function accountKeyFor(email: string): string {
     .digest('hex');
 }
 
+/** A hash of a device cookie: the browser it was given to, told apart from every other browser of the account. */
+export function deviceKeyFor(deviceToken: string): string {
+  return createHash('sha256').update(`device:${deviceToken}`).digest('hex');
+}
+
+/**
+ * `device` is the key of the account's own device cookie when the browser showed a valid one: a browser
+ * that has signed in as this account before.
+ */
 export interface LoginGuard {
-  /** Throws TooManyRequests when this IP is blocked (unless the browser is a known device) or the account is cooling down. */
-  checkAllowed(input: { ip: string; accountKey: string; knownDevice: boolean }): Promise<void>;
-  recordFailure(input: { ip: string; accountKey: string; onAccountLimit?: () => Promise<void> }): Promise<void>;
+  /** Throws TooManyRequests when this IP is blocked (unless the browser is a known device) or the account (or the known device) is cooling down. */
+  checkAllowed(input: { ip: string; accountKey: string; device?: string }): Promise<void>;
+  recordFailure(input: { ip: string; accountKey: string; device?: string; onAccountLimit?: () => Promise<void> }): Promise<void>;
 }
 
 export function createLoginGuard(deps: { db: Db; alert: Alerter; clock: Clock }): LoginGuard {
   const { db, alert } = deps;
   const now = () => deps.clock.now();
 
-  async function failuresSince(column: 'ip' | 'accountKey', value: string, since: Date) {
+  async function failuresSince(column: 'ip' | 'accountKey', value: string, since: Date, device?: string) {
     const [row] = await db
       .select({ n: count(), last: max(loginFailures.at) })
       .from(loginFailures)
-      .where(and(eq(loginFailures[column], value), gt(loginFailures.at, since)));
+      .where(and(eq(loginFailures[column], value), gt(loginFailures.at, since), device ? eq(loginFailures.deviceKey, device) : undefined));
     return { n: Number(row?.n ?? 0), last: row?.last ? new Date(row.last as unknown as string | Date) : undefined };
   }
 
@@ -58,9 +67,9 @@ export function createLoginGuard(deps: { db: Db; alert: Alerter; clock: Clock })
   }
 
   return {
-    async checkAllowed({ ip, accountKey, knownDevice }) {
+    async checkAllowed({ ip, accountKey, device }) {
       const at = now();
-      if (!knownDevice) {
+      if (!device) {
         const [block] = await db
           .select()
           .from(ipBlocks)
@@ -68,15 +77,19 @@ export function createLoginGuard(deps: { db: Db; alert: Alerter; clock: Clock })
           .limit(1);
         if (block) throw new TooManyRequests(GENERIC_429, Math.ceil((block.blockedUntil.getTime() - at.getTime()) / 1000));
       }
-      const account = await failuresSince('accountKey', accountKey, new Date(at.getTime() - LOGIN_LIMITS.accountWindowMs));
+      // A known device waits only for its own failures, with the same limits: otherwise an attacker's wrong
+      // guess a minute from anywhere keeps the owner out even with the right password on their own laptop,
+      // while a stolen laptop still gets no more guesses than anyone else. Its failures also count in the
+      // account's total, which holds every other browser and alerts the owner.
+      const account = await failuresSince('accountKey', accountKey, new Date(at.getTime() - LOGIN_LIMITS.accountWindowMs), device);
       if (account.n >= LOGIN_LIMITS.accountFailures && account.last && at.getTime() - account.last.getTime() < LOGIN_LIMITS.accountDelayMs) {
         throw new TooManyRequests(GENERIC_429, Math.ceil((LOGIN_LIMITS.accountDelayMs - (at.getTime() - account.last.getTime())) / 1000));
       }
     },
 
-    async recordFailure({ ip, accountKey, onAccountLimit }) {
+    async recordFailure({ ip, accountKey, device, onAccountLimit }) {
       const at = now();
-      await db.insert(loginFailures).values({ ip, accountKey, at });
+      await db.insert(loginFailures).values({ ip, accountKey, deviceKey: device ?? null, at });
 
       const recent = await failuresSince('ip', ip, new Date(at.getTime() - LOGIN_LIMITS.ipAlertWindowMs));
       if (recent.n >= LOGIN_LIMITS.ipAlertFailures && (await firstInWindow('login.failures', ip, LOGIN_LIMITS.ipAlertWindowMs))) {
