@@ -283,6 +283,8 @@ describe('the runtime database user and the migrate command', () => {
 
     /** What the production task definition supplies, with made-up secrets and endpoints nothing here calls. */
     function productionEnv(databaseUrl: string, port: number): Record<string, string> {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'bz-data-'));
+      scratchFolders.push(dataDir);
       return {
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
@@ -302,7 +304,7 @@ describe('the runtime database user and the migrate command', () => {
         RAZORPAY_KEY_SECRET: randomBytes(16).toString('hex'),
         RAZORPAY_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
         PUBLIC_ORIGIN: 'https://hr.bizlumo.in',
-        DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bz-data-')),
+        DATA_DIR: dataDir,
         AWS_ACCESS_KEY_ID: 'AKIAUNUSED',
         AWS_SECRET_ACCESS_KEY: 'unused',
       };
@@ -310,17 +312,24 @@ describe('the runtime database user and the migrate command', () => {
 
     it('a production server started as the runtime user refuses a database one migration behind, and serves an up-to-date one', async () => {
       const behind = runScript('src/main.ts', productionEnv(asRuntime(behindUser, behindUrl), await freePort()));
-      expect(await behind.exited()).toBe(1);
+      expect(await behind.exited(), behind.output()).toBe(1);
       expect(behind.output()).toMatch(/database is 1 migration behind this build .*npm run migrate/);
 
       const port = await freePort();
       const server = runScript('src/main.ts', productionEnv(asRuntime(), port));
       try {
         await server.waitFor(/Server listening/, 60_000);
-        expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+        // Readiness pings the database within 2 s; on a loaded machine one ping may miss.
+        let ready = 0;
+        for (let attempt = 0; attempt < 20 && ready !== 200; attempt++) {
+          ready = (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
+          if (ready !== 200) await new Promise((r) => setTimeout(r, 500));
+        }
+        expect(ready, server.output()).toBe(200);
+        expect(server.output()).toMatch(/database at this build’s migration level/);
         expect(server.output()).not.toMatch(/database migrated/);
         server.child.kill('SIGTERM');
-        expect(await server.exited()).toBe(0);
+        expect(await server.exited(), server.output()).toBe(0);
       } finally {
         if (server.child.exitCode === null) server.child.kill('SIGKILL');
       }
