@@ -325,6 +325,8 @@ export function loadMigratorConfig(rawSource: NodeJS.ProcessEnv = process.env): 
   if (source.NODE_ENV === 'production') {
     if (!source.DATABASE_URL) problems.push('DATABASE_URL: is required in production (or DB_HOST, DB_USER, DB_PASSWORD: the migrator)');
     if (!source.RUNTIME_DB_USER) problems.push('RUNTIME_DB_USER: is required in production (the user(s) the servers connect as, to be granted row access)');
+    // As for the server (crossFieldProblems): the migrator's password, the most powerful one, never crosses in clear.
+    if (source.DATABASE_TLS !== 'rds') problems.push('DATABASE_TLS: must be rds in production (the database connection is encrypted and verified)');
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;

@@ -8,7 +8,8 @@ import { dropDatabase, ensureDatabase, parseDatabaseUrl } from '../../src/platfo
 import { checkMigrationLevel, journalEntries, migrateForDeploy } from '../../src/platform/db/migrate.js';
 import { migrationsDir } from '../../src/platform/paths.js';
 import { scratchDatabaseUrl } from '../support/db.js';
-import { freePort, runScript } from '../support/process.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { startServer } from '../../src/main.js';
 
 /**
  * Production runs two database users: the migrator (RDS's master user, used only by the one-off
@@ -281,18 +282,24 @@ describe('the runtime database user and the migrate command', () => {
       }
     });
 
-    /** What the production task definition supplies, with made-up secrets and endpoints nothing here calls. */
-    function productionEnv(databaseUrl: string, port: number): Record<string, string> {
+    /**
+     * What the production task definition supplies, through the real loadConfig, with made-up secrets and
+     * endpoints nothing here calls. Production refuses DATABASE_TLS=off and the test server speaks no TLS,
+     * so that one setting is changed after loading: a real start in this process, not `node dist/main.js`.
+     */
+    function productionConfig(databaseUrl: string): Config {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'bz-data-'));
       scratchFolders.push(dataDir);
-      return {
+      const secret = () => randomBytes(36).toString('base64');
+      const config = loadConfig({
         NODE_ENV: 'production',
         HOST: '127.0.0.1',
-        PORT: String(port),
-        LOG_LEVEL: 'info',
+        PORT: '0',
+        LOG_LEVEL: 'silent',
         DATABASE_URL: databaseUrl,
-        SESSION_SECRETS: `k1:${randomBytes(24).toString('hex')}`,
-        PASSWORD_PEPPER: randomBytes(24).toString('hex'),
+        DATABASE_TLS: 'rds',
+        SESSION_SECRETS: `k1:${secret()}`,
+        PASSWORD_PEPPER: secret(),
         KEY_PROVIDER: 'kms',
         KMS_KEY_ID: 'arn:aws:kms:ap-south-1:111122223333:key/00000000-0000-0000-0000-000000000000',
         STORAGE: 's3',
@@ -301,38 +308,36 @@ describe('the runtime database user and the migrate command', () => {
         MAIL_TRANSPORT: 'smtp',
         SMTP_URL: 'smtp://127.0.0.1:9',
         RAZORPAY_KEY_ID: 'rzp_test_unused',
-        RAZORPAY_KEY_SECRET: randomBytes(16).toString('hex'),
-        RAZORPAY_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
+        RAZORPAY_KEY_SECRET: secret(),
+        RAZORPAY_WEBHOOK_SECRET: secret(),
         PUBLIC_ORIGIN: 'https://hr.bizlumo.in',
         DATA_DIR: dataDir,
-        AWS_ACCESS_KEY_ID: 'AKIAUNUSED',
-        AWS_SECRET_ACCESS_KEY: 'unused',
-      };
+      });
+      return { ...config, databaseTls: 'off' };
     }
 
     it('a production server started as the runtime user refuses a database one migration behind, and serves an up-to-date one', async () => {
-      const behind = runScript('src/main.ts', productionEnv(asRuntime(behindUser, behindUrl), await freePort()));
-      expect(await behind.exited(), behind.output()).toBe(1);
-      expect(behind.output()).toMatch(/database is 1 migration behind this build .*npm run migrate/);
+      await expect(startServer(productionConfig(asRuntime(behindUser, behindUrl)))).rejects.toThrow(
+        /database is 1 migration behind this build .*npm run migrate/,
+      );
 
-      const port = await freePort();
-      const server = runScript('src/main.ts', productionEnv(asRuntime(), port));
+      // startServer hands SIGTERM/SIGINT to the server it starts; this process keeps its own afterwards.
+      const signalHandlers = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') };
+      const server = await startServer(productionConfig(asRuntime()));
       try {
-        await server.waitFor(/Server listening/, 60_000);
         // Readiness pings the database within 2 s; on a loaded machine one ping may miss.
         let ready = 0;
         for (let attempt = 0; attempt < 20 && ready !== 200; attempt++) {
-          ready = (await fetch(`http://127.0.0.1:${port}/readyz`)).status;
+          ready = (await fetch(`${server.url}/readyz`)).status;
           if (ready !== 200) await new Promise((r) => setTimeout(r, 500));
         }
-        expect(ready, server.output()).toBe(200);
-        expect(server.output()).toMatch(/database at this build’s migration level/);
-        expect(server.output()).not.toMatch(/database migrated/);
-        server.child.kill('SIGTERM');
-        expect(await server.exited(), server.output()).toBe(0);
+        expect(ready).toBe(200);
       } finally {
-        if (server.child.exitCode === null) server.child.kill('SIGKILL');
+        await server.stop();
+        for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+          for (const handler of process.listeners(signal)) if (!signalHandlers[signal].includes(handler)) process.off(signal, handler);
+        }
       }
-    }, 120_000);
+    }, 60_000);
   });
 });

@@ -17,6 +17,10 @@ describe('the migrate command’s configuration', () => {
     expect(loadMigratorConfig({}).runtimeDbUsers).toEqual([]);
   });
 
+  it('refuses to send the migrator’s password unencrypted in production', () => {
+    expect(() => loadMigratorConfig({ ...migratorTask, DATABASE_TLS: 'off', RUNTIME_DB_USER: 'app' })).toThrow(/DATABASE_TLS: must be rds in production/);
+  });
+
   it('refuses a user name that is not a plain name', () => {
     expect(() => loadMigratorConfig({ RUNTIME_DB_USER: "app'@'%" })).toThrow(/RUNTIME_DB_USER: must be user names/);
   });
