@@ -118,6 +118,22 @@ const schema = z.object({
   ),
   DATABASE_TLS: z.enum(['off', 'rds']).default('off'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Read by `npm run migrate` only: the user(s) the servers connect as, granted row access after migrating. */
+  RUNTIME_DB_USER: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((raw) =>
+        (raw ?? '')
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean),
+      )
+      .refine((names) => names.every((name) => /^[A-Za-z0-9_.-]{1,80}$/.test(name)), {
+        message: 'must be user names (letters, digits, _ . -), comma-separated, such as app,app_clone',
+      }),
+  ),
   TRUST_PROXY: trustProxy,
   SESSION_SECRETS: sessionSecrets,
   PASSWORD_PEPPER: z.preprocess(emptyToUndefined, z.string().min(32, 'must be at least 32 characters').optional()),
@@ -249,18 +265,21 @@ function withComposedDatabaseUrl(source: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...source, DATABASE_URL: url };
 }
 
+function fieldProblems(issues: z.core.$ZodIssue[], source: NodeJS.ProcessEnv): string[] {
+  return issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const value = source[name];
+    const missing = value === undefined || value === '';
+    return `${name}: ${missing ? `missing (${issue.message})` : issue.message}`;
+  });
+}
+
 export function loadConfig(rawSource: NodeJS.ProcessEnv = process.env): Config {
   const source = withComposedDatabaseUrl(rawSource);
   const parsed = schema.safeParse(source);
   const crossField = crossFieldProblems(source);
   if (!parsed.success || crossField.length > 0) {
-    const fieldProblems = (parsed.error?.issues ?? []).map((issue) => {
-      const name = issue.path.join('.') || '(environment)';
-      const value = source[name];
-      const missing = value === undefined || value === '';
-      return `${name}: ${missing ? `missing (${issue.message})` : issue.message}`;
-    });
-    throw new ConfigError([...fieldProblems, ...crossField]);
+    throw new ConfigError([...fieldProblems(parsed.error?.issues ?? [], source), ...crossField]);
   }
   const env = parsed.data;
   return {
@@ -285,5 +304,38 @@ export function loadConfig(rawSource: NodeJS.ProcessEnv = process.env): Config {
     mail: { transport: env.MAIL_TRANSPORT, smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     demoPassword: env.DEMO_PASSWORD,
     publicOrigin: env.PUBLIC_ORIGIN,
+  };
+}
+
+export interface MigratorConfig extends Pick<Config, 'env' | 'isProduction' | 'databaseUrl' | 'databaseTls' | 'dataDir'> {
+  /** The users the servers connect as (RUNTIME_DB_USER); empty outside production means "grant nothing". */
+  runtimeDbUsers: string[];
+}
+
+const migratorSchema = schema.pick({ NODE_ENV: true, DATABASE_URL: true, DATABASE_TLS: true, DATA_DIR: true, RUNTIME_DB_USER: true });
+
+/**
+ * What `npm run migrate` needs and nothing more: the one-off migrate task runs with the migrator's
+ * database credentials and none of the server's secrets (sessions, pepper, payment keys).
+ */
+export function loadMigratorConfig(rawSource: NodeJS.ProcessEnv = process.env): MigratorConfig {
+  const source = withComposedDatabaseUrl(rawSource);
+  const parsed = migratorSchema.safeParse(source);
+  const problems = parsed.success ? [] : fieldProblems(parsed.error.issues, source);
+  if (source.NODE_ENV === 'production') {
+    if (!source.DATABASE_URL) problems.push('DATABASE_URL: is required in production (or DB_HOST, DB_USER, DB_PASSWORD: the migrator)');
+    if (!source.RUNTIME_DB_USER) problems.push('RUNTIME_DB_USER: is required in production (the user(s) the servers connect as, to be granted row access)');
+    // As for the server (crossFieldProblems): the migrator's password, the most powerful one, never crosses in clear.
+    if (source.DATABASE_TLS !== 'rds') problems.push('DATABASE_TLS: must be rds in production (the database connection is encrypted and verified)');
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const env = parsed.data;
+  return {
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    databaseUrl: env.DATABASE_URL,
+    databaseTls: env.DATABASE_TLS,
+    dataDir: env.DATA_DIR,
+    runtimeDbUsers: env.RUNTIME_DB_USER,
   };
 }

@@ -3,8 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './app.js';
 import { createDatabase } from './platform/db/client.js';
-import { ensureDatabase } from './platform/db/admin.js';
-import { runMigrations } from './platform/db/migrate.js';
+import { MigrationsPending, prepareSchema } from './platform/db/migrate.js';
 import { flushSentry, initSentry } from './platform/observability/sentry.js';
 import { createLogger } from './platform/observability/logger.js';
 
@@ -15,7 +14,8 @@ export interface RunningServer {
 }
 
 /**
- * Prepares the database (create if missing, migrate under a lock), builds the app and listens.
+ * Prepares the database (see prepareSchema: development creates and migrates it, production only checks
+ * that a deploy's `npm run migrate` brought it to this build's level), builds the app and listens.
  * SIGTERM/SIGINT drain in-flight requests (Fastify answers 503 to new ones meanwhile), close the
  * pool, flush Sentry, then run `afterStop` (the dev launcher stops its private database there).
  */
@@ -24,9 +24,8 @@ export async function startServer(config: Config, options: { afterStop?: () => P
   if (!databaseUrl) throw new ConfigError(['DATABASE_URL: missing (npm run dev finds or starts a local database for you)']);
   const logger = createLogger(config);
   initSentry(config);
-  await ensureDatabase(databaseUrl);
-  const { total } = await runMigrations(databaseUrl);
-  logger.info({ migrations: total }, 'database migrated');
+  const schema = await prepareSchema({ url: databaseUrl, tls: config.databaseTls, isProduction: config.isProduction });
+  logger.info({ migrations: schema.migrations }, schema.migrated ? 'database migrated' : 'database at this build’s migration level');
 
   const database = createDatabase({ url: databaseUrl, poolSize: config.databasePoolSize, tls: config.databaseTls });
   const app = await buildApp(config, { database, logger });
@@ -61,6 +60,9 @@ export async function startServer(config: Config, options: { afterStop?: () => P
 export function exitOnStartupError(error: unknown): never {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
+  } else if (error instanceof MigrationsPending) {
+    // An expected refusal, not a bug: the line says what to run, a stack would only bury it.
+    process.stderr.write(`Bizlumo HR could not start: ${error.message}\n`);
   } else {
     process.stderr.write(`Bizlumo HR could not start: ${(error as Error).stack ?? String(error)}\n`);
   }

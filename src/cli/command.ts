@@ -4,6 +4,7 @@
  * Each other file in this folder is one command: a process entry that the production image runs as
  * `node dist/cli/<name>.js …` (the Dockerfile copies dist/ whole, so nothing else lists them) and that
  * development runs through tsx as an npm script of the same purpose:
+ *   migrate.ts        npm run migrate         apply the migrations and the runtime user's grants (before a deploy)
  *   keys-rotate.ts    npm run keys:rotate     re-encrypt a tenant's values under a new data key version
  *   backup.ts         npm run backup          encrypted logical backup into object storage
  *   drill-restore.ts  npm run drill:restore   restore a backup into a new database and verify it

@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createDatabase } from '../platform/db/client.js';
-import { runMigrations } from '../platform/db/migrate.js';
+import { prepareSchema } from '../platform/db/migrate.js';
 import { createLogger } from '../platform/observability/logger.js';
 import { createAlerter } from '../platform/observability/alert.js';
 import {
@@ -68,7 +68,8 @@ await run('key rotation failed', async () => {
   const config = loadConfig();
   const url = await databaseUrl(config);
   const keyProvider = keyProviderFor(config, url);
-  await runMigrations(url);
+  // In production it runs as the runtime user, which may not migrate: a database behind the build is refused.
+  await prepareSchema({ url, tls: config.databaseTls, isProduction: config.isProduction });
   // The composition root imports every module, and modules register their encrypted columns when
   // imported: loading it is how this script learns which columns to re-encrypt.
   await import('../app.js');

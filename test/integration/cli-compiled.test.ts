@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDatabaseUrl, withDatabase } from '../../src/platform/db/admin.js';
 import { PLATFORM } from '../../src/platform/storage/index.js';
@@ -19,13 +21,20 @@ describe('compiled commands, run with node as in the image', () => {
   let env: Record<string, string>;
   let backupId: string;
   const created: string[] = [];
-  const run = (command: 'keys-rotate' | 'backup' | 'drill-restore', args: string[] = []) => runCompiledCommand(image.appDir, command, args, env);
+  const runtimeUser = `bz_cli_${randomBytes(4).toString('hex')}`;
+  const run = (command: 'migrate' | 'keys-rotate' | 'backup' | 'drill-restore', args: string[] = [], extraEnv: Record<string, string> = {}) =>
+    runCompiledCommand(image.appDir, command, args, { ...env, ...extraEnv });
+  const asServerRoot = async (statement: string, values: string[]) => {
+    const connection = await mysql.createConnection(parseDatabaseUrl(from.source.url).serverUrl);
+    await connection.query(statement, values).finally(() => connection.end());
+  };
 
   beforeAll(async () => {
     [image, from] = await Promise.all([buildImageLayout(), seededSource()]);
     env = { DATABASE_URL: from.source.url, DATA_DIR: from.config.dataDir };
   }, 180_000);
   afterAll(async () => {
+    if (from) await asServerRoot('DROP USER IF EXISTS ?@?', [runtimeUser, '%']);
     await dropAll(created);
     await from?.remove();
     image?.remove();
@@ -33,9 +42,22 @@ describe('compiled commands, run with node as in the image', () => {
 
   it('has every command in dist/cli and no sources beside it', () => {
     const commands = readdirSync(path.join(image.appDir, 'dist', 'cli')).filter((file) => file.endsWith('.js'));
-    expect(commands).toEqual(expect.arrayContaining(['backup.js', 'command.js', 'drill-restore.js', 'keys-rotate.js']));
+    expect(commands).toEqual(expect.arrayContaining(['backup.js', 'command.js', 'drill-restore.js', 'keys-rotate.js', 'migrate.js']));
     expect(existsSync(path.join(image.appDir, 'src'))).toBe(false);
   });
+
+  it('migrate: finds the migrations from dist, grants the runtime user, warns of its missing rotation clone, exits 0; a missing user exits 1', async () => {
+    await asServerRoot('CREATE USER ?@? IDENTIFIED BY ?', [runtimeUser, '%', randomBytes(12).toString('hex')]);
+    const result = await run('migrate', [], { RUNTIME_DB_USER: `${runtimeUser},${runtimeUser}_clone` });
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`[migrate] granted ${runtimeUser}@% row access, table by table`);
+    expect(result.output).toContain(`[migrate] warning: runtime database user ${runtimeUser}_clone does not exist yet`);
+    expect(result.output).toMatch(new RegExp(`\\[migrate\\] done: \\d+ migrations; runtime users granted: '${runtimeUser}'@'%'\\n$`));
+
+    const refused = await run('migrate', [], { RUNTIME_DB_USER: 'bz_nobody_here' });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('[migrate] migrate failed: RUNTIME_DB_USER: runtime database user bz_nobody_here does not exist');
+  }, 60_000);
 
   it('keys-rotate: finds the migrations and the registered encrypted columns from dist, rotates a tenant, exits 0', async () => {
     const tenant = from.seed.companies[0]!.tenantId;

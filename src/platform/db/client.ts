@@ -1,4 +1,4 @@
-import mysql, { type Pool, type PoolOptions } from 'mysql2/promise';
+import mysql, { type ConnectionOptions, type Pool, type PoolOptions } from 'mysql2/promise';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 
 export type Db = MySql2Database<Record<string, never>>;
@@ -17,19 +17,22 @@ export interface DatabaseOptions {
   tls?: 'off' | 'rds';
 }
 
-export function poolOptions(options: DatabaseOptions): PoolOptions {
+/** One connection's options (the migrate command's); a pool adds its size and keep-alive. */
+export function connectionOptions(options: Omit<DatabaseOptions, 'poolSize'>): ConnectionOptions {
   return {
     uri: options.url,
-    connectionLimit: options.poolSize ?? 10,
     // Dates are stored and read as UTC; the views turn them into IST.
     timezone: 'Z',
     dateStrings: ['DATE'],
     connectTimeout: 5000,
-    enableKeepAlive: true,
     supportBigNumbers: true,
     charset: 'utf8mb4_unicode_ci',
     ...(options.tls === 'rds' ? { ssl: 'Amazon RDS' } : {}),
   };
+}
+
+export function poolOptions(options: DatabaseOptions): PoolOptions {
+  return { ...connectionOptions(options), connectionLimit: options.poolSize ?? 10, enableKeepAlive: true };
 }
 
 export function createDatabase(options: DatabaseOptions): Database {
