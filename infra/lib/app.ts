@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import { DATABASE_NAME, DATABASE_PORT } from './database.js';
 import { FIELD_KEY_CONTEXT, FIELD_KEY_PURPOSE, TASK_ROLE_NAME } from './keys.js';
 import { SUBNETS } from './network.js';
+import { allowAppEgress, refuseApiOverHttp } from './traffic.js';
 import { ALB_LOG_PREFIX, APP_SECRET_FIELDS } from './storage.js';
 
 export interface AppStackProps extends StackProps {
@@ -174,8 +175,9 @@ export class AppStack extends Stack {
     const appSecurityGroup = new ec2.SecurityGroup(this, 'AppSecurityGroup', {
       vpc: props.vpc,
       description: 'Bizlumo HR tasks: HTTP from the load balancer only',
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    allowAppEgress(appSecurityGroup, props.databaseSecurityGroup);
     // The rule lives in this stack (the database stack must not depend on the app stack).
     new ec2.CfnSecurityGroupIngress(this, 'DatabaseFromApp', {
       groupId: props.databaseSecurityGroup.securityGroupId,
@@ -215,12 +217,13 @@ export class AppStack extends Stack {
       sslPolicy: elbv2.SslPolicy.TLS13_12_RES_PQ,
       open: true,
     });
-    this.loadBalancer.addRedirect({
+    const http = this.loadBalancer.addRedirect({
       sourcePort: 80,
       targetPort: 443,
       sourceProtocol: elbv2.ApplicationProtocol.HTTP,
       targetProtocol: elbv2.ApplicationProtocol.HTTPS,
     });
+    refuseApiOverHttp(http);
     this.targetGroup = https.addTargets('App', {
       port: APP_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
