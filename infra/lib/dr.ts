@@ -3,7 +3,8 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { denyFieldKeyUseWithoutTenant } from './keys.js';
+import { accountKeyPolicy } from './key-policy.js';
+import { fieldKeyStatements } from './keys.js';
 
 export interface DrVaultStackProps extends StackProps {
   /** The Multi-Region field key in ap-south-1 to replicate here. */
@@ -33,6 +34,7 @@ export class DrVaultStack extends Stack {
     const key = new kms.Key(this, 'DrBackupKey', {
       alias: 'alias/bizlumo-hr/backup-dr',
       description: 'Bizlumo HR: disaster-recovery backup vault',
+      policy: accountKeyPolicy(),
       enableKeyRotation: true,
       pendingWindow: Duration.days(30),
       removalPolicy: RemovalPolicy.RETAIN,
@@ -45,13 +47,8 @@ export class DrVaultStack extends Stack {
       lockConfiguration: { minRetention: Duration.days(7) },
     });
 
-    // Key policies are not shared between Multi-Region replicas, so the tenant-context rule is repeated.
-    const policy = new iam.PolicyDocument({
-      statements: [
-        new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], actions: ['kms:*'], resources: ['*'] }),
-        denyFieldKeyUseWithoutTenant(),
-      ],
-    });
+    // Key policies are not shared between Multi-Region replicas, so the field key's policy is repeated.
+    const policy = new iam.PolicyDocument({ statements: fieldKeyStatements(this) });
     this.fieldKeyReplica = new kms.CfnReplicaKey(this, 'FieldKeyReplica', {
       primaryKeyArn: props.fieldKey.keyArn,
       description: 'Bizlumo HR: replica of the field-encryption key for a region-level recovery',
