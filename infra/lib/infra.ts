@@ -109,6 +109,7 @@ export function buildInfra(props: InfraProps = {}): Infra {
     drRegion,
   });
   database.addStackDependency(drVault, 'backup copies go to the DR vault');
+  storage.addStackDependency(drVault, 'the app bucket replicates to the DR bucket');
 
   const edgeGlobal = new EdgeGlobalStack(app, 'BizlumoHr-EdgeGlobal', {
     env: env(assertRegion('global-edge', GLOBAL_EDGE_REGION)),

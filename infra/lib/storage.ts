@@ -7,6 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import { OperatorRoles } from './operators.js';
+import { replicateToDr } from './replication.js';
 import { BACKUP_ROLE_NAME, BREAK_GLASS_ROLE_NAME, roleArn } from './roles.js';
 
 export interface StorageStackProps extends StackProps {
@@ -42,6 +43,17 @@ export const LOGICAL_BACKUP_PREFIX = 'platform/backups/';
 export const LOGICAL_BACKUP_EXPIRY_DAYS = 35;
 /** Restore drill reports (src/platform/backup/drill.ts): written by the drill, read by the drill-age check. */
 export const DRILL_REPORT_PREFIX = 'platform/drills/';
+
+/** The app bucket's lifecycle, the same on its copy in ap-south-2. */
+export const APP_BUCKET_LIFECYCLE: s3.LifecycleRule[] = [
+  {
+    id: 'ExpireNoncurrentVersions',
+    noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS),
+    abortIncompleteMultipartUploadAfter: Duration.days(7),
+    expiredObjectDeleteMarker: true,
+  },
+  { id: 'ExpireLogicalBackups', prefix: LOGICAL_BACKUP_PREFIX, expiration: Duration.days(LOGICAL_BACKUP_EXPIRY_DAYS) },
+];
 
 /**
  * Values the app reads from the `bizlumo-hr/app` secret. PASSWORD_PEPPER is generated at creation and
@@ -105,15 +117,7 @@ export class StorageStack extends Stack {
       objectLockEnabled: true,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'data/',
-      lifecycleRules: [
-        {
-          id: 'ExpireNoncurrentVersions',
-          noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS),
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-          expiredObjectDeleteMarker: true,
-        },
-        { id: 'ExpireLogicalBackups', prefix: LOGICAL_BACKUP_PREFIX, expiration: Duration.days(LOGICAL_BACKUP_EXPIRY_DAYS) },
-      ],
+      lifecycleRules: APP_BUCKET_LIFECYCLE,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -165,6 +169,7 @@ export class StorageStack extends Stack {
 
     this.operators = new OperatorRoles(this, 'Operators', { keys: props.allKeys, breakGlassKeys: props.breakGlassKeys, bucket: this.bucket });
     this.protectLogicalBackups();
+    replicateToDr(this.bucket, props.storageKey, props.drRegion);
 
     new CfnOutput(this, 'RepositoryUri', { value: this.repository.repositoryUri });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
