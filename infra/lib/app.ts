@@ -275,11 +275,12 @@ export class AppStack extends Stack {
 
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName, description: 'for ecs execute-command and run-task' });
     new CfnOutput(this, 'ServiceName', { value: this.service.serviceName });
-    new CfnOutput(this, 'TaskDefinitionArn', { value: taskDefinition.taskDefinitionArn, description: 'one-off tasks (restore drill)' });
+    new CfnOutput(this, 'TaskDefinitionArn', { value: taskDefinition.taskDefinitionArn, description: 'the web service' });
     new CfnOutput(this, 'MigrateTaskDefinitionArn', {
       value: this.tasks.migrate.taskDefinition.taskDefinitionArn,
       description: 'run before each service update',
     });
+    new CfnOutput(this, 'DrillTaskDefinitionArn', { value: this.tasks.drill.taskDefinition.taskDefinitionArn, description: 'restore drill by hand (RDS)' });
     new CfnOutput(this, 'AppSubnetIds', { value: props.vpc.selectSubnets({ subnetGroupName: SUBNETS.app }).subnetIds.join(',') });
     new CfnOutput(this, 'AppSecurityGroupId', { value: appSecurityGroup.securityGroupId });
 
