@@ -15,6 +15,7 @@ import { MIN_TASKS } from './app.js';
 import { DrillAgeCheck, EventRecorder } from './event-alarms.js';
 import { BREAK_GLASS_ROLE_NAME } from './roles.js';
 import { DRILL_REPORT_PREFIX } from './storage.js';
+import { REPLICATION_RULE_ID, drBucketName } from './replication.js';
 
 export interface AlarmsStackProps extends StackProps {
   loadBalancer: elbv2.IApplicationLoadBalancer;
@@ -197,6 +198,17 @@ export class AlarmsStack extends Stack {
     );
     this.alarm('BackupJobFailed', 'An AWS Backup job or its copy to ap-south-2 failed (see /aws/events/bizlumo-hr/backup-job-failed)', {
       metric: failedBackups,
+      ...atLeastOnce,
+    });
+    // Needs the rule's replication metrics (on, replication.ts). Objects that fail are not retried by S3.
+    this.alarm('ReplicationFailed', 'S3 failed to replicate objects of the app bucket to ap-south-2 (re-run them with S3 Batch Replication)', {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/S3',
+        metricName: 'OperationsFailedReplication',
+        dimensionsMap: { SourceBucket: props.bucket.bucketName, DestinationBucket: drBucketName(this.account), RuleId: REPLICATION_RULE_ID },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
       ...atLeastOnce,
     });
     const drillAge = new DrillAgeCheck(this, 'DrillAge', {

@@ -9,6 +9,8 @@ export function drBucketName(account: string): string {
 }
 /** Encrypts the copy; S3 accepts the key by alias ARN, again so no cross-region reference is needed. */
 export const DR_STORAGE_KEY_ALIAS = 'alias/bizlumo-hr/storage-dr';
+/** The replication rule's id (also a dimension of its S3 replication metrics). */
+export const REPLICATION_RULE_ID = 'CopyToHyderabad';
 
 /**
  * S3 Cross-Region Replication of every new object version (SSE-KMS ones included, re-encrypted under the
@@ -60,7 +62,7 @@ export function replicateToDr(bucket: s3.Bucket, storageKey: kms.IKey, drRegion:
     role: role.roleArn,
     rules: [
       {
-        id: 'CopyToHyderabad',
+        id: REPLICATION_RULE_ID,
         status: 'Enabled',
         priority: 1,
         filter: { prefix: '' },

@@ -55,3 +55,17 @@ describe('object storage outside the region (issue 16, item 24)', () => {
     expect(actions).not.toContain('s3:*');
   });
 });
+
+describe('replication is watched (issue 16, item 24)', () => {
+  it('pages when S3 fails to replicate an object to ap-south-2', () => {
+    const alarms = all.templates['BizlumoHr-Alarms']!;
+    const [alarm] = resourcesOf(alarms, 'AWS::CloudWatch::Alarm')
+      .map(([, p]) => p)
+      .filter((p) => p.MetricName === 'OperationsFailedReplication');
+    expect(alarm).toMatchObject({ Namespace: 'AWS/S3', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    const dimensions = Object.fromEntries((alarm!.Dimensions as Json[]).map((d) => [d.Name, JSON.stringify(d.Value)]));
+    expect(Object.keys(dimensions).sort()).toEqual(['DestinationBucket', 'RuleId', 'SourceBucket']);
+    expect(dimensions.DestinationBucket).toContain('bizlumo-hr-data-dr-');
+    expect(dimensions.RuleId).toBe('"CopyToHyderabad"');
+  });
+});
