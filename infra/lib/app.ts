@@ -133,6 +133,8 @@ export class AppStack extends Stack {
     // The app composes DATABASE_URL from DB_* (src/config.ts): a secret cannot be spliced into a URL.
     const environment = {
       NODE_ENV: 'production',
+      // src/config.ts refuses to start in production without it (https only): the app's public address.
+      PUBLIC_ORIGIN: `https://${appHost(props.domainName)}`,
       HOST: '0.0.0.0',
       PORT: String(APP_PORT),
       AWS_REGION: this.region,

@@ -194,6 +194,8 @@ describe('app service', () => {
       DATABASE_TLS: 'rds',
       DB_PORT: '3306',
       DB_NAME: 'bizlumo',
+      // src/config.ts refuses to start in production without it (https only).
+      PUBLIC_ORIGIN: 'https://app.bizlumo.in',
     });
     expect(pointsTo(env.TRUST_PROXY, all.infra.network.vpc, 'BizlumoHr-App', all)).toBe(true);
     expect(pointsTo(env.KMS_KEY_ID, all.infra.keys.fieldKey, 'BizlumoHr-App', all)).toBe(true);
