@@ -6,17 +6,31 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { accountKeyPolicy } from './key-policy.js';
 import { MIN_TASKS } from './app.js';
+import { DrillAgeCheck, EventRecorder } from './event-alarms.js';
+import { BREAK_GLASS_ROLE_NAME } from './roles.js';
+import { DRILL_REPORT_PREFIX } from './storage.js';
+import { REPLICATION_RULE_ID, drBucketName } from './replication.js';
 
 export interface AlarmsStackProps extends StackProps {
   loadBalancer: elbv2.IApplicationLoadBalancer;
   targetGroup: elbv2.IApplicationTargetGroup;
   database: rds.IDatabaseInstance;
   appLogGroup: logs.ILogGroup;
+  /** Where restore drills store their reports (the drill-age check reads them). */
+  bucket: s3.IBucket;
+  storageKey: kms.IKey;
+  logsKey: kms.IKey;
+  logRetention: logs.RetentionDays;
 }
+
+/** A restore drill runs monthly; one missed or failed drill pages a few days later. */
+export const DRILL_MAX_AGE_DAYS = 35;
 
 export const ALERT_METRIC = { namespace: 'BizlumoHR', metricName: 'AppAlerts' } as const;
 
@@ -43,6 +57,7 @@ export class AlarmsStack extends Stack {
     const topicKey = new kms.Key(this, 'TopicKey', {
       alias: 'alias/bizlumo-hr/alarms',
       description: 'Bizlumo HR: alarm topic',
+      policy: accountKeyPolicy(),
       enableKeyRotation: true,
       pendingWindow: Duration.days(7),
       removalPolicy: RemovalPolicy.DESTROY,
@@ -136,6 +151,80 @@ export class AlarmsStack extends Stack {
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
+    });
+
+    this.watchKeysBackupsAndDrills(props);
+  }
+
+  /**
+   * Keys disabled or scheduled for deletion (every ciphertext under them becomes unreadable), a key policy
+   * rewritten, break-glass assumed, an AWS Backup job that did not complete, and a restore drill that has
+   * not passed for 35 days. KMS and STS calls reach EventBridge through CloudTrail: the account needs a
+   * trail logging management events in ap-south-1 (infra/README.md).
+   */
+  private watchKeysBackupsAndDrills(props: AlarmsStackProps): void {
+    const recorder = new EventRecorder(this, 'Events', { logsKey: props.logsKey, retention: props.logRetention, namespace: ALERT_METRIC.namespace });
+    const atLeastOnce = { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, evaluationPeriods: 1 };
+    const keyEvents = recorder.record(
+      'KeyEvents',
+      {
+        source: ['aws.kms'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { eventSource: ['kms.amazonaws.com'], eventName: ['DisableKey', 'ScheduleKeyDeletion', 'PutKeyPolicy', 'DeleteImportedKeyMaterial'] },
+      },
+      'A KMS key was disabled, scheduled for deletion or had its policy replaced',
+    );
+    this.alarm('KeyDisabledOrDeleted', 'A KMS key was disabled, scheduled for deletion or had its policy replaced (see /aws/events/bizlumo-hr/key-events)', {
+      metric: keyEvents,
+      ...atLeastOnce,
+    });
+    const breakGlass = recorder.record(
+      'BreakGlassAssumed',
+      {
+        source: ['aws.sts'],
+        detailType: ['AWS API Call via CloudTrail'],
+        detail: { eventName: ['AssumeRole'], requestParameters: { roleArn: [{ suffix: `:role/${BREAK_GLASS_ROLE_NAME}` }] } },
+      },
+      'Someone assumed the break-glass role',
+    );
+    this.alarm('BreakGlassAssumed', 'Someone assumed the break-glass role (see /aws/events/bizlumo-hr/break-glass-assumed)', {
+      metric: breakGlass,
+      ...atLeastOnce,
+    });
+    const failedBackups = recorder.record(
+      'BackupJobFailed',
+      { source: ['aws.backup'], detailType: ['Backup Job State Change', 'Copy Job State Change'], detail: { state: ['FAILED', 'ABORTED', 'EXPIRED'] } },
+      'An AWS Backup or copy job did not complete',
+    );
+    this.alarm('BackupJobFailed', 'An AWS Backup job or its copy to ap-south-2 failed (see /aws/events/bizlumo-hr/backup-job-failed)', {
+      metric: failedBackups,
+      ...atLeastOnce,
+    });
+    // Needs the rule's replication metrics (on, replication.ts). Objects that fail are not retried by S3.
+    this.alarm('ReplicationFailed', 'S3 failed to replicate objects of the app bucket to ap-south-2 (re-run them with S3 Batch Replication)', {
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/S3',
+        metricName: 'OperationsFailedReplication',
+        dimensionsMap: { SourceBucket: props.bucket.bucketName, DestinationBucket: drBucketName(this.account), RuleId: REPLICATION_RULE_ID },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      }),
+      ...atLeastOnce,
+    });
+    const drillAge = new DrillAgeCheck(this, 'DrillAge', {
+      bucket: props.bucket,
+      storageKey: props.storageKey,
+      logsKey: props.logsKey,
+      retention: props.logRetention,
+      namespace: ALERT_METRIC.namespace,
+      metricName: 'RestoreDrillAgeDays',
+      reportPrefix: DRILL_REPORT_PREFIX,
+    });
+    this.alarm('RestoreDrillTooOld', `No restore drill has passed for ${DRILL_MAX_AGE_DAYS} days (or the drill-age check stopped)`, {
+      metric: drillAge.metric,
+      threshold: DRILL_MAX_AGE_DAYS,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
   }
 

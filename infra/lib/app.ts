@@ -13,10 +13,15 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { accountKeyPolicy } from './key-policy.js';
 import { DATABASE_NAME, DATABASE_PORT } from './database.js';
-import { FIELD_KEY_CONTEXT, FIELD_KEY_PURPOSE, TASK_ROLE_NAME } from './keys.js';
+import { FIELD_KEY_CONTEXT, FIELD_KEY_PURPOSE } from './keys.js';
+import { TASK_ROLE_NAME } from './roles.js';
 import { SUBNETS } from './network.js';
-import { ALB_LOG_PREFIX, APP_SECRET_FIELDS } from './storage.js';
+import { allowAppEgress, refuseApiOverHttp } from './traffic.js';
+import { Operations } from './operations.js';
+import { ALB_LOG_PREFIX, APP_SECRET_FIELDS, DRILL_REPORT_PREFIX, LOGICAL_BACKUP_PREFIX } from './storage.js';
+import { addWritableTmp } from './tasks.js';
 
 export interface AppStackProps extends StackProps {
   domainName: string;
@@ -24,13 +29,17 @@ export interface AppStackProps extends StackProps {
   vpc: ec2.IVpc;
   database: rds.IDatabaseInstance;
   databaseSecurityGroup: ec2.ISecurityGroup;
+  /** The master user: only the one-off tasks (migrate, backup, drill) get it. */
   databaseSecret: secretsmanager.ISecret;
+  /** The runtime user the web tasks connect as. */
+  runtimeDatabaseSecret: secretsmanager.ISecret;
   bucket: s3.IBucket;
   accessLogsBucket: s3.IBucket;
   repository: ecr.IRepository;
   appSecret: secretsmanager.ISecret;
   storageKey: kms.IKey;
   fieldKey: kms.IKey;
+  logicalBackupKey: kms.IKey;
   logsKey: kms.IKey;
   logRetention: logs.RetentionDays;
 }
@@ -55,13 +64,21 @@ export class AppStack extends Stack {
   readonly service: ecs.FargateService;
   readonly logGroup: logs.LogGroup;
   readonly taskRole: iam.Role;
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly tasks: Operations;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
 
+    // Two tags so a release can migrate with the new image before the service runs it (infra/README.md).
     const imageTag = new CfnParameter(this, 'ImageTag', {
       type: 'String',
-      description: 'Tag of the bizlumo-hr image in ECR to run (the git commit it was built from)',
+      description: 'Tag of the bizlumo-hr image for the one-off tasks: migrate, backup, drill (the git commit it was built from)',
+      allowedPattern: '^[A-Za-z0-9_.-]{1,128}$',
+    });
+    const serviceImageTag = new CfnParameter(this, 'ServiceImageTag', {
+      type: 'String',
+      description: 'Tag of the bizlumo-hr image the web service runs; set it to ImageTag once the migrate task has succeeded',
       allowedPattern: '^[A-Za-z0-9_.-]{1,128}$',
     });
 
@@ -78,6 +95,7 @@ export class AppStack extends Stack {
     const execKey = new kms.Key(this, 'ExecSessionKey', {
       alias: 'alias/bizlumo-hr/ecs-exec',
       description: 'Bizlumo HR: encrypts ECS Exec session data',
+      policy: accountKeyPolicy(),
       enableKeyRotation: true,
       pendingWindow: Duration.days(7),
       removalPolicy: RemovalPolicy.DESTROY,
@@ -87,7 +105,9 @@ export class AppStack extends Stack {
       vpc: props.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENHANCED,
       executeCommandConfiguration: {
-        kmsKey: execKey,
+        // By reference: given the key itself, the service would add `kms:*` for the root to its policy;
+        // the task role's Decrypt/GenerateDataKey come from its identity policy (the key lets IAM decide).
+        kmsKey: kms.Key.fromKeyArn(this, 'ExecSessionKeyRef', execKey.keyArn),
         logging: ecs.ExecuteCommandLogging.OVERRIDE,
         logConfiguration: { cloudWatchLogGroup: execLogGroup, cloudWatchEncryptionEnabled: true },
       },
@@ -100,17 +120,41 @@ export class AppStack extends Stack {
     });
     this.grantLeastPrivilege(props);
 
-    const taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
+    const taskDefinition = (this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: 1024,
       memoryLimitMiB: 2048,
       taskRole: this.taskRole,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-    });
+    }));
 
-    const dbSecret = (field: string) => ecs.Secret.fromSecretsManager(props.databaseSecret, field);
-    const appSecret = (field: string) => ecs.Secret.fromSecretsManager(props.appSecret, field);
+    const dbSecret = (field: string) => ecs.Secret.fromSecretsManager(props.runtimeDatabaseSecret, field);
+    const appSecrets = Object.fromEntries(APP_SECRET_FIELDS.map((field) => [field, ecs.Secret.fromSecretsManager(props.appSecret, field)]));
+    const image = ecs.ContainerImage.fromEcrRepository(props.repository, serviceImageTag.valueAsString);
+    // The app composes DATABASE_URL from DB_* (src/config.ts): a secret cannot be spliced into a URL.
+    const environment = {
+      NODE_ENV: 'production',
+      // src/config.ts refuses to start in production without it (https only): the app's public address.
+      PUBLIC_ORIGIN: `https://${appHost(props.domainName)}`,
+      HOST: '0.0.0.0',
+      PORT: String(APP_PORT),
+      AWS_REGION: this.region,
+      // Only the load balancer (inside the VPC) may set X-Forwarded-For/-Proto.
+      TRUST_PROXY: props.vpc.vpcCidrBlock,
+      DB_HOST: props.database.dbInstanceEndpointAddress,
+      DB_PORT: String(DATABASE_PORT),
+      DB_NAME: DATABASE_NAME,
+      DATABASE_TLS: 'rds',
+      KEY_PROVIDER: 'kms',
+      KMS_KEY_ID: props.fieldKey.keyArn,
+      STORAGE: 's3',
+      S3_BUCKET: props.bucket.bucketName,
+      // Writes must name the bucket's key: `aws:kms` without a key id would silently use aws/s3.
+      S3_KMS_KEY_ID: props.storageKey.keyArn,
+      MAIL_TRANSPORT: 'smtp',
+      DATA_DIR: '/tmp/bizlumo',
+    };
     const container = taskDefinition.addContainer('App', {
-      image: ecs.ContainerImage.fromEcrRepository(props.repository, imageTag.valueAsString),
+      image,
       readonlyRootFilesystem: true,
       user: 'node',
       portMappings: [{ containerPort: APP_PORT, name: 'http' }],
@@ -122,60 +166,29 @@ export class AppStack extends Stack {
         mode: ecs.AwsLogDriverMode.NON_BLOCKING,
         maxBufferSize: Size.mebibytes(25),
       }),
-      // The app composes DATABASE_URL from DB_* (src/config.ts): a secret cannot be spliced into a URL.
-      environment: {
-        NODE_ENV: 'production',
-        HOST: '0.0.0.0',
-        PORT: String(APP_PORT),
-        AWS_REGION: this.region,
-        // Only the load balancer (inside the VPC) may set X-Forwarded-For/-Proto.
-        TRUST_PROXY: props.vpc.vpcCidrBlock,
-        DB_HOST: props.database.dbInstanceEndpointAddress,
-        DB_PORT: String(DATABASE_PORT),
-        DB_NAME: DATABASE_NAME,
-        DATABASE_TLS: 'rds',
-        KEY_PROVIDER: 'kms',
-        KMS_KEY_ID: props.fieldKey.keyArn,
-        STORAGE: 's3',
-        S3_BUCKET: props.bucket.bucketName,
-        // Writes must name the bucket's key: `aws:kms` without a key id would silently use aws/s3.
-        S3_KMS_KEY_ID: props.storageKey.keyArn,
-        MAIL_TRANSPORT: 'smtp',
-        DATA_DIR: '/tmp/bizlumo',
-      },
+      environment,
       secrets: {
         DB_USER: dbSecret('username'),
         DB_PASSWORD: dbSecret('password'),
-        ...Object.fromEntries(APP_SECRET_FIELDS.map((field) => [field, appSecret(field)])),
+        ...appSecrets,
       },
     });
-    // The root filesystem is read-only; only these scratch volumes are writable. The last three are
-    // where the ECS Exec (SSM) agent writes; without them it crashes on a read-only root
+    // The root filesystem is read-only; only /tmp and these scratch volumes are writable: where the ECS
+    // Exec (SSM) agent writes; without them it crashes on a read-only root
     // (github.com/aws/containers-roadmap/issues/1359).
-    const scratch = { tmp: '/tmp', managedAgents: '/managed-agents', ssmState: '/var/lib/amazon/ssm', ssmLogs: '/var/log/amazon/ssm' };
+    const scratch = { managedAgents: '/managed-agents', ssmState: '/var/lib/amazon/ssm', ssmLogs: '/var/log/amazon/ssm' };
     for (const [name, containerPath] of Object.entries(scratch)) {
       taskDefinition.addVolume({ name });
       container.addMountPoints({ sourceVolume: name, containerPath, readOnly: false });
     }
-    // Fargate creates task volumes as root:root 0755, so the app (user `node`) could not write /tmp.
-    // A one-shot container from the same image opens it up (sticky, like a normal /tmp) and exits
-    // before the app starts; it has no port and no network listener.
-    const scratchPermissions = taskDefinition.addContainer('ScratchPermissions', {
-      image: ecs.ContainerImage.fromEcrRepository(props.repository, imageTag.valueAsString),
-      essential: false,
-      user: '0',
-      readonlyRootFilesystem: true,
-      command: ['chmod', '1777', '/tmp'],
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'init' }),
-    });
-    scratchPermissions.addMountPoints({ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false });
-    container.addContainerDependencies({ container: scratchPermissions, condition: ecs.ContainerDependencyCondition.SUCCESS });
+    addWritableTmp(taskDefinition, container, image, this.logGroup);
 
     const appSecurityGroup = new ec2.SecurityGroup(this, 'AppSecurityGroup', {
       vpc: props.vpc,
       description: 'Bizlumo HR tasks: HTTP from the load balancer only',
-      allowAllOutbound: true,
+      allowAllOutbound: false,
     });
+    allowAppEgress(appSecurityGroup, props.databaseSecurityGroup);
     // The rule lives in this stack (the database stack must not depend on the app stack).
     new ec2.CfnSecurityGroupIngress(this, 'DatabaseFromApp', {
       groupId: props.databaseSecurityGroup.securityGroupId,
@@ -202,6 +215,21 @@ export class AppStack extends Stack {
       propagateTags: ecs.PropagatedTagSource.SERVICE,
     });
 
+    this.tasks = new Operations(this, 'Operations', {
+      cluster,
+      securityGroup: appSecurityGroup,
+      image: ecs.ContainerImage.fromEcrRepository(props.repository, imageTag.valueAsString),
+      logGroup: this.logGroup,
+      environment,
+      appSecrets,
+      masterSecret: props.databaseSecret,
+      runtimeSecret: props.runtimeDatabaseSecret,
+      bucket: props.bucket,
+      storageKey: props.storageKey,
+      fieldKey: props.fieldKey,
+      logicalBackupKey: props.logicalBackupKey,
+    });
+
     this.loadBalancer = this.loadBalancerFor(props);
     const certificate = new acm.Certificate(this, 'Certificate', {
       domainName: appHost(props.domainName),
@@ -215,12 +243,13 @@ export class AppStack extends Stack {
       sslPolicy: elbv2.SslPolicy.TLS13_12_RES_PQ,
       open: true,
     });
-    this.loadBalancer.addRedirect({
+    const http = this.loadBalancer.addRedirect({
       sourcePort: 80,
       targetPort: 443,
       sourceProtocol: elbv2.ApplicationProtocol.HTTP,
       targetProtocol: elbv2.ApplicationProtocol.HTTPS,
     });
+    refuseApiOverHttp(http);
     this.targetGroup = https.addTargets('App', {
       port: APP_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
@@ -248,7 +277,13 @@ export class AppStack extends Stack {
 
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName, description: 'for ecs execute-command and run-task' });
     new CfnOutput(this, 'ServiceName', { value: this.service.serviceName });
-    new CfnOutput(this, 'TaskDefinitionArn', { value: taskDefinition.taskDefinitionArn, description: 'one-off tasks (restore drill)' });
+    new CfnOutput(this, 'TaskDefinitionArn', { value: taskDefinition.taskDefinitionArn, description: 'the web service' });
+    new CfnOutput(this, 'MigrateTaskDefinitionArn', {
+      value: this.tasks.migrate.taskDefinition.taskDefinitionArn,
+      description: 'run before each service update',
+    });
+    new CfnOutput(this, 'DrillTaskDefinitionArn', { value: this.tasks.drill.taskDefinition.taskDefinitionArn, description: 'restore drill by hand (RDS)' });
+    new CfnOutput(this, 'AppSubnetIds', { value: props.vpc.selectSubnets({ subnetGroupName: SUBNETS.app }).subnetIds.join(',') });
     new CfnOutput(this, 'AppSecurityGroupId', { value: appSecurityGroup.securityGroupId });
 
     // Attach to the operators' group: a shell in a task only with MFA, and every session is logged.
@@ -296,6 +331,16 @@ export class AppStack extends Stack {
         sid: 'AppBucketObjects',
         actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
         resources: [props.bucket.arnForObjects('*')],
+      }),
+    );
+    // Logical backups are the backup task's alone (the bucket policy says so too), and drill reports the
+    // drill's: a forged passing report would silence the drill-age alarm.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'NoWritesToBackupsOrDrills',
+        effect: iam.Effect.DENY,
+        actions: ['s3:PutObject', 's3:PutObjectRetention', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [props.bucket.arnForObjects(`${LOGICAL_BACKUP_PREFIX}*`), props.bucket.arnForObjects(`${DRILL_REPORT_PREFIX}*`)],
       }),
     );
     role.addToPolicy(new iam.PolicyStatement({ sid: 'AppBucketList', actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }));

@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { drVaultArn } from './dr.js';
 import { SUBNETS } from './network.js';
@@ -22,6 +22,13 @@ export interface DatabaseStackProps extends StackProps {
 
 export const DATABASE_NAME = 'bizlumo';
 export const DATABASE_PORT = 3306;
+/**
+ * The web tasks' user: data access only (no DDL, no GRANT), granted by the migrate task. Rotation
+ * alternates between this user and `<user>_clone` (AWS's multi-user strategy), so both get the grants.
+ */
+export const RUNTIME_DB_USER = 'bizlumo_app';
+export const RUNTIME_DB_USERS = [RUNTIME_DB_USER, `${RUNTIME_DB_USER}_clone`] as const;
+const ROTATION_DAYS = 30;
 const INSTANCE_IDENTIFIER = 'bizlumo-hr';
 
 /** Automated backups: point-in-time recovery to any second of the last 7 days. */
@@ -37,7 +44,10 @@ export const BACKUP_PLAN_RETENTION_DAYS = 30;
 export class DatabaseStack extends Stack {
   readonly instance: rds.DatabaseInstance;
   readonly securityGroup: ec2.SecurityGroup;
+  /** The master user: migrations, backups and drills only (one-off tasks), never the web tasks. */
   readonly secret: secretsmanager.ISecret;
+  /** The runtime user the web tasks connect as. */
+  readonly runtimeSecret: secretsmanager.ISecret;
   readonly backupVault: backup.BackupVault;
 
   constructor(scope: Construct, id: string, props: DatabaseStackProps) {
@@ -117,8 +127,26 @@ export class DatabaseStack extends Stack {
 
     // Rotation runs in the isolated subnets and reaches Secrets Manager through the VPC endpoint.
     this.instance.addRotationSingleUser({
-      automaticallyAfter: Duration.days(30),
+      automaticallyAfter: Duration.days(ROTATION_DAYS),
       vpcSubnets: { subnetGroupName: SUBNETS.data },
+    });
+
+    // Alternating users: each rotation sets a new password on the user that is *not* current, so the
+    // credentials a running task read at start keep working until the rotation after next (60 days);
+    // every deploy and scale-out reads the new ones. The first rotation waits a full period: the user is
+    // created by the migrate task, which runs after this stack exists.
+    const runtimeSecret = new rds.DatabaseSecret(this, 'RuntimeSecret', {
+      username: RUNTIME_DB_USER,
+      secretName: 'bizlumo-hr/database-runtime',
+      masterSecret: this.secret,
+      replicaRegions: [{ region: props.drRegion }],
+    });
+    this.runtimeSecret = runtimeSecret.attach(this.instance);
+    this.instance.addRotationMultiUser('RuntimeRotation', {
+      secret: this.runtimeSecret,
+      automaticallyAfter: Duration.days(ROTATION_DAYS),
+      vpcSubnets: { subnetGroupName: SUBNETS.data },
+      rotateImmediatelyOnUpdate: false,
     });
 
     this.backupVault = new backup.BackupVault(this, 'Vault', {

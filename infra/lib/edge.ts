@@ -7,6 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { accountKeyPolicy } from './key-policy.js';
 import { LOCKED_DOWN_BUCKET } from './storage.js';
 
 export interface EdgeGlobalStackProps extends StackProps {
@@ -47,6 +48,7 @@ export class EdgeGlobalStack extends Stack {
     this.dnssecKey = new kms.Key(this, 'DnssecKey', {
       alias: 'alias/bizlumo-hr/dnssec',
       description: 'Bizlumo HR: Route 53 DNSSEC key-signing key (Route 53 requires it in us-east-1)',
+      policy: accountKeyPolicy(),
       keySpec: kms.KeySpec.ECC_NIST_P256,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -87,6 +87,8 @@ export function buildInfra(props: InfraProps = {}): Infra {
     ...stateful,
     description: 'Bizlumo HR: S3 bucket (SSE-KMS), access logs, image repository, app secrets',
     storageKey: keys.storageKey,
+    allKeys: [keys.databaseKey, keys.fieldKey, keys.storageKey, keys.logsKey, keys.backupKey, keys.logicalBackupKey],
+    breakGlassKeys: [keys.fieldKey, keys.logicalBackupKey, keys.storageKey],
     drRegion,
   });
   const drVault = new DrVaultStack(app, 'BizlumoHr-DrVault', {
@@ -107,6 +109,7 @@ export function buildInfra(props: InfraProps = {}): Infra {
     drRegion,
   });
   database.addStackDependency(drVault, 'backup copies go to the DR vault');
+  storage.addStackDependency(drVault, 'the app bucket replicates to the DR bucket');
 
   const edgeGlobal = new EdgeGlobalStack(app, 'BizlumoHr-EdgeGlobal', {
     env: env(assertRegion('global-edge', GLOBAL_EDGE_REGION)),
@@ -123,12 +126,14 @@ export function buildInfra(props: InfraProps = {}): Infra {
     database: database.instance,
     databaseSecurityGroup: database.securityGroup,
     databaseSecret: database.secret,
+    runtimeDatabaseSecret: database.runtimeSecret,
     bucket: storage.bucket,
     accessLogsBucket: storage.accessLogsBucket,
     repository: storage.repository,
     appSecret: storage.appSecret,
     storageKey: keys.storageKey,
     fieldKey: keys.fieldKey,
+    logicalBackupKey: keys.logicalBackupKey,
     logsKey: keys.logsKey,
     logRetention: LOG_RETENTION,
   });
@@ -147,6 +152,10 @@ export function buildInfra(props: InfraProps = {}): Infra {
     targetGroup: appStack.targetGroup,
     database: database.instance,
     appLogGroup: appStack.logGroup,
+    bucket: storage.bucket,
+    storageKey: keys.storageKey,
+    logsKey: keys.logsKey,
+    logRetention: LOG_RETENTION,
   });
 
   return { app, keys, network, storage, database, drVault, edgeGlobal, appStack, edge, alarms };

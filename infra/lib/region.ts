@@ -7,7 +7,7 @@
 /** Mumbai: every stack that holds or processes customer data. */
 export const PRIMARY_REGION = 'ap-south-1';
 
-/** Hyderabad: only the disaster-recovery backup vault that AWS Backup copies recovery points into. */
+/** Hyderabad: only disaster-recovery copies (the backup vault, the bucket copy) and the field key's replica. */
 export const DR_REGION = 'ap-south-2';
 
 /**
@@ -31,8 +31,15 @@ const WHY: Record<StackRole, string> = {
   'global-edge': 'Route 53 DNSSEC signing keys and CloudFront certificates must be in us-east-1',
 };
 
-/** Resource types the DR stack may contain: the vault, its key, and the field key's replica. */
-export const DR_RESOURCE_TYPES: readonly string[] = ['AWS::KMS::Key', 'AWS::KMS::ReplicaKey', 'AWS::KMS::Alias', 'AWS::Backup::BackupVault'];
+/** Resource types the DR stack may contain: the vault, the bucket copy, their keys, and the field key's replica. */
+export const DR_RESOURCE_TYPES: readonly string[] = [
+  'AWS::KMS::Key',
+  'AWS::KMS::ReplicaKey',
+  'AWS::KMS::Alias',
+  'AWS::Backup::BackupVault',
+  'AWS::S3::Bucket',
+  'AWS::S3::BucketPolicy',
+];
 
 /** Resource types the us-east-1 stack may contain: DNS, its signing key, the CloudFront certificate. */
 export const GLOBAL_EDGE_RESOURCE_TYPES: readonly string[] = [

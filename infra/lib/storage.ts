@@ -6,9 +6,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
+import { OperatorRoles } from './operators.js';
+import { replicateToDr } from './replication.js';
+import { BACKUP_ROLE_NAME, BREAK_GLASS_ROLE_NAME, roleArn } from './roles.js';
 
 export interface StorageStackProps extends StackProps {
   storageKey: kms.IKey;
+  /** Every customer-managed key (for the key-admin role) and those break-glass may decrypt with. */
+  allKeys: kms.IKey[];
+  breakGlassKeys: kms.IKey[];
   /** The app secret is replicated here for a region-level recovery (the pepper cannot be regenerated). */
   drRegion: string;
 }
@@ -27,6 +33,27 @@ export const LOCKED_DOWN_BUCKET = {
 
 /** Non-current object versions (overwritten or deleted files) are kept this long, then expire. */
 export const NONCURRENT_VERSION_DAYS = 90;
+
+/** Where the app's logical backups live (src/platform/backup/metadata.ts, platform namespace of the S3 store). */
+export const LOGICAL_BACKUP_PREFIX = 'platform/backups/';
+/**
+ * The backup command locks each object (GOVERNANCE) for 30 days and prunes older backups itself; the
+ * lifecycle rule is the backstop that expires what a failed prune left behind.
+ */
+export const LOGICAL_BACKUP_EXPIRY_DAYS = 35;
+/** Restore drill reports (src/platform/backup/drill.ts): written by the drill, read by the drill-age check. */
+export const DRILL_REPORT_PREFIX = 'platform/drills/';
+
+/** The app bucket's lifecycle, the same on its copy in ap-south-2. */
+export const APP_BUCKET_LIFECYCLE: s3.LifecycleRule[] = [
+  {
+    id: 'ExpireNoncurrentVersions',
+    noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS),
+    abortIncompleteMultipartUploadAfter: Duration.days(7),
+    expiredObjectDeleteMarker: true,
+  },
+  { id: 'ExpireLogicalBackups', prefix: LOGICAL_BACKUP_PREFIX, expiration: Duration.days(LOGICAL_BACKUP_EXPIRY_DAYS) },
+];
 
 /**
  * Values the app reads from the `bizlumo-hr/app` secret. PASSWORD_PEPPER is generated at creation and
@@ -55,6 +82,7 @@ export class StorageStack extends Stack {
   readonly accessLogsBucket: s3.Bucket;
   readonly repository: ecr.Repository;
   readonly appSecret: secretsmanager.Secret;
+  readonly operators: OperatorRoles;
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id, props);
@@ -85,16 +113,11 @@ export class StorageStack extends Stack {
       // One KMS call per bucket-key period instead of per object: cheaper, and fewer throttles.
       bucketKeyEnabled: true,
       ...LOCKED_DOWN_BUCKET,
+      // No default retention: only the backup command locks its objects (per object, GOVERNANCE).
+      objectLockEnabled: true,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'data/',
-      lifecycleRules: [
-        {
-          id: 'ExpireNoncurrentVersions',
-          noncurrentVersionExpiration: Duration.days(NONCURRENT_VERSION_DAYS),
-          abortIncompleteMultipartUploadAfter: Duration.days(7),
-          expiredObjectDeleteMarker: true,
-        },
-      ],
+      lifecycleRules: APP_BUCKET_LIFECYCLE,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -144,6 +167,10 @@ export class StorageStack extends Stack {
       }),
     );
 
+    this.operators = new OperatorRoles(this, 'Operators', { keys: props.allKeys, breakGlassKeys: props.breakGlassKeys, bucket: this.bucket });
+    this.protectLogicalBackups();
+    replicateToDr(this.bucket, props.storageKey, props.drRegion);
+
     new CfnOutput(this, 'RepositoryUri', { value: this.repository.repositoryUri });
     new CfnOutput(this, 'BucketName', { value: this.bucket.bucketName });
 
@@ -160,5 +187,33 @@ export class StorageStack extends Stack {
       replicaRegions: [{ region: props.drRegion }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
+
+  /**
+   * Only the backup task writes or deletes logical backups (break-glass too, in an emergency), whatever
+   * an identity policy says; and no one but break-glass may shorten or remove a retention period.
+   */
+  private protectLogicalBackups(): void {
+    const breakGlass = roleArn(this, BREAK_GLASS_ROLE_NAME);
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyTheBackupTaskWritesBackups',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject', 's3:PutObjectRetention', 's3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: [this.bucket.arnForObjects(`${LOGICAL_BACKUP_PREFIX}*`)],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': [roleArn(this, BACKUP_ROLE_NAME), breakGlass] } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyBreakGlassBypassesRetention',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:BypassGovernanceRetention'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': breakGlass } },
+      }),
+    );
   }
 }

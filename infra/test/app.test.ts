@@ -14,10 +14,7 @@ beforeAll(() => {
 });
 
 const bucketProps = (template: Template, id: string) => template.toJSON().Resources[id].Properties as Json;
-const containers = () => {
-  const [[, task]] = resourcesOf(app, 'AWS::ECS::TaskDefinition') as [[string, Json]];
-  return task.ContainerDefinitions as Json[];
-};
+const containers = () => (app.toJSON().Resources[logicalId(all.infra.appStack.taskDefinition)].Properties as Json).ContainerDefinitions as Json[];
 const appContainer = () => containers().find((c) => c.Name === 'App')!;
 
 describe('storage', () => {
@@ -197,6 +194,8 @@ describe('app service', () => {
       DATABASE_TLS: 'rds',
       DB_PORT: '3306',
       DB_NAME: 'bizlumo',
+      // src/config.ts refuses to start in production without it (https only).
+      PUBLIC_ORIGIN: 'https://app.bizlumo.in',
     });
     expect(pointsTo(env.TRUST_PROXY, all.infra.network.vpc, 'BizlumoHr-App', all)).toBe(true);
     expect(pointsTo(env.KMS_KEY_ID, all.infra.keys.fieldKey, 'BizlumoHr-App', all)).toBe(true);
@@ -209,7 +208,7 @@ describe('app service', () => {
     const secrets = Object.fromEntries((container.Secrets as Json[]).map((s) => [s.Name, s.ValueFrom]));
     expect(Object.keys(secrets).sort()).toEqual(['DB_PASSWORD', 'DB_USER', ...APP_SECRET_FIELDS].sort());
     expect(JSON.stringify(secrets.DB_PASSWORD)).toContain(':password::');
-    expect(pointsTo(secrets.DB_PASSWORD, all.infra.database.instance.secret!, 'BizlumoHr-App', all)).toBe(true);
+    expect(pointsTo(secrets.DB_PASSWORD, all.infra.database.runtimeSecret, 'BizlumoHr-App', all)).toBe(true);
     expect(pointsTo(secrets.PASSWORD_PEPPER, all.infra.storage.appSecret, 'BizlumoHr-App', all)).toBe(true);
   });
 

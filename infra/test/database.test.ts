@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { TASK_ROLE_NAME } from '../lib/keys.js';
+import { TASK_ROLE_NAME } from '../lib/roles.js';
 import { PRIMARY_AVAILABILITY_ZONES } from '../lib/region.js';
 import { ingressRules, logicalId, pointsTo, resourcesOf, synthesizeAll, type Json, type Synthesized } from './support.js';
 
@@ -72,7 +72,7 @@ describe('network', () => {
 describe('keys', () => {
   it('rotates every customer-managed key', () => {
     const keyResources = resourcesOf(keys, 'AWS::KMS::Key');
-    expect(keyResources).toHaveLength(5);
+    expect(keyResources).toHaveLength(6);
     for (const [, key] of keyResources) expect(key.EnableKeyRotation).toBe(true);
   });
 
