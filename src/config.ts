@@ -118,6 +118,9 @@ const schema = z.object({
   ),
   DATABASE_TLS: z.enum(['off', 'rds']).default('off'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Read by `npm run migrate` only: the runtime secret's user and password, to create that user on the first deploy. */
+  RUNTIME_DB_CURRENT_USER: optionalString,
+  RUNTIME_DB_PASSWORD: optionalString,
   /** Read by `npm run migrate` only: the user(s) the servers connect as, granted row access after migrating. */
   RUNTIME_DB_USER: z.preprocess(
     emptyToUndefined,
@@ -310,9 +313,19 @@ export function loadConfig(rawSource: NodeJS.ProcessEnv = process.env): Config {
 export interface MigratorConfig extends Pick<Config, 'env' | 'isProduction' | 'databaseUrl' | 'databaseTls' | 'dataDir'> {
   /** The users the servers connect as (RUNTIME_DB_USER); empty outside production means "grant nothing". */
   runtimeDbUsers: string[];
+  /** RUNTIME_DB_CURRENT_USER and RUNTIME_DB_PASSWORD together: the user to create if it does not exist yet. */
+  runtimeDbSeed: { user: string; password: string } | undefined;
 }
 
-const migratorSchema = schema.pick({ NODE_ENV: true, DATABASE_URL: true, DATABASE_TLS: true, DATA_DIR: true, RUNTIME_DB_USER: true });
+const migratorSchema = schema.pick({
+  NODE_ENV: true,
+  DATABASE_URL: true,
+  DATABASE_TLS: true,
+  DATA_DIR: true,
+  RUNTIME_DB_USER: true,
+  RUNTIME_DB_CURRENT_USER: true,
+  RUNTIME_DB_PASSWORD: true,
+});
 
 /**
  * What `npm run migrate` needs and nothing more: the one-off migrate task runs with the migrator's
@@ -328,6 +341,11 @@ export function loadMigratorConfig(rawSource: NodeJS.ProcessEnv = process.env): 
     // As for the server (crossFieldProblems): the migrator's password, the most powerful one, never crosses in clear.
     if (source.DATABASE_TLS !== 'rds') problems.push('DATABASE_TLS: must be rds in production (the database connection is encrypted and verified)');
   }
+  if (Boolean(source.RUNTIME_DB_CURRENT_USER) !== Boolean(source.RUNTIME_DB_PASSWORD)) {
+    problems.push(
+      'RUNTIME_DB_PASSWORD: RUNTIME_DB_CURRENT_USER and RUNTIME_DB_PASSWORD go together (the runtime secret, to create its user on the first deploy)',
+    );
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   return {
@@ -337,5 +355,7 @@ export function loadMigratorConfig(rawSource: NodeJS.ProcessEnv = process.env): 
     databaseTls: env.DATABASE_TLS,
     dataDir: env.DATA_DIR,
     runtimeDbUsers: env.RUNTIME_DB_USER,
+    runtimeDbSeed:
+      env.RUNTIME_DB_CURRENT_USER && env.RUNTIME_DB_PASSWORD ? { user: env.RUNTIME_DB_CURRENT_USER, password: env.RUNTIME_DB_PASSWORD } : undefined,
   };
 }

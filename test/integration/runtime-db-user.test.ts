@@ -25,6 +25,8 @@ describe('the runtime database user and the migrate command', () => {
   const clone = `${runtime}_clone`;
   /** The runtime user of the database one migration behind: one user serves one database. */
   const behindUser = `${runtime}_b`;
+  /** The user a first deploy creates from the runtime secret. */
+  const seededUser = `${runtime}_s`;
   const password = `pw-${randomBytes(12).toString('hex')}`;
   const asRuntime = (user = runtime, url = appUrl) => {
     const as = new URL(url);
@@ -107,7 +109,7 @@ describe('the runtime database user and the migrate command', () => {
 
   afterAll(async () => {
     await asRoot(async (connection) => {
-      for (const user of [runtime, clone, behindUser]) await connection.query('DROP USER IF EXISTS ?@?', [user, '%']);
+      for (const user of [runtime, clone, behindUser, seededUser]) await connection.query('DROP USER IF EXISTS ?@?', [user, '%']);
     });
     for (const url of [appUrl, otherUrl, behindUrl]) await dropDatabase(url);
     for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
@@ -131,6 +133,21 @@ describe('the runtime database user and the migrate command', () => {
     expect(result.warnings).toEqual([expect.stringMatching(new RegExp(`${clone} does not exist yet`))]);
     expect(result.granted).toEqual([`'${runtime}'@'%'`]);
     expect(lines.join('\n')).toMatch(new RegExp(`granted ${runtime}@%`));
+  });
+
+  it("on the first deploy creates the runtime secret's user with its password, and never changes it afterwards", async () => {
+    const seeded = await migrateForDeploy({ url: appUrl, runtimeUsers: [seededUser], seed: { user: seededUser, password }, log });
+    expect(seeded.granted).toEqual([`'${seededUser}'@'%'`]);
+    expect(lines.join('\n')).toMatch(new RegExp(`created runtime user ${seededUser}`));
+    expect(await outcome('SELECT COUNT(*) FROM companies', seededUser)).toBe('ok');
+    expect(await outcome('DROP TABLE companies', seededUser)).toBe('ER_TABLEACCESS_DENIED_ERROR');
+
+    // The rotation has since changed the password (here: the secret handed over is another one): it stays.
+    await migrateForDeploy({ url: appUrl, runtimeUsers: [seededUser], seed: { user: seededUser, password: 'pw-rotated-elsewhere-0123456789' }, log });
+    expect(await outcome('SELECT 1', seededUser)).toBe('ok');
+    await expect(migrateForDeploy({ url: appUrl, runtimeUsers: [seededUser], seed: { user: 'someone_else', password }, log })).rejects.toThrow(
+      /RUNTIME_DB_CURRENT_USER: someone_else is not one of RUNTIME_DB_USER/,
+    );
   });
 
   it('lets the runtime user select, insert, update and delete the rows of an app table', async () => {

@@ -24,4 +24,18 @@ describe('the migrate command’s configuration', () => {
   it('refuses a user name that is not a plain name', () => {
     expect(() => loadMigratorConfig({ RUNTIME_DB_USER: "app'@'%" })).toThrow(/RUNTIME_DB_USER: must be user names/);
   });
+
+  it('takes the runtime secret (user and password together) for the first deploy, and refuses half of it', () => {
+    const config = loadMigratorConfig({
+      ...migratorTask,
+      RUNTIME_DB_USER: 'app,app_clone',
+      RUNTIME_DB_CURRENT_USER: 'app',
+      RUNTIME_DB_PASSWORD: 'pw-0123456789',
+    });
+    expect(config.runtimeDbSeed).toEqual({ user: 'app', password: 'pw-0123456789' });
+    expect(() => loadMigratorConfig({ ...migratorTask, RUNTIME_DB_USER: 'app', RUNTIME_DB_CURRENT_USER: 'app' })).toThrow(
+      /RUNTIME_DB_PASSWORD: .* go together/,
+    );
+    expect(loadMigratorConfig({}).runtimeDbSeed).toBeUndefined();
+  });
 });

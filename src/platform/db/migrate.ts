@@ -6,7 +6,7 @@ import path from 'node:path';
 import { migrationsDir } from '../paths.js';
 import { ensureDatabase, parseDatabaseUrl } from './admin.js';
 import { connectionOptions } from './client.js';
-import { findRuntimeAccounts, grantRuntimeAccess, granteeOf, rightsBeyond } from './runtime-user.js';
+import { createRuntimeUserIfMissing, findRuntimeAccounts, grantRuntimeAccess, granteeOf, rightsBeyond, type RuntimeUserSeed } from './runtime-user.js';
 
 const LOCK_NAME = 'bizlumo_migrations';
 const LOCK_WAIT_SECONDS = 120;
@@ -50,7 +50,9 @@ async function underMigrationLock<T>(url: string, tls: MigrationOptions['tls'], 
  * the declared ones (platform/db/runtime-user.ts), all under the migration lock. Throws when a runtime
  * user is missing or holds rights beyond the app database; warnings are returned.
  */
-export async function migrateForDeploy(options: MigrationOptions & { url: string; runtimeUsers: string[]; log: (line: string) => void }): Promise<{
+export async function migrateForDeploy(
+  options: MigrationOptions & { url: string; runtimeUsers: string[]; seed?: RuntimeUserSeed; log: (line: string) => void },
+): Promise<{
   migrations: number;
   granted: string[];
   warnings: string[];
@@ -58,6 +60,14 @@ export async function migrateForDeploy(options: MigrationOptions & { url: string
   const { database } = parseDatabaseUrl(options.url);
   const folder = options.folder ?? migrationsDir;
   return underMigrationLock(options.url, options.tls, async (connection) => {
+    if (options.seed) {
+      if (!options.runtimeUsers.includes(options.seed.user)) {
+        throw new Error(`RUNTIME_DB_CURRENT_USER: ${options.seed.user} is not one of RUNTIME_DB_USER (${options.runtimeUsers.join(', ')})`);
+      }
+      if (await createRuntimeUserIfMissing(connection, options.seed, { requireTls: options.tls === 'rds' })) {
+        options.log(`created runtime user ${options.seed.user} with the runtime secret's password (first deploy)`);
+      }
+    }
     const { accounts, warnings } = await findRuntimeAccounts(connection, options.runtimeUsers);
     if (options.runtimeUsers.length === 0) warnings.push('RUNTIME_DB_USER is not set: no runtime user was granted anything');
     await migrate(drizzle(connection), { migrationsFolder: folder });

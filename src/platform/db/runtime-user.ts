@@ -5,7 +5,8 @@ import type { Connection } from 'mysql2/promise';
  * nothing else: no DDL (a stolen connection cannot drop, alter or add a table), no GRANT, nothing
  * outside the app's database. `npm run migrate` runs as the migrator (RDS's master user) and applies
  * these grants after the migrations, so a table a migration adds is usable as soon as the servers
- * that need it start. Creating the users and setting their passwords is the secret rotation's job.
+ * that need it start. Setting passwords is the secret rotation's job; the one exception is the first
+ * deploy, when the runtime secret's user does not exist yet (see createRuntimeUserIfMissing).
  *
  * Grants are per table, never `db.*`, so one table can be given less than the rest (an append-only
  * audit log: SELECT and INSERT only) by naming it below.
@@ -58,6 +59,25 @@ export async function findRuntimeAccounts(connection: Connection, users: string[
     accounts.push(...hosts.map((host) => ({ user, host })));
   }
   return { accounts, warnings };
+}
+
+/** The runtime secret's current user and password, handed to the migrate task (RUNTIME_DB_CURRENT_USER, RUNTIME_DB_PASSWORD). */
+export interface RuntimeUserSeed {
+  user: string;
+  password: string;
+}
+
+/**
+ * First deploy: the servers' secret names a user nobody has created (the rotation that would keep its
+ * password changes passwords, it does not make users). Creates it with the secret's password, over TLS
+ * only when the database requires it of us. An existing user is never touched: once it exists its
+ * password belongs to the rotation, and resetting it here would break every running task.
+ */
+export async function createRuntimeUserIfMissing(connection: Connection, seed: RuntimeUserSeed, options: { requireTls: boolean }): Promise<boolean> {
+  const [rows] = await connection.query('SELECT 1 FROM mysql.user WHERE User = ?', [seed.user]);
+  if ((rows as unknown[]).length > 0) return false;
+  await connection.query(`CREATE USER ?@'%' IDENTIFIED BY ?${options.requireTls ? ' REQUIRE SSL' : ''}`, [seed.user, seed.password]);
+  return true;
 }
 
 interface Held {
