@@ -77,6 +77,22 @@ export const loginFailures = mysqlTable(
   (t) => [index('login_failures_ip_ix').on(t.ip, t.at), index('login_failures_account_ix').on(t.accountKey, t.at)],
 );
 
+/**
+ * Requests that cost us mail or a company (sign-up, password reset, confirmation re-sends), counted per
+ * action and subject (an IP, or a hash of an address) in the database, like login failures, so every
+ * instance shares the limit.
+ */
+export const requestCounts = mysqlTable(
+  'request_counts',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    action: varchar('action', { length: 30 }).notNull(),
+    subject: varchar('subject', { length: 80 }).notNull(),
+    at: datetime('at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (t) => [index('request_counts_subject_ix').on(t.action, t.subject, t.at), index('request_counts_at_ix').on(t.at)],
+);
+
 export const ipBlocks = mysqlTable('ip_blocks', {
   ip: varchar('ip', { length: 45 }).primaryKey(),
   blockedUntil: datetime('blocked_until', { mode: 'date', fsp: 3 }).notNull(),
@@ -98,7 +114,10 @@ export const alertWindows = mysqlTable(
   (t) => [primaryKey({ columns: [t.kind, t.subject, t.windowStart] })],
 );
 
-/** Single-use links for password reset and invitations; only a hash of the token is kept. */
+export const LINK_PURPOSES = ['reset', 'invite', 'confirm'] as const;
+export type LinkPurpose = (typeof LINK_PURPOSES)[number];
+
+/** Single-use links: password reset, invitations, and the confirmation of a sign-up; only a hash of the token is kept. */
 export const passwordTokens = mysqlTable(
   'password_tokens',
   {
@@ -106,7 +125,7 @@ export const passwordTokens = mysqlTable(
     userId: idColumn('user_id')
       .notNull()
       .references(() => users.id),
-    purpose: varchar('purpose', { length: 10, enum: ['reset', 'invite'] }).notNull(),
+    purpose: varchar('purpose', { length: 10, enum: LINK_PURPOSES }).notNull(),
     tokenHash: varchar('token_hash', { length: 64 }).notNull(),
     expiresAt: datetime('expires_at', { mode: 'date', fsp: 3 }).notNull(),
     usedAt: datetime('used_at', { mode: 'date', fsp: 3 }),
