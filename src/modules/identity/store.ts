@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { affectedRows, type Db } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
 import type { Role } from '../access/index.js';
-import { passwordTokens, recoveryCodes, sessions, users, type Session, type User } from './schema.js';
+import { passwordTokens, recoveryCodes, sessions, users, type LinkPurpose, type Session, type User } from './schema.js';
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -188,16 +188,24 @@ export async function revokeUserSessions(db: Db, tenantId: string, userId: strin
 export async function insertPasswordToken(
   db: Db,
   user: Pick<User, 'id' | 'tenantId'>,
-  input: { purpose: 'reset' | 'invite'; tokenHash: string; expiresAt: Date },
+  input: { purpose: LinkPurpose; tokenHash: string; expiresAt: Date },
 ): Promise<void> {
   await db.insert(passwordTokens).values({ id: newId(), userId: user.id, ...input });
 }
 
-/** By token hash, across companies. Claims the token atomically: of two concurrent uses, exactly one succeeds. */
-export async function consumePasswordToken(db: Db, tokenHash: string, now: Date): Promise<{ userId: string; purpose: 'reset' | 'invite' } | undefined> {
+/**
+ * By token hash, across companies, for one of `purposes`. Claims the token atomically: of two
+ * concurrent uses, exactly one succeeds.
+ */
+export async function consumePasswordToken(
+  db: Db,
+  tokenHash: string,
+  purposes: readonly LinkPurpose[],
+  now: Date,
+): Promise<{ userId: string; purpose: LinkPurpose } | undefined> {
   const rows = await db.select().from(passwordTokens).where(eq(passwordTokens.tokenHash, tokenHash)).limit(1);
   const token = rows[0];
-  if (!token || token.usedAt || token.expiresAt <= now) return undefined;
+  if (!token || token.usedAt || token.expiresAt <= now || !purposes.includes(token.purpose)) return undefined;
   const [result] = await db
     .update(passwordTokens)
     .set({ usedAt: now })
@@ -206,15 +214,30 @@ export async function consumePasswordToken(db: Db, tokenHash: string, now: Date)
   return { userId: token.userId, purpose: token.purpose };
 }
 
-/** By token hash, across companies: the link and the user it is for. */
-export async function findUsablePasswordToken(db: Db, tokenHash: string, now: Date) {
+/** By token hash, across companies: the link, if it is for one of `purposes`, and the user it is for. */
+export async function findUsablePasswordToken(db: Db, tokenHash: string, purposes: readonly LinkPurpose[], now: Date) {
   const rows = await db
     .select({ token: passwordTokens, user: users })
     .from(passwordTokens)
     .innerJoin(users, eq(users.id, passwordTokens.userId))
-    .where(and(eq(passwordTokens.tokenHash, tokenHash), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)))
+    .where(
+      and(
+        eq(passwordTokens.tokenHash, tokenHash),
+        inArray(passwordTokens.purpose, [...purposes]),
+        isNull(passwordTokens.usedAt),
+        gt(passwordTokens.expiresAt, now),
+      ),
+    )
     .limit(1);
   return rows[0];
+}
+
+/** Every link of the user still outstanding stops working (their password changed, or a sign-up was replaced). */
+export async function endPasswordLinks(db: Db, user: Pick<User, 'id'>, at: Date): Promise<void> {
+  await db
+    .update(passwordTokens)
+    .set({ usedAt: at })
+    .where(and(eq(passwordTokens.userId, user.id), isNull(passwordTokens.usedAt)));
 }
 
 // Recovery codes belong to a user; the tenant is checked through the user row.
