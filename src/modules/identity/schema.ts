@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, datetime, index, int, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { createdAt, idColumn, updatedAt } from '../../platform/db/columns.js';
 import { companies } from '../tenancy/index.js';
@@ -6,7 +7,11 @@ import { ROLES } from '../access/index.js';
 
 export const USER_STATUSES = ['invited', 'active', 'disabled'] as const;
 
-/** A tenant user. Email is unique across the product and stored lower-case (compared case-insensitively). */
+/**
+ * A tenant user. Email is stored lower-case (compared case-insensitively). An account (any status but
+ * `invited`) is unique across the product: an address belongs to one company. An invitation reserves
+ * nothing: several companies may invite one address, and the first acceptance makes the account.
+ */
 export const users = mysqlTable(
   'users',
   {
@@ -34,10 +39,18 @@ export const users = mysqlTable(
     totpPendingAt: datetime('totp_pending_at', { mode: 'date', fsp: 3 }),
     passwordChangedAt: datetime('password_changed_at', { mode: 'date', fsp: 3 }),
     lastLoginAt: datetime('last_login_at', { mode: 'date', fsp: 3 }),
+    /** The email while this row is an account, null while it is an invitation: what the product-wide unique index sees. */
+    accountEmail: varchar('account_email', { length: 254 }).generatedAlwaysAs(sql`(case when \`status\` = 'invited' then null else \`email\` end)`, {
+      mode: 'stored',
+    }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('users_email_uq').on(t.email), index('users_tenant_ix').on(t.tenantId)],
+  (t) => [
+    uniqueIndex('users_account_email_uq').on(t.accountEmail),
+    uniqueIndex('users_tenant_email_uq').on(t.tenantId, t.email),
+    index('users_tenant_ix').on(t.tenantId),
+  ],
 );
 
 /** One row per sign-in; revocation is real because every request checks its row. */
