@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { actingAs, type RequestContext } from '../../platform/context/index.js';
-import { inTransaction, type Db } from '../../platform/db/client.js';
-import { Invalid } from '../../platform/errors.js';
+import { duplicateKeyOf, inTransaction, type Db } from '../../platform/db/client.js';
+import { Conflict, Invalid } from '../../platform/errors.js';
 import type { JobHandler } from '../../platform/jobs/index.js';
 import type { MailMessage } from '../../platform/mail/index.js';
 import { findCompany } from '../tenancy/index.js';
@@ -15,6 +15,15 @@ import * as store from './store.js';
 const LIFETIME_MS: Record<LinkPurpose, number> = { reset: 30 * 60_000, invite: 7 * 24 * 60 * 60_000, confirm: 24 * 60 * 60_000 };
 const PASSWORD_PURPOSES = ['reset', 'invite'] as const;
 const LINK_USED = 'This link has expired or has already been used. Ask for a new one.';
+/** Said only to whoever holds the invitation link, that is, to whoever reads the address. */
+export const ADDRESS_IN_USE =
+  'This address already has a Bizlumo HR account with another company, and an address can belong to one company only. Sign in with that account, or ask the company that invited you to invite another address.';
+
+/** Who invites, named in the invitation mail so the invitee can judge it. */
+export interface Invitation {
+  companyName: string;
+  inviterName: string;
+}
 
 /** Mail with a link, sent by a job after the request has answered (see `mailLinkLater`). */
 export const LINK_MAIL = 'identity.link-mail';
@@ -28,7 +37,7 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-function mailFor(purpose: LinkPurpose, to: string, link: string): MailMessage {
+function mailFor(purpose: LinkPurpose, to: string, link: string, invitation?: Invitation): MailMessage {
   switch (purpose) {
     case 'reset':
       return {
@@ -36,12 +45,14 @@ function mailFor(purpose: LinkPurpose, to: string, link: string): MailMessage {
         subject: 'Reset your Bizlumo HR password',
         text: `Use this link within 30 minutes to choose a new password (it works once):\n${link}\n\nIf you did not ask for this, ignore this email.`,
       };
-    case 'invite':
+    case 'invite': {
+      const { companyName, inviterName } = invitation ?? { companyName: 'a company', inviterName: 'Someone' };
       return {
         to,
-        subject: 'You have been invited to Bizlumo HR',
-        text: `You have been invited to Bizlumo HR. Choose your password here (the link works once, for 7 days):\n${link}`,
+        subject: `${inviterName} invited you to ${companyName} on Bizlumo HR`,
+        text: `${inviterName} invited you to join ${companyName} on Bizlumo HR. Choose your password here (the link works once, for 7 days):\n${link}\n\nIf you do not know ${companyName}, ignore this email.`,
       };
+    }
     case 'confirm':
       return {
         to,
@@ -59,11 +70,17 @@ export function passwordLinks(ground: IdentityGround) {
    * Stores a link for `user` (in the caller's transaction) and returns the mail that carries it;
    * send it after the commit, so a rolled-back invitation mails nothing.
    */
-  async function createLink(tx: Db, user: Pick<User, 'id' | 'tenantId' | 'email'>, purpose: LinkPurpose, origin: string): Promise<MailMessage> {
+  async function createLink(
+    tx: Db,
+    user: Pick<User, 'id' | 'tenantId' | 'email'>,
+    purpose: LinkPurpose,
+    origin: string,
+    invitation?: Invitation,
+  ): Promise<MailMessage> {
     const token = randomBytes(32).toString('base64url');
     await store.insertPasswordToken(tx, user, { purpose, tokenHash: tokenHash(token), expiresAt: new Date(now().getTime() + LIFETIME_MS[purpose]) });
     const path = purpose === 'confirm' ? '/signup/confirm' : '/password/reset';
-    return mailFor(purpose, user.email, `${origin}${path}?token=${token}`);
+    return mailFor(purpose, user.email, `${origin}${path}?token=${token}`, invitation);
   }
 
   /**
@@ -84,6 +101,13 @@ export function passwordLinks(ground: IdentityGround) {
     if (wanted) await mailer.send(await createLink(db, user, purpose, origin));
   };
 
+  /** An invitation whose address became (or already was) an account in another company: accepting it would take that account over. */
+  async function addressTakenElsewhere(user: User): Promise<boolean> {
+    if (user.status !== 'invited') return false;
+    const account = await store.findUserByEmail(db, user.email);
+    return account !== undefined && account.id !== user.id;
+  }
+
   return {
     createLink,
     mailLinkLater,
@@ -102,8 +126,11 @@ export function passwordLinks(ground: IdentityGround) {
       await mailLinkLater({ purpose: 'reset', email: input.email, origin });
     },
 
-    async checkPasswordLink(token: string) {
-      return Boolean(await store.findUsablePasswordToken(db, tokenHash(token), PASSWORD_PURPOSES, now()));
+    /** What the link's page shows: the form, a dead link, or (for an invitation) an address already in use. */
+    async checkPasswordLink(token: string): Promise<'usable' | 'dead' | 'address-in-use'> {
+      const pending = await store.findUsablePasswordToken(db, tokenHash(token), PASSWORD_PURPOSES, now());
+      if (!pending) return 'dead';
+      return (await addressTakenElsewhere(pending.user)) ? 'address-in-use' : 'usable';
     },
 
     /** The link speaks for its user: from here on the context acts as them (and audits as them). */
@@ -111,6 +138,7 @@ export function passwordLinks(ground: IdentityGround) {
       const pending = await store.findUsablePasswordToken(db, tokenHash(input.token), PASSWORD_PURPOSES, now());
       if (!pending || pending.user.status === 'disabled') throw new Invalid('token', LINK_USED);
       const { user } = pending;
+      if (await addressTakenElsewhere(user)) throw new Conflict(ADDRESS_IN_USE);
       const company = await findCompany(db, user.tenantId);
       assertPassword('newPassword', input.newPassword, { email: user.email, companyName: company?.name });
       const hash = await hashPassword(input.newPassword, pepper);
@@ -123,6 +151,10 @@ export function passwordLinks(ground: IdentityGround) {
         await store.endPasswordLinks(tx, user, now());
         await store.revokeUserSessions(tx, user.tenantId, user.id, 'password-reset', now());
         await audit.recordFor(tx, asUser, claimed.purpose === 'invite' ? 'user.invitation_accepted' : 'user.password_reset', { type: 'user', id: user.id });
+      }).catch((error: unknown) => {
+        // Two invitations for one address accepted at once: the product-wide account index decides.
+        if (duplicateKeyOf(error) !== undefined) throw new Conflict(ADDRESS_IN_USE);
+        throw error;
       });
       sessions.forget();
       return user;

@@ -9,6 +9,7 @@ import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_CHARS } from './passwords.js';
 import { SESSION_COOKIE } from './sessions.js';
 import { SESSION_SECONDS } from './tokens.js';
 import { BAD_CREDENTIALS, type Identity } from './service.js';
+import { ADDRESS_IN_USE } from './password-links.js';
 
 export const DEVICE_COOKIE = '__Host-device';
 const MFA_COOKIE = '__Host-mfa';
@@ -122,9 +123,10 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
 
   app.get('/password/reset', { config: { access: PUBLIC } }, async (request, reply) => {
     const { token } = parseInput(z.object({ token: z.string().min(10, 'is missing').max(100, 'is not valid') }), request.query);
-    const usable = await identity.checkPasswordLink(token);
+    const state = await identity.checkPasswordLink(token);
     reply.header('referrer-policy', 'no-referrer');
-    return reply.code(usable ? 200 : 400).view('identity/reset.njk', { title: 'Choose a password', token, usable, passwordRules });
+    const status = { usable: 200, dead: 400, 'address-in-use': 409 }[state];
+    return reply.code(status).view('identity/reset.njk', { title: 'Choose a password', token, state, addressInUse: ADDRESS_IN_USE, passwordRules });
   });
 
   app.post('/password/reset', { config: { access: PUBLIC } }, async (request, reply) => {

@@ -7,15 +7,25 @@ import { passwordTokens, recoveryCodes, sessions, users, type LinkPurpose, type 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 // Every function takes the tenant first, except the look-ups that happen before the company is known,
-// which say so: sign-in and invitations by email (addresses are unique across companies), and the
+// which say so: sign-in and links by email (an account's address is unique across companies), and the
 // password link by its token hash. Times come from the caller's clock.
 
-/** Across companies: sign-in and invitations happen before (or regardless of) the company. */
+/** Across companies, the account at this address (never an invitation): sign-in and links happen before the company is known. */
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
   const rows = await db
     .select()
     .from(users)
-    .where(eq(users.email, normaliseEmail(email)))
+    .where(eq(users.accountEmail, normaliseEmail(email)))
+    .limit(1);
+  return rows[0];
+}
+
+/** The company's own user or invitation at this address. */
+export async function findTenantUserByEmail(db: Db, tenantId: string, email: string): Promise<User | undefined> {
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.email, normaliseEmail(email))))
     .limit(1);
   return rows[0];
 }
@@ -59,7 +69,7 @@ export async function updateUser(
   db: Db,
   tenantId: string,
   userId: string,
-  changes: Partial<Omit<User, 'id' | 'tenantId' | 'createdAt'>>,
+  changes: Partial<Omit<User, 'id' | 'tenantId' | 'createdAt' | 'accountEmail'>>,
   at: Date,
 ): Promise<void> {
   await db
