@@ -5,6 +5,7 @@ import { getPage, signIn, submitForm, type Browserish } from '../support/auth.js
 import { testClock } from '../support/clock.js';
 import { readOutbox, outboxDir } from '../../src/platform/mail/index.js';
 import { REQUEST_LIMITS } from '../../src/modules/identity/index.js';
+import { bcryptWorkDone } from '../../src/platform/cpu/index.js';
 
 /**
  * Sign-up (issue 16): a company becomes active only once its owner confirms the address by an
@@ -110,8 +111,10 @@ describe('sign-up with a confirmed address', () => {
       const res = await signUp({ cookie: '' }, { domain: `flood${i}.test`, email: `a@flood${i}.test`, password: 'short' }, ip);
       expect(res.statusCode).toBe(400);
     }
+    const before = bcryptWorkDone();
     const refused = await signUp({ cookie: '' }, { domain: 'flood-last.test', email: 'a@flood-last.test' }, ip);
     expect(refused.statusCode).toBe(429);
+    expect(bcryptWorkDone()).toEqual(before);
     expect(refused.body).toContain('Too many requests');
     expect((await signUp({ cookie: '' }, { domain: 'other-ip.test', email: 'a@other-ip.test' }, '198.51.100.78')).statusCode).toBe(303);
   });
