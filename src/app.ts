@@ -22,7 +22,15 @@ import { publicDir, viewsDir } from './platform/paths.js';
 import { createMailer, type Mailer } from './platform/mail/index.js';
 import { homeRoutes } from './modules/home/routes.js';
 import { navigationFor, registerRouteRules, PUBLIC } from './modules/access/index.js';
-import { createIdentity, identityHousekeeping, IDENTITY_HOUSEKEEPING, identityModule, sessionPlugin, type Identity } from './modules/identity/index.js';
+import {
+  createIdentity,
+  identityHousekeeping,
+  IDENTITY_HOUSEKEEPING,
+  identityModule,
+  LINK_MAIL,
+  sessionPlugin,
+  type Identity,
+} from './modules/identity/index.js';
 import { createPeople, peopleModule, type People } from './modules/people/index.js';
 import { createAudit, type Audit } from './modules/audit/index.js';
 import { createFieldCipher, createKeyProvider, KEY_ROTATION, keyRotationJob, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
@@ -81,7 +89,6 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   const clock = adapters.clock ?? systemClock;
   const mailer = adapters.mailer ?? createMailer(config);
   const audit = createAudit({ clock });
-  const identity = createIdentity({ db: adapters.database.db, config, alert, mailer, clock, audit });
   const keyProvider = adapters.keyProvider ?? createKeyProvider(config);
   const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider, alert });
   const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, clock, audit });
@@ -91,6 +98,8 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
     logger: logger.child({ component: 'jobs' }),
     pollMs: adapters.jobs?.pollMs ?? (config.env === 'test' ? false : 5000),
   });
+  const identity = createIdentity({ db: adapters.database.db, config, alert, mailer, clock, audit, jobs });
+  jobs.register(LINK_MAIL, identity.sendLinkMail);
   jobs.register(IDENTITY_HOUSEKEEPING, identityHousekeeping(adapters.database.db));
   jobs.recurring(IDENTITY_HOUSEKEEPING, 3600_000);
   // `npm run keys:rotate` runs rotations itself; registered here too so a rotation whose command

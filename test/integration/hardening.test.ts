@@ -105,6 +105,7 @@ describe('errors, input and audit details', () => {
     const reader = await user(db(), acme.id, { role: 'employee' });
     const agent = { 'user-agent': 'Mozilla/5.0 (reset test)' };
     await submitForm(t.app, { cookie: '' }, '/password/forgot', '/password/forgot', { email: reader.email }, agent);
+    await t.app.jobs.runUntilIdle();
     const mail = (await readOutbox(outboxDir(t.config))).find((m) => m.to === reader.email)!;
     const link = /(\/password\/reset\?token=[\w-]+)/.exec(mail.text)![1]!;
     const done = await submitForm(

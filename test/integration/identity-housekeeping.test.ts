@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { useTestApp } from '../support/app.js';
-import { sessionFor, signIn } from '../support/auth.js';
+import { sessionFor, signIn, submitForm } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { purgeIdentityRows, RETENTION } from '../../src/modules/identity/index.js';
@@ -16,13 +16,24 @@ describe('identity housekeeping', () => {
     await sessionFor(t.app, 'owner@acme.test');
     for (let i = 0; i < 3; i++) await signIn(t.app, `nobody${i}@acme.test`, 'wrong-password-12');
     expect(await count('login_failures')).toBe(3);
-    expect(await purgeIdentityRows(t.app.database.db, clock.now())).toEqual({ sessions: 0, loginFailures: 0, alertWindows: 0, passwordTokens: 0, ipBlocks: 0 });
+    await submitForm(t.app, { cookie: '' }, '/password/forgot', '/password/forgot', { email: 'nobody@acme.test' });
+    expect(await count('request_counts')).toBe(2); // the IP's and the address's
+    await t.app.jobs.runUntilIdle(); // the reset mail's job (which finds no account)
+    expect(await purgeIdentityRows(t.app.database.db, clock.now())).toEqual({
+      sessions: 0,
+      loginFailures: 0,
+      alertWindows: 0,
+      passwordTokens: 0,
+      ipBlocks: 0,
+      requestCounts: 0,
+    });
 
-    clock.advance(RETENTION.loginFailuresMs + 1000);
+    clock.advance(Math.max(RETENTION.loginFailuresMs, RETENTION.requestCountsMs) + 1000);
     const recent = await sessionFor(t.app, 'hr@acme.test'); // a live session, made now
     expect(recent.cookie).toBeTruthy();
     const purged = await purgeIdentityRows(t.app.database.db, clock.now());
     expect(purged.loginFailures).toBe(3);
+    expect(purged.requestCounts).toBe(2);
     expect(purged.sessions).toBe(0);
     expect(await count('login_failures')).toBe(0);
 
@@ -47,6 +58,6 @@ describe('identity housekeeping', () => {
       'identity.housekeeping@2027-01-01T10:00:00.000Z done',
       'identity.housekeeping@2027-01-01T11:00:00.000Z done',
     ]);
-    expect(Object.keys(JSON.parse(runs[1]!.result))).toEqual(['sessions', 'loginFailures', 'alertWindows', 'passwordTokens', 'ipBlocks']);
+    expect(Object.keys(JSON.parse(runs[1]!.result))).toEqual(['sessions', 'loginFailures', 'alertWindows', 'passwordTokens', 'ipBlocks', 'requestCounts']);
   });
 });

@@ -1,8 +1,8 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
 import { affectedRows, type Db } from '../../platform/db/client.js';
 import type { JobHandler } from '../../platform/jobs/index.js';
-import { alertWindows, ipBlocks, loginFailures, passwordTokens, sessions } from './schema.js';
-import { LOGIN_LIMITS } from './throttle.js';
+import { alertWindows, ipBlocks, loginFailures, passwordTokens, requestCounts, sessions } from './schema.js';
+import { LOGIN_LIMITS, REQUEST_LIMITS } from './throttle.js';
 
 /** How long rows stay after they stop mattering (ended sessions are kept a while for support questions). */
 export const RETENTION = {
@@ -11,6 +11,7 @@ export const RETENTION = {
   alertWindowsMs: 24 * 3600_000,
   passwordTokensMs: 7 * 24 * 3600_000,
   ipBlocksMs: 7 * 24 * 3600_000,
+  requestCountsMs: 2 * Math.max(...Object.values(REQUEST_LIMITS).map((limit) => limit.windowMs)),
 } as const;
 
 /**
@@ -34,6 +35,7 @@ export async function purgeIdentityRows(db: Db, now: Date): Promise<Record<strin
     alertWindows: affectedRows(await db.delete(alertWindows).where(lt(alertWindows.createdAt, before(RETENTION.alertWindowsMs)))),
     passwordTokens: affectedRows(await db.delete(passwordTokens).where(lt(passwordTokens.expiresAt, before(RETENTION.passwordTokensMs)))),
     ipBlocks: affectedRows(await db.delete(ipBlocks).where(lt(ipBlocks.blockedUntil, before(RETENTION.ipBlocksMs)))),
+    requestCounts: affectedRows(await db.delete(requestCounts).where(lt(requestCounts.at, before(RETENTION.requestCountsMs)))),
   };
 }
 

@@ -9,14 +9,15 @@ import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_CHARS } from './passwords.js';
 import { SESSION_COOKIE } from './sessions.js';
 import { SESSION_SECONDS } from './tokens.js';
 import { BAD_CREDENTIALS, type Identity } from './service.js';
+import { ADDRESS_IN_USE } from './password-links.js';
 
 export const DEVICE_COOKIE = '__Host-device';
 const MFA_COOKIE = '__Host-mfa';
 
 // Limits are checked before any bcrypt work: an overlong field is a 400, not a CPU bill.
-const email = z.string().trim().min(3, 'is required').max(254, 'must be at most 254 characters').email('must be an email address');
+export const email = z.string().trim().min(3, 'is required').max(254, 'must be at most 254 characters').email('must be an email address');
 const password = z.string().min(1, 'is required').max(MAX_PASSWORD_CHARS, `must be at most ${MAX_PASSWORD_CHARS} characters`);
-const newPassword = z.string().max(MAX_PASSWORD_CHARS, `must be at most ${MAX_PASSWORD_CHARS} characters`);
+export const newPassword = z.string().max(MAX_PASSWORD_CHARS, `must be at most ${MAX_PASSWORD_CHARS} characters`);
 
 const loginForm = z.object({ email, password, next: z.string().max(2000).optional() });
 const codeForm = z.object({ code: z.string().trim().min(1, 'is required').max(20, 'is too long') });
@@ -41,7 +42,7 @@ function setSignedInCookies(reply: FastifyReply, result: { token: string; device
   reply.setCookie(DEVICE_COOKIE, result.deviceToken, { ...HOST_COOKIE, maxAge: 365 * 24 * 3600 });
 }
 
-const passwordRules = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_CHARS };
+export const passwordRules = { minLength: MIN_PASSWORD_LENGTH, maxLength: MAX_PASSWORD_CHARS };
 
 interface TwoFactorPageState {
   setup?: { secret: string; svg: string };
@@ -69,6 +70,7 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
     const input = parseInput(loginForm, request.body);
     try {
       const result = await identity.signIn({ ...input, deviceToken: request.cookies[DEVICE_COOKIE] }, request.context);
+      if (result.kind === 'unconfirmed') return reply.code(403).view('identity/check-email.njk', { title: 'Check your email', email: result.email });
       if (result.kind === 'second-factor') {
         reply.setCookie(MFA_COOKIE, result.pendingToken, { ...HOST_COOKIE, maxAge: 300 });
         return reply.redirect(`/login/second-factor?next=${encodeURIComponent(safeNext(input.next))}`, 303);
@@ -110,45 +112,21 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
     return reply.redirect('/login', 303);
   });
 
-  app.get('/signup', { config: { access: PUBLIC } }, async (_request, reply) =>
-    reply.view('identity/signup.njk', { title: 'Create your company', passwordRules }),
-  );
-
-  app.post('/signup', { config: { access: PUBLIC } }, async (request, reply) => {
-    const form = z.object({
-      companyName: z.string().trim().min(2, 'is required').max(200, 'must be at most 200 characters'),
-      domain: z
-        .string()
-        .trim()
-        .toLowerCase()
-        .max(190)
-        .regex(/^(?=.{3,190}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/, 'must be your company’s email domain, like acme.in'),
-      displayName: z.string().trim().min(1, 'is required').max(200, 'must be at most 200 characters'),
-      email,
-      password: newPassword,
-    });
-    const input = parseInput(form, request.body);
-    if (!input.email.toLowerCase().endsWith(`@${input.domain}`)) throw new Invalid('email', 'must be at your company’s domain');
-    const result = await identity.signUp(input, request.context);
-    setSessionCookie(reply, result.token);
-    reply.flash('success', `Welcome to Bizlumo HR, ${input.companyName}.`);
-    return reply.redirect('/', 303);
-  });
-
   app.get('/password/forgot', { config: { access: PUBLIC } }, async (_request, reply) => reply.view('identity/forgot.njk', { title: 'Forgot password' }));
 
   app.post('/password/forgot', { config: { access: PUBLIC } }, async (request, reply) => {
     const input = parseInput(z.object({ email }), request.body);
-    await identity.requestPasswordReset(input.email, linkOrigin(request));
+    await identity.requestPasswordReset({ email: input.email, deviceToken: request.cookies[DEVICE_COOKIE] }, linkOrigin(request), request.context);
     reply.flash('info', 'If that email has an account, a reset link is on its way. It works once, for 30 minutes.');
     return reply.redirect('/login', 303);
   });
 
   app.get('/password/reset', { config: { access: PUBLIC } }, async (request, reply) => {
     const { token } = parseInput(z.object({ token: z.string().min(10, 'is missing').max(100, 'is not valid') }), request.query);
-    const usable = await identity.checkPasswordLink(token);
+    const state = await identity.checkPasswordLink(token);
     reply.header('referrer-policy', 'no-referrer');
-    return reply.code(usable ? 200 : 400).view('identity/reset.njk', { title: 'Choose a password', token, usable, passwordRules });
+    const status = { usable: 200, dead: 400, 'address-in-use': 409 }[state];
+    return reply.code(status).view('identity/reset.njk', { title: 'Choose a password', token, state, addressInUse: ADDRESS_IN_USE, passwordRules });
   });
 
   app.post('/password/reset', { config: { access: PUBLIC } }, async (request, reply) => {

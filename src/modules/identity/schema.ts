@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigint, datetime, index, int, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { createdAt, idColumn, updatedAt } from '../../platform/db/columns.js';
 import { companies } from '../tenancy/index.js';
@@ -6,7 +7,11 @@ import { ROLES } from '../access/index.js';
 
 export const USER_STATUSES = ['invited', 'active', 'disabled'] as const;
 
-/** A tenant user. Email is unique across the product and stored lower-case (compared case-insensitively). */
+/**
+ * A tenant user. Email is stored lower-case (compared case-insensitively). An account (any status but
+ * `invited`) is unique across the product: an address belongs to one company. An invitation reserves
+ * nothing: several companies may invite one address, and the first acceptance makes the account.
+ */
 export const users = mysqlTable(
   'users',
   {
@@ -34,10 +39,18 @@ export const users = mysqlTable(
     totpPendingAt: datetime('totp_pending_at', { mode: 'date', fsp: 3 }),
     passwordChangedAt: datetime('password_changed_at', { mode: 'date', fsp: 3 }),
     lastLoginAt: datetime('last_login_at', { mode: 'date', fsp: 3 }),
+    /** The email while this row is an account, null while it is an invitation: what the product-wide unique index sees. */
+    accountEmail: varchar('account_email', { length: 254 }).generatedAlwaysAs(sql`(case when \`status\` = 'invited' then null else \`email\` end)`, {
+      mode: 'stored',
+    }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('users_email_uq').on(t.email), index('users_tenant_ix').on(t.tenantId)],
+  (t) => [
+    uniqueIndex('users_account_email_uq').on(t.accountEmail),
+    uniqueIndex('users_tenant_email_uq').on(t.tenantId, t.email),
+    index('users_tenant_ix').on(t.tenantId),
+  ],
 );
 
 /** One row per sign-in; revocation is real because every request checks its row. */
@@ -77,6 +90,22 @@ export const loginFailures = mysqlTable(
   (t) => [index('login_failures_ip_ix').on(t.ip, t.at), index('login_failures_account_ix').on(t.accountKey, t.at)],
 );
 
+/**
+ * Requests that cost us mail or a company (sign-up, password reset, confirmation re-sends), counted per
+ * action and subject (an IP, or a hash of an address) in the database, like login failures, so every
+ * instance shares the limit.
+ */
+export const requestCounts = mysqlTable(
+  'request_counts',
+  {
+    id: bigint('id', { mode: 'number', unsigned: true }).autoincrement().primaryKey(),
+    action: varchar('action', { length: 30 }).notNull(),
+    subject: varchar('subject', { length: 80 }).notNull(),
+    at: datetime('at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (t) => [index('request_counts_subject_ix').on(t.action, t.subject, t.at), index('request_counts_at_ix').on(t.at)],
+);
+
 export const ipBlocks = mysqlTable('ip_blocks', {
   ip: varchar('ip', { length: 45 }).primaryKey(),
   blockedUntil: datetime('blocked_until', { mode: 'date', fsp: 3 }).notNull(),
@@ -98,7 +127,10 @@ export const alertWindows = mysqlTable(
   (t) => [primaryKey({ columns: [t.kind, t.subject, t.windowStart] })],
 );
 
-/** Single-use links for password reset and invitations; only a hash of the token is kept. */
+export const LINK_PURPOSES = ['reset', 'invite', 'confirm'] as const;
+export type LinkPurpose = (typeof LINK_PURPOSES)[number];
+
+/** Single-use links: password reset, invitations, and the confirmation of a sign-up; only a hash of the token is kept. */
 export const passwordTokens = mysqlTable(
   'password_tokens',
   {
@@ -106,7 +138,7 @@ export const passwordTokens = mysqlTable(
     userId: idColumn('user_id')
       .notNull()
       .references(() => users.id),
-    purpose: varchar('purpose', { length: 10, enum: ['reset', 'invite'] }).notNull(),
+    purpose: varchar('purpose', { length: 10, enum: LINK_PURPOSES }).notNull(),
     tokenHash: varchar('token_hash', { length: 64 }).notNull(),
     expiresAt: datetime('expires_at', { mode: 'date', fsp: 3 }).notNull(),
     usedAt: datetime('used_at', { mode: 'date', fsp: 3 }),

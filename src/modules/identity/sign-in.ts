@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { actingAs, type RequestContext } from '../../platform/context/index.js';
-import { duplicateKeyOf, inTransaction } from '../../platform/db/client.js';
-import { Conflict, Invalid, Unauthorized } from '../../platform/errors.js';
-import { findCompanyByDomain, insertCompany } from '../tenancy/index.js';
+import type { RequestContext } from '../../platform/context/index.js';
+import { inTransaction } from '../../platform/db/client.js';
+import { Invalid, Unauthorized } from '../../platform/errors.js';
+import { findCompany } from '../tenancy/index.js';
 import type { Caller } from '../access/index.js';
 import type { IdentityGround } from './ground.js';
 import { assertPassword, burnEqualWork, hashPassword, needsRehash, verifyPassword } from './passwords.js';
@@ -18,9 +18,12 @@ const MFA_PENDING_SECONDS = 5 * 60;
 const DEVICE_SECONDS = 365 * 24 * 60 * 60;
 
 export type SignInResult =
-  { kind: 'session'; token: string; sessionId: string; deviceToken: string; user: User } | { kind: 'second-factor'; pendingToken: string };
+  | { kind: 'session'; token: string; sessionId: string; deviceToken: string; user: User }
+  | { kind: 'second-factor'; pendingToken: string }
+  /** The right password, but the sign-up's address is not confirmed yet: no session. */
+  | { kind: 'unconfirmed'; email: string };
 
-/** Signing in and out, signing up, and changing one's own password. */
+/** Signing in and out, and changing one's own password. */
 export function signInUseCases(ground: IdentityGround) {
   const { db, keys, pepper, sessions, guard, secretBox, mailer, audit, now } = ground;
   const ipOf = (context: RequestContext) => context.ip ?? 'unknown';
@@ -64,6 +67,7 @@ export function signInUseCases(ground: IdentityGround) {
         await guard.recordFailure({ ip, accountKey, device, onAccountLimit: () => emailOwnersAboutAttack(input.email) });
         throw new Unauthorized(BAD_CREDENTIALS);
       }
+      if ((await findCompany(db, user.tenantId))?.status === 'pending') return { kind: 'unconfirmed', email: user.email };
       if (needsRehash(user.passwordHash!)) {
         await store.updateUser(db, user.tenantId, user.id, { passwordHash: await hashPassword(input.password, pepper) }, now());
       }
@@ -124,40 +128,13 @@ export function signInUseCases(ground: IdentityGround) {
       const passwordHash = await hashPassword(input.newPassword, pepper);
       await inTransaction(db, async (tx) => {
         await store.updateUser(tx, user.tenantId, user.id, { passwordHash, passwordChangedAt: now() }, now());
+        // A reset link asked for earlier must not undo the change.
+        await store.endPasswordLinks(tx, user, now());
         await store.revokeUserSessions(tx, user.tenantId, user.id, 'password-changed', now());
         await audit.recordFor(tx, caller.context, 'user.password_changed', { type: 'user', id: user.id });
       });
       sessions.forget();
       return sessions.start(user, caller.context);
-    },
-
-    /** A new company and its owner, signed in. */
-    async signUp(input: { companyName: string; domain: string; displayName: string; email: string; password: string }, context: RequestContext) {
-      assertPassword('password', input.password, { email: input.email, companyName: input.companyName });
-      if (await findCompanyByDomain(db, input.domain)) throw new Invalid('domain', 'is already registered');
-      if (await store.findUserByEmail(db, input.email)) throw new Invalid('email', 'already has an account');
-      const passwordHash = await hashPassword(input.password, pepper);
-      const user = await inTransaction(db, async (tx) => {
-        const company = await insertCompany(tx, { name: input.companyName, domain: input.domain });
-        const userId = await store.insertUser(
-          tx,
-          company.id,
-          { email: input.email, displayName: input.displayName, role: 'owner', passwordHash, status: 'active' },
-          now(),
-        );
-        await audit.recordFor(
-          tx,
-          actingAs(context, company.id, { kind: 'user', userId }),
-          'company.signed_up',
-          { type: 'company', id: company.id },
-          { domain: company.domain },
-        );
-        return (await store.findTenantUser(tx, company.id, userId))!;
-      }).catch((error: unknown) => {
-        if (duplicateKeyOf(error) !== undefined) throw new Conflict('That company or email was registered a moment ago.');
-        throw error;
-      });
-      return finishSignIn(user, context);
     },
   };
 }

@@ -1,21 +1,31 @@
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { affectedRows, type Db } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
 import type { Role } from '../access/index.js';
-import { passwordTokens, recoveryCodes, sessions, users, type Session, type User } from './schema.js';
+import { passwordTokens, recoveryCodes, sessions, users, type LinkPurpose, type Session, type User } from './schema.js';
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
 // Every function takes the tenant first, except the look-ups that happen before the company is known,
-// which say so: sign-in and invitations by email (addresses are unique across companies), and the
+// which say so: sign-in and links by email (an account's address is unique across companies), and the
 // password link by its token hash. Times come from the caller's clock.
 
-/** Across companies: sign-in and invitations happen before (or regardless of) the company. */
+/** Across companies, the account at this address (never an invitation): sign-in and links happen before the company is known. */
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
   const rows = await db
     .select()
     .from(users)
-    .where(eq(users.email, normaliseEmail(email)))
+    .where(eq(users.accountEmail, normaliseEmail(email)))
+    .limit(1);
+  return rows[0];
+}
+
+/** The company's own user or invitation at this address. */
+export async function findTenantUserByEmail(db: Db, tenantId: string, email: string): Promise<User | undefined> {
+  const rows = await db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.email, normaliseEmail(email))))
     .limit(1);
   return rows[0];
 }
@@ -59,7 +69,7 @@ export async function updateUser(
   db: Db,
   tenantId: string,
   userId: string,
-  changes: Partial<Omit<User, 'id' | 'tenantId' | 'createdAt'>>,
+  changes: Partial<Omit<User, 'id' | 'tenantId' | 'createdAt' | 'accountEmail'>>,
   at: Date,
 ): Promise<void> {
   await db
@@ -188,16 +198,24 @@ export async function revokeUserSessions(db: Db, tenantId: string, userId: strin
 export async function insertPasswordToken(
   db: Db,
   user: Pick<User, 'id' | 'tenantId'>,
-  input: { purpose: 'reset' | 'invite'; tokenHash: string; expiresAt: Date },
+  input: { purpose: LinkPurpose; tokenHash: string; expiresAt: Date },
 ): Promise<void> {
   await db.insert(passwordTokens).values({ id: newId(), userId: user.id, ...input });
 }
 
-/** By token hash, across companies. Claims the token atomically: of two concurrent uses, exactly one succeeds. */
-export async function consumePasswordToken(db: Db, tokenHash: string, now: Date): Promise<{ userId: string; purpose: 'reset' | 'invite' } | undefined> {
+/**
+ * By token hash, across companies, for one of `purposes`. Claims the token atomically: of two
+ * concurrent uses, exactly one succeeds.
+ */
+export async function consumePasswordToken(
+  db: Db,
+  tokenHash: string,
+  purposes: readonly LinkPurpose[],
+  now: Date,
+): Promise<{ userId: string; purpose: LinkPurpose } | undefined> {
   const rows = await db.select().from(passwordTokens).where(eq(passwordTokens.tokenHash, tokenHash)).limit(1);
   const token = rows[0];
-  if (!token || token.usedAt || token.expiresAt <= now) return undefined;
+  if (!token || token.usedAt || token.expiresAt <= now || !purposes.includes(token.purpose)) return undefined;
   const [result] = await db
     .update(passwordTokens)
     .set({ usedAt: now })
@@ -206,15 +224,30 @@ export async function consumePasswordToken(db: Db, tokenHash: string, now: Date)
   return { userId: token.userId, purpose: token.purpose };
 }
 
-/** By token hash, across companies: the link and the user it is for. */
-export async function findUsablePasswordToken(db: Db, tokenHash: string, now: Date) {
+/** By token hash, across companies: the link, if it is for one of `purposes`, and the user it is for. */
+export async function findUsablePasswordToken(db: Db, tokenHash: string, purposes: readonly LinkPurpose[], now: Date) {
   const rows = await db
     .select({ token: passwordTokens, user: users })
     .from(passwordTokens)
     .innerJoin(users, eq(users.id, passwordTokens.userId))
-    .where(and(eq(passwordTokens.tokenHash, tokenHash), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)))
+    .where(
+      and(
+        eq(passwordTokens.tokenHash, tokenHash),
+        inArray(passwordTokens.purpose, [...purposes]),
+        isNull(passwordTokens.usedAt),
+        gt(passwordTokens.expiresAt, now),
+      ),
+    )
     .limit(1);
   return rows[0];
+}
+
+/** Every link of the user still outstanding stops working (their password changed, or a sign-up was replaced). */
+export async function endPasswordLinks(db: Db, user: Pick<User, 'id'>, at: Date): Promise<void> {
+  await db
+    .update(passwordTokens)
+    .set({ usedAt: at })
+    .where(and(eq(passwordTokens.userId, user.id), isNull(passwordTokens.usedAt)));
 }
 
 // Recovery codes belong to a user; the tenant is checked through the user row.

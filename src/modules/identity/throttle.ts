@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../../platform/db/client.js';
 import type { Alerter } from '../../platform/observability/alert.js';
 import { TooManyRequests } from '../../platform/errors.js';
-import { alertWindows, ipBlocks, loginFailures } from './schema.js';
+import { alertWindows, ipBlocks, loginFailures, requestCounts } from './schema.js';
 import { normaliseEmail } from './store.js';
 
 /**
@@ -69,14 +69,7 @@ export function createLoginGuard(deps: { db: Db; alert: Alerter; clock: Clock })
   return {
     async checkAllowed({ ip, accountKey, device }) {
       const at = now();
-      if (!device) {
-        const [block] = await db
-          .select()
-          .from(ipBlocks)
-          .where(and(eq(ipBlocks.ip, ip), gt(ipBlocks.blockedUntil, at), isNull(ipBlocks.liftedAt)))
-          .limit(1);
-        if (block) throw new TooManyRequests(GENERIC_429, Math.ceil((block.blockedUntil.getTime() - at.getTime()) / 1000));
-      }
+      if (!device) await refuseBlockedIp(db, ip, at);
       // A known device waits only for its own failures, with the same limits: otherwise an attacker's wrong
       // guess a minute from anywhere keeps the owner out even with the right password on their own laptop,
       // while a stolen laptop still gets no more guesses than anyone else. Its failures also count in the
@@ -123,6 +116,56 @@ export function createLoginGuard(deps: { db: Db; alert: Alerter; clock: Clock })
       if (account.n >= LOGIN_LIMITS.accountFailures && (await firstInWindow('login.account', accountKey.slice(0, 64), LOGIN_LIMITS.accountWindowMs))) {
         alert('login.account_failures', { account: accountKey.slice(0, 12), failures: account.n });
         await onAccountLimit?.();
+      }
+    },
+  };
+}
+
+/** An IP blocked for failed sign-ins is refused on every page that takes an address (sign-in, password reset). */
+export async function refuseBlockedIp(db: Db, ip: string, at: Date): Promise<void> {
+  const [block] = await db
+    .select()
+    .from(ipBlocks)
+    .where(and(eq(ipBlocks.ip, ip), gt(ipBlocks.blockedUntil, at), isNull(ipBlocks.liftedAt)))
+    .limit(1);
+  if (block) throw new TooManyRequests(GENERIC_429, Math.ceil((block.blockedUntil.getTime() - at.getTime()) / 1000));
+}
+
+/**
+ * Requests that send mail or create a company, limited per IP and per address within a window. They
+ * are not failures (a reset asked for twice is not an attack on anyone), so they are counted apart
+ * from login failures and never feed the IP block.
+ */
+export const REQUEST_LIMITS = {
+  signUp: { perIp: 10, windowMs: 60 * 60_000 },
+  passwordReset: { perIp: 20, perAddress: 3, windowMs: 60 * 60_000 },
+  confirmationResend: { perIp: 10, perAddress: 3, windowMs: 60 * 60_000 },
+} as const satisfies Record<string, { perIp: number; perAddress?: number; windowMs: number }>;
+export type LimitedRequest = keyof typeof REQUEST_LIMITS;
+
+const LIMITED_429 = 'Too many requests from you or for this address. Please wait an hour and try again.';
+
+export interface RequestLimits {
+  /** Counts this request against its IP and address; throws TooManyRequests once either has reached its limit. */
+  take(action: LimitedRequest, subject: { ip: string; email?: string }): Promise<void>;
+}
+
+export function createRequestLimits(deps: { db: Db; clock: Clock }): RequestLimits {
+  const { db } = deps;
+  return {
+    async take(action, { ip, email }) {
+      const at = deps.clock.now();
+      const limits = REQUEST_LIMITS[action];
+      const subjects: { subject: string; limit: number }[] = [{ subject: `ip:${ip}`, limit: limits.perIp }];
+      if (email !== undefined && 'perAddress' in limits) subjects.push({ subject: `address:${accountKeyFor(email)}`, limit: limits.perAddress });
+      // Counted first, then compared: concurrent requests each see the others', so a burst cannot slip past together.
+      await db.insert(requestCounts).values(subjects.map(({ subject }) => ({ action, subject, at })));
+      for (const { subject, limit } of subjects) {
+        const [row] = await db
+          .select({ n: count() })
+          .from(requestCounts)
+          .where(and(eq(requestCounts.action, action), eq(requestCounts.subject, subject), gt(requestCounts.at, new Date(at.getTime() - limits.windowMs))));
+        if (Number(row?.n ?? 0) > limit) throw new TooManyRequests(LIMITED_429, Math.ceil(limits.windowMs / 1000));
       }
     },
   };

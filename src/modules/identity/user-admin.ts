@@ -6,6 +6,8 @@ import type { IdentityGround } from './ground.js';
 import type { passwordLinks } from './password-links.js';
 import * as store from './store.js';
 
+const ALREADY_HERE = 'is already a user of your company';
+
 /**
  * The owner's users page: invite, change role, disable or enable, the company's second-factor policy.
  * Each change lands in one transaction with its audit entry, and ends that user's sessions.
@@ -23,17 +25,23 @@ export function userAdminUseCases(ground: IdentityGround, links: ReturnType<type
   return {
     listUsers: (caller: Caller) => store.listTenantUsers(db, caller.tenantId),
 
-    /** `origin` builds the link in the invitation mail, which goes out only once the invitation is stored. */
+    /**
+     * Answers alike for every address: whether it has an account in another company is neither looked up
+     * nor told here (an invitation reserves nothing); the invitee learns it at acceptance, where the link
+     * proves the address is theirs. `origin` builds the link in the mail, sent once the invitation is stored.
+     */
     async inviteUser(caller: Caller, input: { email: string; displayName: string; role: Role }, origin: string) {
-      if (await store.findUserByEmail(db, input.email)) throw new Invalid('email', 'already has an account');
+      if (await store.findTenantUserByEmail(db, caller.tenantId, input.email)) throw new Invalid('email', ALREADY_HERE);
+      const invitation = { companyName: caller.viewer.companyName, inviterName: caller.viewer.displayName };
       const { userId, mail } = await inTransaction(db, async (tx) => {
         const userId = await store.insertUser(tx, caller.tenantId, { ...input, passwordHash: null, status: 'invited' }, now());
-        const mail = await links.createLink(tx, { id: userId, tenantId: caller.tenantId, email: store.normaliseEmail(input.email) }, 'invite', origin);
+        const invitee = { id: userId, tenantId: caller.tenantId, email: store.normaliseEmail(input.email) };
+        const mail = await links.createLink(tx, invitee, 'invite', origin, invitation);
         await audit.recordFor(tx, caller.context, 'user.invited', { type: 'user', id: userId }, { role: input.role });
         return { userId, mail };
       }).catch((error: unknown) => {
-        // Two invitations for one address at once: the unique email index decides.
-        if (duplicateKeyOf(error) !== undefined) throw new Invalid('email', 'already has an account');
+        // Two invitations for one address at once: the company's unique (tenant, email) index decides.
+        if (duplicateKeyOf(error) !== undefined) throw new Invalid('email', ALREADY_HERE);
         throw error;
       });
       await mailer.send(mail);

@@ -1,2 +1,2 @@
-export { companies, PLANS, type Company, type Plan } from './schema.js';
-export { findCompany, findCompanyByDomain, insertCompany, setRequireTwoFactor } from './store.js';
+export { companies, PLANS, COMPANY_STATUSES, type Company, type CompanyStatus, type Plan } from './schema.js';
+export { findCompany, findCompanyByDomain, insertCompany, setRequireTwoFactor, updateCompany } from './store.js';
