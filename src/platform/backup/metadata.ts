@@ -78,6 +78,7 @@ export type RefusalReason =
   | 'truncated'
   | 'extra_bytes'
   | 'target_exists'
+  | 'unsafe_client'
   | 'load_failed';
 
 /** A backup that will not be restored, and why. Nothing was created when this is thrown. */

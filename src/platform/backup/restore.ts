@@ -8,7 +8,7 @@ import { PLATFORM, type ObjectStore } from '../storage/index.js';
 import { quoteIdentifier } from './checksums.js';
 import { deriveBackupKeys, FrameDecoder, FrameError, FrameReader, macMatches, type BackupKeys } from './format.js';
 import { BackupRefused, readMetadata, type BackupMetadata } from './metadata.js';
-import { clientCredentials, clientTool, runTool } from './tools.js';
+import { canLoadSafely, clientCredentials, clientTool, LOAD_FLAGS, runTool } from './tools.js';
 
 /**
  * `restoreBackup`: a backup into a brand-new database, never over an existing one.
@@ -59,9 +59,10 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     }
     await checkStoredFile(store, metadata, keys);
     log(`backup ${backupId}: metadata and all ${metadata.cipher.frames} frames authenticate`);
+    const client = await safeClient();
     await createTarget(serverUrl, database, metadata);
     try {
-      await load(store, metadata, keys, targetDatabaseUrl);
+      await load(store, metadata, keys, targetDatabaseUrl, client);
     } catch (error) {
       await dropDatabase(targetDatabaseUrl).catch(() => {});
       if (error instanceof BackupRefused) throw error;
@@ -212,11 +213,22 @@ async function createTarget(serverUrl: string, database: string, metadata: Backu
   }
 }
 
-/** Second pass: decrypt frame by frame into the command-line client. */
-async function load(store: ObjectStore, metadata: BackupMetadata, keys: BackupKeys, targetDatabaseUrl: string): Promise<void> {
+/** The command-line client, if it can be told to run nothing but SQL. */
+async function safeClient(): Promise<string> {
+  const binary = clientTool();
+  if (await canLoadSafely(binary)) return binary;
+  throw new BackupRefused(
+    'unsafe_client',
+    `${binary} does not support ${LOAD_FLAGS.join(' ')}: without them a line in the dump could run a shell command on this host. ` +
+      'Install a MariaDB client (10.5.25, 10.11.8, 11.x or later: apt-get install -y mariadb-client); refusing to load',
+  );
+}
+
+/** Second pass: decrypt frame by frame into the command-line client, which runs SQL only. */
+async function load(store: ObjectStore, metadata: BackupMetadata, keys: BackupKeys, targetDatabaseUrl: string, binary: string): Promise<void> {
   const { database } = parseDatabaseUrl(targetDatabaseUrl);
   const credentials = await clientCredentials(targetDatabaseUrl);
-  const client = runTool(clientTool(), [credentials.argument, '--default-character-set=utf8mb4', '--batch', database], 'pipe');
+  const client = runTool(binary, [credentials.argument, ...LOAD_FLAGS, '--default-character-set=utf8mb4', '--batch', database], 'pipe');
   try {
     const decoder = new FrameDecoder(keys.frames, metadata.id, metadata.cipher.frameBytes);
     const source = await store.getStream(PLATFORM, metadata.object);
