@@ -2,7 +2,7 @@
  * `npm run backup`: an encrypted logical backup of the database into object storage.
  *
  * A consistent dump (`mariadb-dump --single-transaction`), encrypted as it streams under a fresh data
- * key from the key provider, written with its metadata (time, schema version, per-table row counts
+ * key from the backup master key (BACKUP_KMS_KEY_ID with KMS; never the field key), written with its metadata (time, schema version, per-table row counts
  * and checksums) to `backups/<id>/` in the platform namespace of the object store. See
  * src/platform/backup/. Uses DATABASE_URL when given; otherwise the local development server (see
  * platform/db/local-server.ts) and its `bizlumo` database. Prints the backup id last.
@@ -13,7 +13,7 @@ import { createObjectStore } from '../platform/storage/index.js';
 import { takeBackup } from '../platform/backup/index.js';
 import { createCommand } from './command.js';
 
-const { say, databaseUrl, keyProviderFor, run } = createCommand('backup');
+const { say, databaseUrl, backupKeyFor, run } = createCommand('backup');
 
 await run('backup failed', async () => {
   if (process.argv.length > 2) throw new Error(`npm run backup takes no arguments (got ${process.argv.slice(2).join(' ')})`);
@@ -24,11 +24,11 @@ await run('backup failed', async () => {
   const url = await databaseUrl(config);
   // Modules register their encrypted columns when imported; the metadata records which exist.
   await import('../app.js');
-  const metadata = await takeBackup({ databaseUrl: url, keyProvider: keyProviderFor(config, url), store: createObjectStore(config), log: say });
+  const metadata = await takeBackup({ databaseUrl: url, backupKey: backupKeyFor(config, url), store: createObjectStore(config), log: say });
   const rows = metadata.tables.reduce((sum, table) => sum + table.rows, 0);
   say(`schema: ${metadata.schema.migrations} migrations; ${metadata.tables.length} tables, ${rows} rows; snapshot ${metadata.source.snapshot}`);
   say(`stored ${metadata.object} (${metadata.sizes.ciphertextBytes} bytes, SHA-256 ${metadata.ciphertextSha256.slice(0, 16)}…) and its metadata.json`);
-  say(`data key made under ${metadata.key.masterKeyId} (context "${metadata.key.context}")`);
+  say(`data key made under the backup key ${metadata.key.masterKeyId} (context ${JSON.stringify(metadata.key.context)})`);
   say(`backup id: ${metadata.id}`);
   return 0;
 });

@@ -21,7 +21,7 @@ import { createObjectStore } from '../platform/storage/index.js';
 import { describeDrill, isBackupId, runRestoreDrill, runVerificationDrill, type DrillReport } from '../platform/backup/index.js';
 import { createCommand } from './command.js';
 
-const { say, fail, databaseUrl, keyProviderFor, run } = createCommand('drill');
+const { say, fail, databaseUrl, keyProviderFor, backupKeyFor, run } = createCommand('drill');
 
 const USAGE =
   'usage: npm run drill:restore [-- --backup ID] [--keep]  |  npm run drill:restore -- --database mysql://… [--backup ID] [--restore-point ISO-TIME]';
@@ -66,7 +66,15 @@ await run('drill failed', async () => {
   } else {
     if (config.databaseTls === 'rds') throw new Error('restoring onto RDS is not what this does: restore a snapshot (infra/README.md) and use --database');
     const serverUrl = await databaseUrl(config);
-    report = await runRestoreDrill({ store, keyProvider: keyProviderFor(config, serverUrl), serverUrl, backupId: args.backup, keep: args.keep, log: say });
+    report = await runRestoreDrill({
+      store,
+      keyProvider: keyProviderFor(config, serverUrl),
+      backupKey: backupKeyFor(config, serverUrl),
+      serverUrl,
+      backupId: args.backup,
+      keep: args.keep,
+      log: say,
+    });
   }
   for (const line of describeDrill(report)) say(line);
   const failed = report.checks.filter((check) => check.status === 'fail');

@@ -12,7 +12,9 @@ import {
   BACKUP_FORMAT,
   dumpKey,
   fingerprintTables,
+  localBackupMasterKey,
   metadataKey,
+  type BackupMasterKey,
   readStructure,
   startSnapshot,
   type TableFingerprint,
@@ -27,6 +29,8 @@ export interface BackupSource {
   source: TestDatabase;
   config: Config;
   keyProvider: LocalKeyProvider;
+  /** The backups' own key file (`keys/backup.key`), beside the field key's. */
+  backupKey: BackupMasterKey;
   store: LocalObjectStore;
   seed: SeedSummary;
   /** Drops the database and removes the DATA_DIR (key file, stored backups). */
@@ -41,6 +45,7 @@ export async function seededSource(): Promise<BackupSource> {
     source,
     config,
     keyProvider: new LocalKeyProvider({ dataDir: config.dataDir, isProduction: false }),
+    backupKey: localBackupMasterKey({ dataDir: config.dataDir, isProduction: false }),
     store: new LocalObjectStore({ dataDir: config.dataDir }),
     seed,
     async remove() {
@@ -95,12 +100,12 @@ export function filesUnder(dir: string): { file: string; bytes: Buffer }[] {
  */
 export async function forgeBackup(
   store: ObjectStore,
-  dataKey: { plaintext: Buffer; wrapped: Buffer; masterKeyId: string },
-  context: unknown,
+  makeKey: (id: string) => Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string; context: unknown }>,
   sql: string,
   takenAt = new Date(),
 ): Promise<string> {
   const id = newBackupId(takenAt);
+  const dataKey = await makeKey(id);
   const keys = deriveBackupKeys(dataKey.plaintext);
   const encoder = new FrameEncoder(keys.frames, id, 64 * 1024);
   const [file] = await Promise.all([collect(encoder), pipeline(Readable.from([Buffer.from(sql, 'utf8')]), encoder)]);
@@ -112,7 +117,7 @@ export async function forgeBackup(
     schema: { migrations: 0, lastHash: null, codeMigrations: 0 },
     tables: [],
     encryptedColumns: [],
-    key: { context, masterKeyId: dataKey.masterKeyId, wrapped: dataKey.wrapped.toString('base64') },
+    key: { context: dataKey.context, masterKeyId: dataKey.masterKeyId, wrapped: dataKey.wrapped.toString('base64') },
     cipher: { algorithm: 'AES-256-GCM', frameBytes: 64 * 1024, frames: encoder.stats.frames },
     sizes: { plaintextBytes: encoder.stats.plaintextBytes, ciphertextBytes: encoder.stats.ciphertextBytes },
     ciphertextSha256: encoder.stats.sha256,

@@ -4,11 +4,12 @@ import path from 'node:path';
 import mysql, { type Connection } from 'mysql2/promise';
 import { parseDatabaseUrl } from '../db/admin.js';
 import { journalEntries } from '../db/migrate.js';
-import { listEncryptedColumns, type KeyProvider } from '../crypto/index.js';
+import { listEncryptedColumns } from '../crypto/index.js';
 import { PLATFORM, type ObjectStore } from '../storage/index.js';
 import { fingerprintTables, readStructure, startSnapshot } from './checksums.js';
 import { BACKUP_FORMAT, DEFAULT_FRAME_BYTES, deriveBackupKeys, FrameEncoder, metadataMac } from './format.js';
-import { BACKUP_KEY_CONTEXT, dumpKey, metadataKey, newBackupId, type BackupMetadata, type UnsignedMetadata } from './metadata.js';
+import { backupKeyContext, type BackupMasterKey } from './backup-key.js';
+import { dumpKey, metadataKey, newBackupId, type BackupMetadata, type UnsignedMetadata } from './metadata.js';
 import { clientCredentials, DUMP_FLAGS, dumpTool, runTool } from './tools.js';
 
 /**
@@ -30,7 +31,8 @@ import { clientCredentials, DUMP_FLAGS, dumpTool, runTool } from './tools.js';
 
 export interface BackupOptions {
   databaseUrl: string;
-  keyProvider: KeyProvider;
+  /** The backups' own master key (backup-key.ts), never the field key provider. */
+  backupKey: BackupMasterKey;
   store: ObjectStore;
   now?: () => Date;
   frameBytes?: number;
@@ -41,7 +43,7 @@ export interface BackupOptions {
 const HOLD_TIMEOUT_SECONDS = 10;
 
 export async function takeBackup(options: BackupOptions): Promise<BackupMetadata> {
-  const { databaseUrl, keyProvider, store } = options;
+  const { databaseUrl, backupKey, store } = options;
   const log = options.log ?? (() => {});
   const { database } = parseDatabaseUrl(databaseUrl);
   const takenAt = (options.now ?? (() => new Date()))();
@@ -49,7 +51,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupMetadata
   const frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
   const dumpBinary = dumpTool();
 
-  const dataKey = await keyProvider.generateDataKey(BACKUP_KEY_CONTEXT);
+  const dataKey = await backupKey.newDataKey(id);
   const keys = deriveBackupKeys(dataKey.plaintext);
   dataKey.plaintext.fill(0);
 
@@ -95,7 +97,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupMetadata
       schema: { ...structure.schema, codeMigrations: journalEntries() },
       tables: fingerprints,
       encryptedColumns: listEncryptedColumns(),
-      key: { context: BACKUP_KEY_CONTEXT, masterKeyId: dataKey.masterKeyId, wrapped: dataKey.wrapped.toString('base64') },
+      key: { context: backupKeyContext(id), masterKeyId: dataKey.masterKeyId, wrapped: dataKey.wrapped.toString('base64') },
       cipher: { algorithm: 'AES-256-GCM', frameBytes, frames: encoder.stats.frames },
       sizes: { plaintextBytes: encoder.stats.plaintextBytes, ciphertextBytes: encoder.stats.ciphertextBytes },
       ciphertextSha256: encoder.stats.sha256,

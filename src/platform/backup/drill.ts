@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { dropDatabase, parseDatabaseUrl, withDatabase } from '../db/admin.js';
 import type { KeyProvider } from '../crypto/index.js';
 import { PLATFORM, type ObjectStore } from '../storage/index.js';
+import type { BackupMasterKey } from './backup-key.js';
 import { BackupRefused, latestBackupId, newBackupId, readMetadata, type BackupMetadata } from './metadata.js';
 import { restoreBackup } from './restore.js';
 import { verifyRestore, type Check, type VerificationReport } from './verify.js';
@@ -34,7 +35,10 @@ export interface DrillReport {
 
 export interface RestoreDrillOptions {
   store: ObjectStore;
+  /** The field key provider: the verification decrypts sensitive fields with it. */
   keyProvider: KeyProvider;
+  /** The backups' own master key: the restore opens the backup with it. */
+  backupKey: BackupMasterKey;
   /** The server to restore onto (mysql://…/ with or without a database). */
   serverUrl: string;
   backupId?: string;
@@ -76,7 +80,7 @@ export async function runRestoreDrill(options: RestoreDrillOptions): Promise<Dri
 
   let restoreSeconds: number;
   try {
-    const restored = await restoreBackup({ backupId, targetDatabaseUrl: targetUrl, keyProvider: options.keyProvider, store: options.store, log: options.log });
+    const restored = await restoreBackup({ backupId, targetDatabaseUrl: targetUrl, backupKey: options.backupKey, store: options.store, log: options.log });
     restoreSeconds = restored.seconds;
     metadata = restored.metadata;
     checks.push({

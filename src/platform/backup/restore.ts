@@ -1,24 +1,26 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import mysql from 'mysql2/promise';
 import { dropDatabase, parseDatabaseUrl } from '../db/admin.js';
-import { LocalKeyProvider, type KeyProvider } from '../crypto/index.js';
 import { PLATFORM, type ObjectStore } from '../storage/index.js';
 import { quoteIdentifier } from './checksums.js';
-import { deriveBackupKeys, FrameDecoder, FrameError, FrameReader, macMatches, type BackupKeys } from './format.js';
+import { backupKeyContext, type BackupMasterKey } from './backup-key.js';
+import { canonicalJson, deriveBackupKeys, FrameDecoder, FrameError, FrameReader, macMatches, type BackupKeys } from './format.js';
 import { BackupRefused, readMetadata, type BackupMetadata } from './metadata.js';
 import { canLoadSafely, clientCredentials, clientTool, LOAD_FLAGS, runTool } from './tools.js';
 
 /**
  * `restoreBackup`: a backup into a brand-new database, never over an existing one.
  *
- * Everything that can be checked is checked before the target exists, in this order, and a failure
- * is a BackupRefused naming the problem:
- *   1. the metadata exists and has the expected shape;
+ * Nothing in the stored objects is trusted until the backup master key vouches for it: anyone who may
+ * write under the backups prefix (the app's role may) can put objects there. Everything that can be
+ * checked is checked before the target exists, in this order, and a failure is a BackupRefused naming
+ * the problem:
+ *   1. the metadata exists, has the expected shape and names the key context this restore expects,
+ *      which it builds from the backup id it was asked for before reading anything;
  *   2. the target database does not exist (so a failed restore can drop it without harming anything);
- *   3. the backup's data key unwraps with this installation's key provider (a missing local key
- *      file is reported as such, before the local provider would create a new one);
+ *   3. the backup's data key unwraps under the backup master key with that context (a missing local
+ *      key file is reported as such, before a new one would be made);
  *   4. the metadata's MAC verifies under that key (tampered metadata);
  *   5. first pass over the stored file: its length and SHA-256 equal the metadata's, and every frame
  *      authenticates (a changed byte, a truncated or extended file).
@@ -30,7 +32,8 @@ import { canLoadSafely, clientCredentials, clientTool, LOAD_FLAGS, runTool } fro
 export interface RestoreOptions {
   backupId: string;
   targetDatabaseUrl: string;
-  keyProvider: KeyProvider;
+  /** The backups' own master key (backup-key.ts), never the field key provider. */
+  backupKey: BackupMasterKey;
   store: ObjectStore;
   log?: (line: string) => void;
 }
@@ -43,12 +46,14 @@ export interface RestoreResult {
 
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
   const started = performance.now();
-  const { backupId, targetDatabaseUrl, keyProvider, store } = options;
+  const { backupId, targetDatabaseUrl, backupKey, store } = options;
   const log = options.log ?? (() => {});
+  const context = backupKeyContext(backupId);
   const metadata = await readMetadata(store, backupId);
+  assertKeyContext(metadata, context);
   const { serverUrl, database } = parseDatabaseUrl(targetDatabaseUrl);
   await assertTargetFree(serverUrl, database);
-  const keys = await openKeys(metadata, keyProvider);
+  const keys = await openKeys(metadata, backupKey);
   try {
     const { mac, ...unsigned } = metadata;
     if (!macMatches(keys.metadata, unsigned, mac)) {
@@ -98,22 +103,34 @@ async function assertTargetFree(serverUrl: string, database: string): Promise<vo
   }
 }
 
+/** A key made for another purpose or another backup (or by the field key, as backups before issue 16 were) is not this backup's. */
+function assertKeyContext(metadata: BackupMetadata, expected: object): void {
+  const named = metadata.key.context as unknown;
+  if (canonicalJson(named ?? null) === canonicalJson(expected)) return;
+  throw new BackupRefused(
+    'key_context',
+    `Backup ${metadata.id} was made under the key context ${JSON.stringify(named)}, not ${JSON.stringify(expected)}: ` +
+      'it was not made by the backup command under the backup key; refusing it',
+  );
+}
+
 /** The backup's frame and MAC keys, or a refusal that says which key problem it is. */
-async function openKeys(metadata: BackupMetadata, keyProvider: KeyProvider): Promise<BackupKeys> {
+async function openKeys(metadata: BackupMetadata, backupKey: BackupMasterKey): Promise<BackupKeys> {
   const { id } = metadata;
   const madeUnder = metadata.key.masterKeyId;
-  if (keyProvider instanceof LocalKeyProvider && !existsSync(keyProvider.keyFile)) {
+  const missing = backupKey.missing();
+  if (missing) {
     throw new BackupRefused(
       'key_missing',
-      `Backup ${id} cannot be decrypted: the master key file ${keyProvider.keyFile} does not exist (deleted, or this is not the installation ` +
-        `that made the backup, whose key was ${madeUnder}); refusing it`,
+      `Backup ${id} cannot be decrypted: ${missing} (deleted, or this is not the installation that made the backup, whose key was ${madeUnder}); refusing it`,
     );
   }
   let dataKey: Buffer;
   try {
-    dataKey = await keyProvider.unwrap(metadata.key.context, Buffer.from(metadata.key.wrapped, 'base64'));
+    // The id asked for, not the metadata's: the context is pinned before anything stored is believed.
+    dataKey = await backupKey.unwrap(id, Buffer.from(metadata.key.wrapped, 'base64'));
   } catch (error) {
-    throw unwrapRefusal(metadata, keyProvider, error as Error);
+    throw unwrapRefusal(metadata, backupKey, error as Error);
   }
   try {
     return deriveBackupKeys(dataKey);
@@ -122,15 +139,16 @@ async function openKeys(metadata: BackupMetadata, keyProvider: KeyProvider): Pro
   }
 }
 
-function unwrapRefusal(metadata: BackupMetadata, keyProvider: KeyProvider, error: Error): BackupRefused {
+function unwrapRefusal(metadata: BackupMetadata, backupKey: BackupMasterKey, error: Error): BackupRefused {
   const { id } = metadata;
   const madeUnder = metadata.key.masterKeyId;
-  if (keyProvider instanceof LocalKeyProvider) {
-    const ours = keyProvider.masterKeyId;
+  if (backupKey.id.startsWith('local:')) {
+    const ours = backupKey.id;
     if (ours !== madeUnder) {
       return new BackupRefused(
         'foreign_key',
-        `Backup ${id} was made under another installation's master key (${madeUnder}); this installation's key is ${ours}; refusing it`,
+        `Backup ${id} does not unwrap under the backup key ${ours}: it was made under ${madeUnder} (another installation's backup key, ` +
+          'or a key that is not a backup key); refusing it',
       );
     }
     return new BackupRefused(
