@@ -9,7 +9,7 @@ import { PLATFORM, type ObjectStore } from '../storage/index.js';
 import { fingerprintTables, readStructure, startSnapshot } from './checksums.js';
 import { BACKUP_FORMAT, DEFAULT_FRAME_BYTES, deriveBackupKeys, FrameEncoder, metadataMac } from './format.js';
 import { backupKeyContext, type BackupMasterKey } from './backup-key.js';
-import { dumpKey, metadataKey, newBackupId, type BackupMetadata, type UnsignedMetadata } from './metadata.js';
+import { dumpKey, metadataKey, newBackupId, retainedUntil, type BackupMetadata, type UnsignedMetadata } from './metadata.js';
 import { clientCredentials, DUMP_FLAGS, dumpTool, runTool } from './tools.js';
 
 /**
@@ -18,9 +18,8 @@ import { clientCredentials, DUMP_FLAGS, dumpTool, runTool } from './tools.js';
  *   mariadb-dump --single-transaction … ─stdout─▶ FrameEncoder (AES-256-GCM, fresh data key) ─▶ store.put
  *
  * The plaintext exists only in the pipe and in the one frame being sealed; it never touches disk.
- * With the local store the ciphertext streams to a file; the S3 store collects the ciphertext in
- * memory before its PutObject (it needs a length), so there a dump must fit in memory as ciphertext
- * (a multipart upload would lift that).
+ * With the local store the ciphertext streams to a file; the S3 store streams it as a multipart upload
+ * (a few parts in memory at a time). Both objects are locked for BACKUP_RETENTION_DAYS (metadata.ts).
  *
  * Row counts and checksums come from a second connection that starts its snapshot at the same
  * instant as the dump's: commits are held for the few milliseconds between the two snapshot starts
@@ -68,7 +67,16 @@ export async function takeBackup(options: BackupOptions): Promise<BackupMetadata
     let started: StartedDump;
     try {
       written = true;
-      started = await startDumpInSnapshot({ snapshot, database, id, frameBytes, frameKey: keys.frames, store, dumpArgs: [dumpBinary, credentials.argument] });
+      started = await startDumpInSnapshot({
+        snapshot,
+        database,
+        id,
+        frameBytes,
+        frameKey: keys.frames,
+        store,
+        retainUntil: retainedUntil(takenAt),
+        dumpArgs: [dumpBinary, credentials.argument],
+      });
     } finally {
       await hold.release();
     }
@@ -104,7 +112,10 @@ export async function takeBackup(options: BackupOptions): Promise<BackupMetadata
       object: dumpKey(id),
     };
     const metadata: BackupMetadata = { ...unsigned, mac: metadataMac(keys.metadata, unsigned) };
-    await store.put(PLATFORM, metadataKey(id), Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`), { contentType: 'application/json' });
+    await store.put(PLATFORM, metadataKey(id), Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`), {
+      contentType: 'application/json',
+      retainUntil: retainedUntil(takenAt),
+    });
     log(`backup ${id}: ${fingerprints.length} tables, ${metadata.sizes.plaintextBytes} bytes dumped, ${metadata.sizes.ciphertextBytes} bytes stored`);
     return metadata;
   } catch (error) {
@@ -138,6 +149,7 @@ async function startDumpInSnapshot(args: {
   frameBytes: number;
   frameKey: Buffer;
   store: ObjectStore;
+  retainUntil: Date;
   dumpArgs: [binary: string, credentials: string];
 }): Promise<StartedDump> {
   const [binary, credentials] = args.dumpArgs;
@@ -148,7 +160,7 @@ async function startDumpInSnapshot(args: {
   const encoder = new FrameEncoder(args.frameKey, args.id, args.frameBytes, () => dump.succeeded());
   const streaming = Promise.all([
     pipeline(dump.child.stdout!, firstTable.tap, encoder),
-    args.store.put(PLATFORM, dumpKey(args.id), encoder, { contentType: 'application/octet-stream' }),
+    args.store.put(PLATFORM, dumpKey(args.id), encoder, { contentType: 'application/octet-stream', retainUntil: args.retainUntil }),
   ]);
   streaming.catch(() => {}); // awaited by the caller; this only keeps an early failure from going unobserved
   const limit = timeout(HOLD_TIMEOUT_SECONDS, 'the dump did not start its snapshot');

@@ -13,8 +13,10 @@ export { describeDrill, drillDatabaseName, runRestoreDrill, runVerificationDrill
 export type { DrillReport, RestoreDrillOptions, VerifyDrillOptions } from './drill.js';
 export { backupKeyContext, createBackupMasterKey, kmsBackupMasterKey, localBackupMasterKey } from './backup-key.js';
 export type { BackupKeyContext, BackupMasterKey } from './backup-key.js';
-export { BackupRefused, dumpKey, isBackupId, latestBackupId, listBackups, metadataKey, readMetadata } from './metadata.js';
+export { BACKUP_RETENTION_DAYS, BackupRefused, dumpKey, isBackupId, latestBackupId, listBackups, metadataKey, readMetadata } from './metadata.js';
 export type { BackupMetadata, RefusalReason } from './metadata.js';
 export { fingerprintTables, readStructure, startSnapshot } from './checksums.js';
 export type { DatabaseStructure, SchemaVersion, TableFingerprint } from './checksums.js';
 export { BACKUP_FORMAT } from './format.js';
+export { pruneBackups } from './prune.js';
+export type { PrunedBackup, PruneOptions } from './prune.js';

@@ -17,11 +17,22 @@ import type { BackupKeyContext } from './backup-key.js';
  * they sort by time as plain strings and the newest backup is the last key listed.
  */
 
+/**
+ * Logical backups are kept 30 days: each object is locked that long (S3 Object Lock, GOVERNANCE, so not
+ * even the app can delete it sooner), then the backup command prunes it (prune.ts). The S3 lifecycle
+ * rule on `platform/backups/` (infra/) removes the versions left behind.
+ */
+export const BACKUP_RETENTION_DAYS = 30;
+export const retainedUntil = (takenAt: Date) => new Date(takenAt.getTime() + BACKUP_RETENTION_DAYS * 24 * 3600_000);
+
 const ID = /^\d{8}T\d{9}Z-[0-9a-f]{6}$/;
 
 export function newBackupId(at: Date): string {
-  return `${at.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
+  return `${timeOfId(at)}-${randomBytes(3).toString('hex')}`;
 }
+
+/** The part of a backup id that is its time (`20260522T031500123Z`). */
+export const timeOfId = (at: Date) => at.toISOString().replace(/[-:.]/g, '');
 
 export const isBackupId = (id: unknown): id is string => typeof id === 'string' && ID.test(id);
 export const dumpKey = (id: string) => `backups/${id}/dump.sql.enc`;
