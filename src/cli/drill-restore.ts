@@ -67,6 +67,8 @@ await run('drill failed', async () => {
       databaseUrl: args.database,
       tls: config.databaseTls,
       backupId: args.backup,
+      // Only a comparison with a backup needs the backup key: the RDS drill runs without BACKUP_KMS_KEY_ID.
+      backupKey: args.backup ? backupKeyFor(config, args.database) : undefined,
       restorePoint: args['restore-point'],
       restoreStarted: args['restore-started'],
     });

@@ -1,8 +1,17 @@
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { restoreBackup, runRestoreDrill, takeBackup, verifyRestore, type BackupMetadata, type DrillReport } from '../../src/platform/backup/index.js';
+import { PLATFORM } from '../../src/platform/storage/index.js';
+import {
+  restoreBackup,
+  runRestoreDrill,
+  runVerificationDrill,
+  takeBackup,
+  verifyRestore,
+  type BackupMetadata,
+  type DrillReport,
+} from '../../src/platform/backup/index.js';
 import { scratchDatabaseUrl } from '../support/db.js';
-import { dropAll, seededSource, type BackupSource } from '../support/backup.js';
+import { dropAll, fingerprintOf, seededSource, type BackupSource } from '../support/backup.js';
 
 /** A drill passes only when every promise was checked and kept. */
 describe('the drill fails what it cannot vouch for', () => {
@@ -47,6 +56,33 @@ describe('the drill fails what it cannot vouch for', () => {
     const report = await drill(1);
     expect(report.result).toBe('fail');
     expect(failed(report)).toEqual(['audit hash chain']);
+  });
+
+  it('verifying a restored database against a backup believes only metadata the backup key vouches for', async () => {
+    const target = scratchDatabaseUrl('edited');
+    created.push(target);
+    await restoreBackup({ backupId: metadata.id, targetDatabaseUrl: target, backupKey: from.backupKey, store: from.store });
+    const connection = await mysql.createConnection({ uri: target });
+    await connection.query("UPDATE employees SET designation = 'Changed after restore' ORDER BY id LIMIT 1");
+    await connection.end();
+    // Someone who may write under the backups prefix makes the metadata agree with the changed database.
+    const key = `backups/${metadata.id}/metadata.json`;
+    const original = await from.store.get(PLATFORM, key);
+    await from.store.put(PLATFORM, key, Buffer.from(JSON.stringify({ ...metadata, tables: await fingerprintOf(target) })));
+    try {
+      const report = await runVerificationDrill({
+        store: from.store,
+        keyProvider: from.keyProvider,
+        backupKey: from.backupKey,
+        databaseUrl: target,
+        backupId: metadata.id,
+        auditChain: chainIntact,
+      });
+      expect(report.result).toBe('fail');
+      expect(report.checks).toContainEqual(expect.objectContaining({ name: 'backup', status: 'fail', detail: expect.stringMatching(/MAC does not verify/) }));
+    } finally {
+      await from.store.put(PLATFORM, key, original);
+    }
   });
 
   it('one value of every key version of every tenant is decrypted: a broken version held by one value in 60 is found', async () => {

@@ -4,7 +4,7 @@ import type { KeyProvider } from '../crypto/index.js';
 import { PLATFORM, type ObjectStore } from '../storage/index.js';
 import type { BackupMasterKey } from './backup-key.js';
 import { BackupRefused, latestBackupId, newBackupId, readMetadata, type BackupMetadata } from './metadata.js';
-import { restoreBackup } from './restore.js';
+import { openBackup, restoreBackup } from './restore.js';
 import { verifyRestore, type AuditChainVerifier, type Check, type VerificationReport } from './verify.js';
 
 /**
@@ -144,8 +144,9 @@ export interface VerifyDrillOptions {
   /** The already-restored database (for example an RDS instance restored from a snapshot). */
   databaseUrl: string;
   tls?: 'off' | 'rds';
-  /** Compare with this backup's metadata; without it the schema is compared with this build. */
+  /** Compare with this backup's metadata (authenticated with `backupKey`); without it the schema is compared with this build. */
   backupId?: string;
+  backupKey?: BackupMasterKey;
   /** The restore point of a snapshot or point-in-time restore (ISO time), for the achieved RPO. */
   restorePoint?: string;
   /** When the restore of the instance began (ISO time, from the RDS events), for the achieved RTO. */
@@ -165,7 +166,11 @@ export async function runVerificationDrill(options: VerifyDrillOptions): Promise
   let metadata: BackupMetadata | undefined;
   if (options.backupId) {
     try {
-      metadata = await readMetadata(options.store, options.backupId);
+      if (!options.backupKey) throw new Error("the backup key is needed to trust a backup's metadata");
+      const opened = await openBackup(options.store, options.backupId, options.backupKey);
+      opened.keys.frames.fill(0);
+      opened.keys.metadata.fill(0);
+      metadata = opened.metadata;
     } catch (error) {
       const checks: Check[] = [{ name: 'backup', status: 'fail', detail: (error as Error).message }];
       return finish(options.store, { ...base, target, rpo: { note: 'no backup' }, rto: { note: 'not verified' }, checks }, now);

@@ -18,10 +18,10 @@ import { canLoadSafely, clientCredentials, clientTool, LOAD_FLAGS, runTool } fro
  * the problem:
  *   1. the metadata exists, has the expected shape and names the key context this restore expects,
  *      which it builds from the backup id it was asked for before reading anything;
- *   2. the target database does not exist (so a failed restore can drop it without harming anything);
- *   3. the backup's data key unwraps under the backup master key with that context (a missing local
+ *   2. the backup's data key unwraps under the backup master key with that context (a missing local
  *      key file is reported as such, before a new one would be made);
- *   4. the metadata's MAC verifies under that key (tampered metadata);
+ *   3. the metadata's MAC verifies under that key (tampered metadata);
+ *   4. the target database does not exist (so a failed restore can drop it without harming anything);
  *   5. first pass over the stored file: its length and SHA-256 equal the metadata's, and every frame
  *      authenticates (a changed byte, a truncated or extended file).
  * Then the database is created and a second pass decrypts into the `mariadb`/`mysql` client, each
@@ -48,20 +48,10 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   const started = performance.now();
   const { backupId, targetDatabaseUrl, backupKey, store } = options;
   const log = options.log ?? (() => {});
-  const context = backupKeyContext(backupId);
-  const metadata = await readMetadata(store, backupId);
-  assertKeyContext(metadata, context);
   const { serverUrl, database } = parseDatabaseUrl(targetDatabaseUrl);
-  await assertTargetFree(serverUrl, database);
-  const keys = await openKeys(metadata, backupKey);
+  const { metadata, keys } = await openBackup(store, backupId, backupKey);
   try {
-    const { mac, ...unsigned } = metadata;
-    if (!macMatches(keys.metadata, unsigned, mac)) {
-      throw new BackupRefused(
-        'metadata_altered',
-        `The metadata of backup ${backupId} has been altered: its MAC does not verify under the backup's key; refusing it`,
-      );
-    }
+    await assertTargetFree(serverUrl, database);
     await checkStoredFile(store, metadata, keys);
     log(`backup ${backupId}: metadata and all ${metadata.cipher.frames} frames authenticate`);
     const client = await safeClient();
@@ -101,6 +91,25 @@ async function assertTargetFree(serverUrl: string, database: string): Promise<vo
   } finally {
     await connection.end();
   }
+}
+
+/**
+ * Steps 1, 3 and 4: the metadata of `backupId` once the backup key vouches for it, with the backup's keys
+ * (the caller zeroes them). The key context is built from the id asked for, before the metadata is read.
+ */
+export async function openBackup(store: ObjectStore, backupId: string, backupKey: BackupMasterKey): Promise<{ metadata: BackupMetadata; keys: BackupKeys }> {
+  const context = backupKeyContext(backupId);
+  const metadata = await readMetadata(store, backupId);
+  assertKeyContext(metadata, context);
+  const keys = await openKeys(metadata, backupKey);
+  const { mac, ...unsigned } = metadata;
+  if (macMatches(keys.metadata, unsigned, mac)) return { metadata, keys };
+  keys.frames.fill(0);
+  keys.metadata.fill(0);
+  throw new BackupRefused(
+    'metadata_altered',
+    `The metadata of backup ${backupId} has been altered: its MAC does not verify under the backup's key; refusing it`,
+  );
 }
 
 /** A key made for another purpose or another backup (or by the field key, as backups before issue 16 were) is not this backup's. */
