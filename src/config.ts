@@ -155,6 +155,8 @@ const schema = z.object({
     }),
   KEY_PROVIDER: z.enum(['local', 'kms']).default('local'),
   KMS_KEY_ID: optionalString,
+  /** The backups' own KMS key (never the field key): only the backup, restore and drill commands read it. */
+  BACKUP_KMS_KEY_ID: optionalString,
   STORAGE: z.enum(['local', 's3']).default('local'),
   S3_BUCKET: optionalString,
   /** The bucket's own KMS key: without it S3 would use the AWS-managed aws/s3 key (and the bucket policy refuses that). */
@@ -240,6 +242,8 @@ export interface Config {
   dataDir: string;
   aws: { region: string };
   keyProvider: { kind: 'local' } | { kind: 'kms'; keyId: string };
+  /** With KEY_PROVIDER=kms, the key that wraps backup data keys; the backup commands require it, the server ignores it. */
+  backupKmsKeyId: string | undefined;
   storage: { kind: 'local' } | { kind: 's3'; bucket: string; kmsKeyId: string };
   sentry: { dsn: string; environment: string } | undefined;
   razorpay: { keyId?: string; keySecret?: string; webhookSecret?: string };
@@ -301,6 +305,7 @@ export function loadConfig(rawSource: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.DATA_DIR,
     aws: { region: env.AWS_REGION },
     keyProvider: env.KEY_PROVIDER === 'kms' ? { kind: 'kms', keyId: env.KMS_KEY_ID! } : { kind: 'local' },
+    backupKmsKeyId: env.BACKUP_KMS_KEY_ID,
     storage: env.STORAGE === 's3' ? { kind: 's3', bucket: env.S3_BUCKET!, kmsKeyId: env.S3_KMS_KEY_ID! } : { kind: 'local' },
     sentry: env.SENTRY_DSN ? { dsn: env.SENTRY_DSN, environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV } : undefined,
     razorpay: { keyId: env.RAZORPAY_KEY_ID, keySecret: env.RAZORPAY_KEY_SECRET, webhookSecret: env.RAZORPAY_WEBHOOK_SECRET },

@@ -17,6 +17,7 @@
  */
 import type { Config } from '../config.js';
 import { createKeyProvider, type KeyProvider } from '../platform/crypto/index.js';
+import { createBackupMasterKey, type BackupMasterKey } from '../platform/backup/index.js';
 import { withDatabase } from '../platform/db/admin.js';
 import { findOrStartLocalServer } from '../platform/db/local-server.js';
 
@@ -36,6 +37,8 @@ export interface Command {
    * real ones), so the command stops and names the settings it needs instead of falling back to it.
    */
   keyProviderFor(config: Pick<Config, 'keyProvider' | 'dataDir' | 'isProduction' | 'aws'>, databaseUrl: string): KeyProvider;
+  /** The backups' own master key for a backup of (or restore onto) `databaseUrl`, with the same refusal of the local key file. */
+  backupKeyFor(config: Pick<Config, 'keyProvider' | 'backupKmsKeyId' | 'dataDir' | 'isProduction' | 'aws'>, databaseUrl: string): BackupMasterKey;
   /** Something to close before the process exits, however the command ended (last registered, first closed). */
   closeAtExit(close: () => Promise<void>): void;
   /**
@@ -66,6 +69,14 @@ export function isLocalDatabase(databaseUrl: string): boolean {
   return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+function refuseLocalKeyFile(config: Pick<Config, 'keyProvider'>, databaseUrl: string, alsoNeeded = ''): void {
+  if (config.keyProvider.kind === 'local' && !isLocalDatabase(databaseUrl)) {
+    throw new Error(
+      `${hidePassword(databaseUrl)} is not the local development database, and KEY_PROVIDER is not kms: set KEY_PROVIDER=kms and KMS_KEY_ID${alsoNeeded} (the local key file is only for a database on this machine)`,
+    );
+  }
+}
+
 export function createCommand(tag: string): Command {
   const say = (line: string) => void process.stdout.write(`[${tag}] ${line}\n`);
   const fail = (line: string) => void process.stderr.write(`[${tag}] ${line}\n`);
@@ -77,12 +88,13 @@ export function createCommand(tag: string): Command {
     closeAtExit: (close) => void closers.push(close),
 
     keyProviderFor(config, databaseUrl) {
-      if (config.keyProvider.kind === 'local' && !isLocalDatabase(databaseUrl)) {
-        throw new Error(
-          `${hidePassword(databaseUrl)} is not the local development database, and KEY_PROVIDER is not kms: set KEY_PROVIDER=kms and KMS_KEY_ID (the local key file is only for a database on this machine)`,
-        );
-      }
+      refuseLocalKeyFile(config, databaseUrl);
       return createKeyProvider(config);
+    },
+
+    backupKeyFor(config, databaseUrl) {
+      refuseLocalKeyFile(config, databaseUrl, " (and BACKUP_KMS_KEY_ID, the backups' own key)");
+      return createBackupMasterKey(config);
     },
 
     async databaseUrl(config) {

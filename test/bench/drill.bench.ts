@@ -25,7 +25,7 @@ import { newId } from '../../src/platform/db/columns.js';
 import { findOrStartLocalServer, type LocalServer } from '../../src/platform/db/local-server.js';
 import { runMigrations } from '../../src/platform/db/migrate.js';
 import { LocalObjectStore } from '../../src/platform/storage/index.js';
-import { restoreBackup, takeBackup, verifyRestore } from '../../src/platform/backup/index.js';
+import { localBackupMasterKey, restoreBackup, takeBackup, verifyRestore } from '../../src/platform/backup/index.js';
 import { clientCredentials, clientTool, DUMP_FLAGS, dumpTool } from '../../src/platform/backup/tools.js';
 import { insertCompany } from '../../src/modules/tenancy/index.js';
 import { createPeople, insertDepartment, insertEmployeeRows, verhoeffCheckDigit } from '../../src/modules/people/index.js';
@@ -122,6 +122,7 @@ try {
   await ensureDatabase(sourceUrl.value);
   await runMigrations(sourceUrl.value);
   const keyProvider = new LocalKeyProvider({ dataDir, isProduction: false });
+  const backupKey = localBackupMasterKey({ dataDir, isProduction: false });
   const store = new LocalObjectStore({ dataDir });
   const source = createDatabase({ url: sourceUrl.value, poolSize: 2 });
   const built = performance.now();
@@ -145,9 +146,9 @@ try {
 
     const oursTarget = withDatabase(serverUrl, scratchName('ours'));
     started = performance.now();
-    const metadata = await takeBackup({ databaseUrl: sourceUrl.value, keyProvider, store });
+    const metadata = await takeBackup({ databaseUrl: sourceUrl.value, backupKey, store });
     const backup = seconds(started);
-    const restored = await restoreBackup({ backupId: metadata.id, targetDatabaseUrl: oursTarget, keyProvider, store });
+    const restored = await restoreBackup({ backupId: metadata.id, targetDatabaseUrl: oursTarget, backupKey, store });
     const verifyStarted = performance.now();
     const verification = await verifyRestore({ databaseUrl: oursTarget, keyProvider, metadata });
     const verify = seconds(verifyStarted);

@@ -22,7 +22,7 @@ describe('npm run drill:restore refusals', () => {
   beforeAll(async () => {
     from = await seededSource();
     env = { DATABASE_URL: from.source.url, DATA_DIR: from.config.dataDir };
-    backupId = (await takeBackup({ databaseUrl: from.source.url, keyProvider: from.keyProvider, store: from.store })).id;
+    backupId = (await takeBackup({ databaseUrl: from.source.url, backupKey: from.backupKey, store: from.store })).id;
   });
   afterAll(async () => {
     await dropAll(created);
@@ -32,7 +32,7 @@ describe('npm run drill:restore refusals', () => {
   it('drill --database --backup: exits 1 naming the mismatch when a restored row was changed', async () => {
     const restored = scratchDatabaseUrl('changed');
     created.push(restored);
-    await restoreBackup({ backupId, targetDatabaseUrl: restored, keyProvider: from.keyProvider, store: from.store });
+    await restoreBackup({ backupId, targetDatabaseUrl: restored, backupKey: from.backupKey, store: from.store });
     const connection = await mysql.createConnection({ uri: restored });
     await connection.query("UPDATE employees SET designation = 'Changed after restore' ORDER BY id LIMIT 1");
     await connection.end();

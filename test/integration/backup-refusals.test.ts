@@ -7,11 +7,14 @@ import mysql from 'mysql2/promise';
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KmsKeyProvider, LocalKeyProvider, type KeyProvider } from '../../src/platform/crypto/index.js';
 import { ensureDatabase } from '../../src/platform/db/admin.js';
 import { PLATFORM, type ObjectStore } from '../../src/platform/storage/index.js';
 import {
   BackupRefused,
+  createBackupMasterKey,
+  kmsBackupMasterKey,
+  localBackupMasterKey,
+  type BackupMasterKey,
   metadataKey,
   restoreBackup,
   takeBackup,
@@ -37,7 +40,7 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
   beforeAll(async () => {
     from = await seededSource();
     // Small frames, so the file has many of them and damage can land in the middle of one.
-    metadata = await takeBackup({ databaseUrl: from.source.url, keyProvider: from.keyProvider, store: from.store, frameBytes: 16 * 1024 });
+    metadata = await takeBackup({ databaseUrl: from.source.url, backupKey: from.backupKey, store: from.store, frameBytes: 16 * 1024 });
     original = { dump: await from.store.get(PLATFORM, metadata.object), metadata: await from.store.get(PLATFORM, metadataKey(metadata.id)) };
     sourceBefore = await fingerprintOf(from.source.url);
   });
@@ -53,14 +56,14 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
   });
 
   /** Restores into a fresh name, expects the refusal, and that nothing was created or changed. */
-  async function expectRefused(reason: RefusalReason, message: RegExp, options: { keyProvider?: KeyProvider; backupId?: string; target?: string } = {}) {
+  async function expectRefused(reason: RefusalReason, message: RegExp, options: { backupKey?: BackupMasterKey; backupId?: string; target?: string } = {}) {
     const target = options.target ?? scratchDatabaseUrl('refused');
     targets.push(target);
     const existed = await databaseExists(target);
     const attempt = restoreBackup({
       backupId: options.backupId ?? metadata.id,
       targetDatabaseUrl: target,
-      keyProvider: options.keyProvider ?? from.keyProvider,
+      backupKey: options.backupKey ?? from.backupKey,
       store: from.store,
     });
     const error = await attempt.then(
@@ -115,23 +118,23 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
     await expectRefused('metadata_unreadable', /not valid JSON/);
   });
 
-  it("a backup made under another installation's master key", async () => {
+  it("a backup made under another installation's backup key", async () => {
     const otherDir = mkdtempSync(path.join(tmpdir(), 'bz-other-install-'));
     scratchDirs.push(otherDir);
-    const other = new LocalKeyProvider({ dataDir: otherDir, isProduction: false });
-    await other.generateDataKey('warm-up'); // that installation has its own key file
-    const error = await expectRefused('foreign_key', /made under another installation's master key/, { keyProvider: other });
-    expect(error.message).toContain(from.keyProvider.masterKeyId);
-    expect(error.message).toContain(other.masterKeyId);
+    const other = localBackupMasterKey({ dataDir: otherDir, isProduction: false });
+    await other.newDataKey('warm-up'); // that installation has its own key file
+    const error = await expectRefused('foreign_key', /does not unwrap under the backup key .*another installation's backup key/, { backupKey: other });
+    expect(error.message).toContain(from.backupKey.id);
+    expect(error.message).toContain(other.id);
   });
 
-  it('a master key that was deleted: refused, and no new key file is made in its place', async () => {
-    const keyFile = from.keyProvider.keyFile;
+  it('a backup key that was deleted: refused, and no new key file is made in its place', async () => {
+    const keyFile = path.join(from.config.dataDir, 'keys', 'backup.key');
     const saved = readFileSync(keyFile);
     unlinkSync(keyFile);
     try {
-      const fresh = new LocalKeyProvider({ dataDir: from.config.dataDir, isProduction: false });
-      await expectRefused('key_missing', /master key file .*master\.key does not exist/, { keyProvider: fresh });
+      const fresh = localBackupMasterKey({ dataDir: from.config.dataDir, isProduction: false });
+      await expectRefused('key_missing', /the backup key file .*backup\.key does not exist/, { backupKey: fresh });
       expect(existsSync(keyFile)).toBe(false);
     } finally {
       writeFileSync(keyFile, saved, { mode: 0o600 });
@@ -175,7 +178,7 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
     };
     const target = scratchDatabaseUrl('swapped');
     targets.push(target);
-    const error = await restoreBackup({ backupId: metadata.id, targetDatabaseUrl: target, keyProvider: from.keyProvider, store: swapping }).catch(
+    const error = await restoreBackup({ backupId: metadata.id, targetDatabaseUrl: target, backupKey: from.backupKey, store: swapping }).catch(
       (e: unknown) => e,
     );
     expect(reads).toBe(2);
@@ -194,26 +197,45 @@ describe('a restore refuses a backup it cannot trust, and creates nothing', () =
     const KEY_ARN = 'arn:aws:kms:ap-south-1:111122223333:key/backup-test';
     const client = new KMSClient({ region: 'ap-south-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' } });
     const kms = mockClient(client);
-    const provider = new KmsKeyProvider({ keyId: KEY_ARN, region: 'ap-south-1', client });
+    const provider = kmsBackupMasterKey({ keyId: KEY_ARN, region: 'ap-south-1', client });
     let kmsBackup: BackupMetadata;
 
     beforeAll(async () => {
       kms.on(GenerateDataKeyCommand).resolves({ Plaintext: new Uint8Array(randomBytes(32)), CiphertextBlob: new Uint8Array(randomBytes(184)), KeyId: KEY_ARN });
-      kmsBackup = await takeBackup({ databaseUrl: from.source.url, keyProvider: provider, store: from.store });
-      expect(kms.commandCalls(GenerateDataKeyCommand)[0]!.args[0].input.EncryptionContext).toEqual({ tenant: '_backup', purpose: 'field-encryption' });
+      kmsBackup = await takeBackup({ databaseUrl: from.source.url, backupKey: provider, store: from.store });
+      expect(kms.commandCalls(GenerateDataKeyCommand)[0]!.args[0].input).toMatchObject({
+        KeyId: KEY_ARN,
+        EncryptionContext: { purpose: 'logical-backup', backup: kmsBackup.id },
+      });
     });
     afterAll(() => kms.restore());
 
+    it('the restore asks KMS for the backup key and the context of the backup it was asked for, whatever the metadata says', async () => {
+      kms.on(DecryptCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+      await expectRefused('key_unusable', /could not be unwrapped/, { backupKey: provider, backupId: kmsBackup.id });
+      expect(kms.commandCalls(DecryptCommand).at(-1)!.args[0].input).toMatchObject({
+        KeyId: KEY_ARN,
+        EncryptionContext: { purpose: 'logical-backup', backup: kmsBackup.id },
+      });
+    });
+
+    it('the commands need BACKUP_KMS_KEY_ID, and not the field key, when KEY_PROVIDER=kms', () => {
+      const config = { keyProvider: { kind: 'kms' as const, keyId: 'field-key' }, dataDir: '/nonexistent', isProduction: true, aws: { region: 'ap-south-1' } };
+      expect(() => createBackupMasterKey({ ...config, backupKmsKeyId: undefined })).toThrow(/BACKUP_KMS_KEY_ID is required/);
+      expect(() => createBackupMasterKey({ ...config, backupKmsKeyId: 'field-key' })).toThrow(/must not be the field key/);
+      expect(createBackupMasterKey({ ...config, backupKmsKeyId: KEY_ARN }, { kmsClient: client }).id).toBe(KEY_ARN);
+    });
+
     it('a KMS key pending deletion', async () => {
       kms.on(DecryptCommand).rejects(Object.assign(new Error(`${KEY_ARN} is pending deletion.`), { name: 'KMSInvalidStateException' }));
-      await expectRefused('key_missing', /its KMS key .* is disabled, pending deletion or deleted/, { keyProvider: provider, backupId: kmsBackup.id });
+      await expectRefused('key_missing', /its KMS key .* is disabled, pending deletion or deleted/, { backupKey: provider, backupId: kmsBackup.id });
     });
 
     it("a backup made under another account's or region's KMS key", async () => {
       kms
         .on(DecryptCommand)
         .rejects(Object.assign(new Error('The ciphertext refers to a customer master key that does not exist'), { name: 'InvalidCiphertextException' }));
-      await expectRefused('foreign_key', /made under another key .* than this installation's KMS key/, { keyProvider: provider, backupId: kmsBackup.id });
+      await expectRefused('foreign_key', /made under another key .* than this installation's KMS key/, { backupKey: provider, backupId: kmsBackup.id });
     });
   });
 });

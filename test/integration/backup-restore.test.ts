@@ -6,7 +6,7 @@ import { createDatabase } from '../../src/platform/db/client.js';
 import { journalEntries } from '../../src/platform/db/migrate.js';
 import { PLATFORM } from '../../src/platform/storage/index.js';
 import {
-  BACKUP_KEY_CONTEXT,
+  backupKeyContext,
   listBackups,
   restoreBackup,
   runRestoreDrill,
@@ -52,7 +52,7 @@ describe('encrypted backup, restore into a new database, verification', () => {
 
   beforeAll(async () => {
     from = await seededSource();
-    metadata = await takeBackup({ databaseUrl: from.source.url, keyProvider: from.keyProvider, store: from.store });
+    metadata = await takeBackup({ databaseUrl: from.source.url, backupKey: from.backupKey, store: from.store });
   });
   afterAll(async () => {
     await dropAll(created);
@@ -67,7 +67,8 @@ describe('encrypted backup, restore into a new database, verification', () => {
     expect(employees).toMatchObject({ rows: 120 });
     expect(metadata.tables.map((t) => t.name)).toEqual(expect.arrayContaining(['companies', 'employees', 'tenant_data_keys', '__drizzle_migrations']));
     expect(metadata.tables).toEqual(await fingerprintOf(from.source.url));
-    expect(metadata.key).toMatchObject({ context: BACKUP_KEY_CONTEXT, masterKeyId: from.keyProvider.masterKeyId });
+    expect(metadata.key).toMatchObject({ context: backupKeyContext(metadata.id), masterKeyId: from.backupKey.id });
+    expect(metadata.key.masterKeyId).not.toBe(from.keyProvider.masterKeyId);
     expect(metadata.source).toMatchObject({ snapshot: 'shared', database: from.source.url.split('/').pop() });
     expect(metadata.sizes.plaintextBytes).toBeGreaterThan(10_000);
     const stored = await from.store.get(PLATFORM, metadata.object);
@@ -91,7 +92,7 @@ describe('encrypted backup, restore into a new database, verification', () => {
   it('restores into a brand-new database with the same rows, and the sensitive fields decrypt', async () => {
     const target = scratchDatabaseUrl('restore');
     created.push(target);
-    const restored = await restoreBackup({ backupId: metadata.id, targetDatabaseUrl: target, keyProvider: from.keyProvider, store: from.store });
+    const restored = await restoreBackup({ backupId: metadata.id, targetDatabaseUrl: target, backupKey: from.backupKey, store: from.store });
     expect(restored.database).toBe(target.split('/').pop());
     expect(await employeesOf(target)).toEqual(await employeesOf(from.source.url));
     expect(await fingerprintOf(target)).toEqual(metadata.tables);
@@ -106,7 +107,14 @@ describe('encrypted backup, restore into a new database, verification', () => {
 
   it('runs the drill: restore, verify, RPO and RTO, report stored under drills/, database dropped after a pass', async () => {
     const clock = new Date(Date.parse(metadata.takenAt) + 90_000);
-    const report = await runRestoreDrill({ store: from.store, keyProvider: from.keyProvider, serverUrl: from.source.url, now: () => clock });
+    const report = await runRestoreDrill({
+      store: from.store,
+      keyProvider: from.keyProvider,
+      backupKey: from.backupKey,
+      serverUrl: from.source.url,
+      now: () => clock,
+      auditChain: async () => ({ ok: true, detail: 'test verifier: chain intact' }),
+    });
     expect(report.result).toBe('pass');
     expect(report.backup?.id).toBe(metadata.id);
     expect(report.rpo.seconds).toBe(90);
@@ -114,7 +122,8 @@ describe('encrypted backup, restore into a new database, verification', () => {
     expect(report.rto.verifySeconds).toBeGreaterThan(0);
     expect(report.rto.seconds).toBeCloseTo(report.rto.restoreSeconds! + report.rto.verifySeconds!, 2);
     const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
-    expect(status).toMatchObject({ restore: 'pass', 'schema version': 'pass', tables: 'pass', 'table employees': 'pass', 'audit hash chain': 'skipped' });
+    expect(status).toMatchObject({ restore: 'pass', 'schema version': 'pass', tables: 'pass', 'table employees': 'pass', 'audit hash chain': 'pass' });
+    expect(status).toMatchObject({ 'recovery point': 'pass', 'recovery time': 'pass' });
     for (const company of from.seed.companies) expect(status[`sensitive fields of tenant ${company.tenantId}`]).toBe('pass');
     expect(report.checks.filter((c) => c.name.startsWith('table ')).length).toBe(metadata.tables.length);
     expect(report.target.kept).toBe(false);
@@ -138,13 +147,13 @@ describe('encrypted backup, restore into a new database, verification', () => {
     })();
     try {
       await new Promise((r) => setTimeout(r, 50));
-      const during = await takeBackup({ databaseUrl: from.source.url, keyProvider: from.keyProvider, store: from.store });
+      const during = await takeBackup({ databaseUrl: from.source.url, backupKey: from.backupKey, store: from.store });
       const target = scratchDatabaseUrl('during');
       created.push(target);
       writing = false;
       await loop;
       expect(writes).toBeGreaterThan(10);
-      await restoreBackup({ backupId: during.id, targetDatabaseUrl: target, keyProvider: from.keyProvider, store: from.store });
+      await restoreBackup({ backupId: during.id, targetDatabaseUrl: target, backupKey: from.backupKey, store: from.store });
       const report = await verifyRestore({ databaseUrl: target, keyProvider: from.keyProvider, metadata: during });
       expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     } finally {

@@ -1,5 +1,15 @@
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -47,15 +57,49 @@ describe('the S3 object store (real SDK client, send mocked)', () => {
     });
   });
 
-  it('still asks for SSE-KMS when no key id is configured, and reads streams into one body', async () => {
+  it('still asks for SSE-KMS when no key id is configured; a stream shorter than a part is one PutObject', async () => {
     s3.on(PutObjectCommand).resolves({});
     const noKey = new S3ObjectStore({ bucket: BUCKET, region: 'ap-south-1', client });
     await noKey.put(PLATFORM, 'backups/2026-11-25.sql.gz', Readable.from([Buffer.from('ab'), Buffer.from('cd')]));
     const input = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
     expect(input).toMatchObject({ Bucket: BUCKET, Key: 'platform/backups/2026-11-25.sql.gz', ServerSideEncryption: 'aws:kms', BucketKeyEnabled: true });
     expect(input.SSEKMSKeyId).toBeUndefined();
-    expect(input.Body).toEqual(Buffer.from('abcd'));
-    expect(input.ContentLength).toBe(4);
+    expect(Buffer.from(input.Body as Uint8Array)).toEqual(Buffer.from('abcd'));
+  });
+
+  it('streams a body larger than a part as a multipart upload of bounded parts, never the whole body in one request', async () => {
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'upload-1' });
+    s3.on(UploadPartCommand).callsFake((input: { PartNumber: number }) => ({ ETag: `"etag-${input.PartNumber}"` }));
+    s3.on(CompleteMultipartUploadCommand).resolves({});
+    const MiB = 1024 * 1024;
+    // 21 MiB made 64 KiB at a time as it is read, as a dump streams out of mariadb-dump.
+    const chunks = (function* () {
+      for (let i = 0; i < 21 * 16; i++) yield Buffer.alloc(64 * 1024, i % 251);
+    })();
+    const retainUntil = new Date('2026-12-31T00:00:00.000Z');
+    await store.put(PLATFORM, 'backups/20261201T000000000Z-abcdef/dump.sql.enc', Readable.from(chunks), { retainUntil });
+
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+    expect(s3.commandCalls(CreateMultipartUploadCommand)[0]!.args[0].input).toMatchObject({
+      Bucket: BUCKET,
+      Key: 'platform/backups/20261201T000000000Z-abcdef/dump.sql.enc',
+      ServerSideEncryption: 'aws:kms',
+      SSEKMSKeyId: STORAGE_KEY,
+      ObjectLockMode: 'GOVERNANCE',
+      ObjectLockRetainUntilDate: retainUntil,
+    });
+    const parts = s3.commandCalls(UploadPartCommand).map((call) => call.args[0].input);
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    for (const part of parts) expect((part.Body as Buffer).length).toBeLessThanOrEqual(8 * MiB);
+    expect(parts.reduce((sum, part) => sum + (part.Body as Buffer).length, 0)).toBe(21 * MiB);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)[0]!.args[0].input.MultipartUpload!.Parts).toHaveLength(parts.length);
+  });
+
+  it('locks a small object too when asked (PutObject with GOVERNANCE retention)', async () => {
+    s3.on(PutObjectCommand).resolves({});
+    const retainUntil = new Date('2026-12-31T00:00:00.000Z');
+    await store.put(PLATFORM, 'backups/20261201T000000000Z-abcdef/metadata.json', Buffer.from('{}'), { retainUntil });
+    expect(s3.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: retainUntil });
   });
 
   it('gets from the tenant namespace, and turns NoSuchKey into ObjectNotFound', async () => {

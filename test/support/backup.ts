@@ -1,12 +1,26 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import mysql from 'mysql2/promise';
 import type { Config } from '../../src/config.js';
 import { seedDemo, type SeedSummary } from '../../src/demo/seed.js';
 import { dropDatabase, parseDatabaseUrl } from '../../src/platform/db/admin.js';
 import { LocalKeyProvider } from '../../src/platform/crypto/index.js';
-import { LocalObjectStore } from '../../src/platform/storage/index.js';
-import { fingerprintTables, readStructure, startSnapshot, type TableFingerprint } from '../../src/platform/backup/index.js';
+import { LocalObjectStore, PLATFORM, type ObjectStore } from '../../src/platform/storage/index.js';
+import {
+  BACKUP_FORMAT,
+  dumpKey,
+  fingerprintTables,
+  localBackupMasterKey,
+  metadataKey,
+  type BackupMasterKey,
+  readStructure,
+  startSnapshot,
+  type TableFingerprint,
+} from '../../src/platform/backup/index.js';
+import { deriveBackupKeys, FrameEncoder, metadataMac } from '../../src/platform/backup/format.js';
+import { newBackupId } from '../../src/platform/backup/metadata.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { testConfig } from './app.js';
 
@@ -15,6 +29,8 @@ export interface BackupSource {
   source: TestDatabase;
   config: Config;
   keyProvider: LocalKeyProvider;
+  /** The backups' own key file (`keys/backup.key`), beside the field key's. */
+  backupKey: BackupMasterKey;
   store: LocalObjectStore;
   seed: SeedSummary;
   /** Drops the database and removes the DATA_DIR (key file, stored backups). */
@@ -29,6 +45,7 @@ export async function seededSource(): Promise<BackupSource> {
     source,
     config,
     keyProvider: new LocalKeyProvider({ dataDir: config.dataDir, isProduction: false }),
+    backupKey: localBackupMasterKey({ dataDir: config.dataDir, isProduction: false }),
     store: new LocalObjectStore({ dataDir: config.dataDir }),
     seed,
     async remove() {
@@ -75,4 +92,44 @@ export function filesUnder(dir: string): { file: string; bytes: Buffer }[] {
     }
   }
   return out;
+}
+
+/**
+ * A backup made by hand, as someone who can write to the backups prefix and obtain a data key would make
+ * one: `sql` encrypted in the real format under `dataKey`, with metadata whose MAC verifies under it.
+ */
+export async function forgeBackup(
+  store: ObjectStore,
+  makeKey: (id: string) => Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string; context: unknown }>,
+  sql: string,
+  takenAt = new Date(),
+): Promise<string> {
+  const id = newBackupId(takenAt);
+  const dataKey = await makeKey(id);
+  const keys = deriveBackupKeys(dataKey.plaintext);
+  const encoder = new FrameEncoder(keys.frames, id, 64 * 1024);
+  const [file] = await Promise.all([collect(encoder), pipeline(Readable.from([Buffer.from(sql, 'utf8')]), encoder)]);
+  const unsigned = {
+    format: BACKUP_FORMAT,
+    id,
+    takenAt: takenAt.toISOString(),
+    source: { database: 'bizlumo', charset: 'utf8mb4', collation: 'utf8mb4_unicode_ci', serverVersion: 'forged', dumpTool: 'mariadb-dump', snapshot: 'shared' },
+    schema: { migrations: 0, lastHash: null, codeMigrations: 0 },
+    tables: [],
+    encryptedColumns: [],
+    key: { context: dataKey.context, masterKeyId: dataKey.masterKeyId, wrapped: dataKey.wrapped.toString('base64') },
+    cipher: { algorithm: 'AES-256-GCM', frameBytes: 64 * 1024, frames: encoder.stats.frames },
+    sizes: { plaintextBytes: encoder.stats.plaintextBytes, ciphertextBytes: encoder.stats.ciphertextBytes },
+    ciphertextSha256: encoder.stats.sha256,
+    object: dumpKey(id),
+  };
+  await store.put(PLATFORM, dumpKey(id), file);
+  await store.put(PLATFORM, metadataKey(id), Buffer.from(JSON.stringify({ ...unsigned, mac: metadataMac(keys.metadata, unsigned) })));
+  return id;
+}
+
+async function collect(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -5,6 +5,13 @@ import { auditEvents, type AuditEvent } from './schema.js';
 
 export { auditEvents, type AuditEvent } from './schema.js';
 
+/**
+ * The company column of entries for platform-wide work that acts on no company (pruning logical
+ * backups). Every entry so far had a company and the column is NOT NULL; the nil UUID is no company's
+ * id (company ids are UUIDv7), so these entries stay out of every customer's view of their log.
+ */
+export const PLATFORM_AUDIT_TENANT = '00000000-0000-0000-0000-000000000000';
+
 export interface AuditTarget {
   type: string;
   id: string;

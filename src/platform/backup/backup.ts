@@ -4,11 +4,12 @@ import path from 'node:path';
 import mysql, { type Connection } from 'mysql2/promise';
 import { parseDatabaseUrl } from '../db/admin.js';
 import { journalEntries } from '../db/migrate.js';
-import { listEncryptedColumns, type KeyProvider } from '../crypto/index.js';
+import { listEncryptedColumns } from '../crypto/index.js';
 import { PLATFORM, type ObjectStore } from '../storage/index.js';
 import { fingerprintTables, readStructure, startSnapshot } from './checksums.js';
 import { BACKUP_FORMAT, DEFAULT_FRAME_BYTES, deriveBackupKeys, FrameEncoder, metadataMac } from './format.js';
-import { BACKUP_KEY_CONTEXT, dumpKey, metadataKey, newBackupId, type BackupMetadata, type UnsignedMetadata } from './metadata.js';
+import { backupKeyContext, type BackupMasterKey } from './backup-key.js';
+import { dumpKey, metadataKey, newBackupId, retainedUntil, type BackupMetadata, type UnsignedMetadata } from './metadata.js';
 import { clientCredentials, DUMP_FLAGS, dumpTool, runTool } from './tools.js';
 
 /**
@@ -17,9 +18,8 @@ import { clientCredentials, DUMP_FLAGS, dumpTool, runTool } from './tools.js';
  *   mariadb-dump --single-transaction … ─stdout─▶ FrameEncoder (AES-256-GCM, fresh data key) ─▶ store.put
  *
  * The plaintext exists only in the pipe and in the one frame being sealed; it never touches disk.
- * With the local store the ciphertext streams to a file; the S3 store collects the ciphertext in
- * memory before its PutObject (it needs a length), so there a dump must fit in memory as ciphertext
- * (a multipart upload would lift that).
+ * With the local store the ciphertext streams to a file; the S3 store streams it as a multipart upload
+ * (a few parts in memory at a time). Both objects are locked for BACKUP_RETENTION_DAYS (metadata.ts).
  *
  * Row counts and checksums come from a second connection that starts its snapshot at the same
  * instant as the dump's: commits are held for the few milliseconds between the two snapshot starts
@@ -30,7 +30,8 @@ import { clientCredentials, DUMP_FLAGS, dumpTool, runTool } from './tools.js';
 
 export interface BackupOptions {
   databaseUrl: string;
-  keyProvider: KeyProvider;
+  /** The backups' own master key (backup-key.ts), never the field key provider. */
+  backupKey: BackupMasterKey;
   store: ObjectStore;
   now?: () => Date;
   frameBytes?: number;
@@ -41,7 +42,7 @@ export interface BackupOptions {
 const HOLD_TIMEOUT_SECONDS = 10;
 
 export async function takeBackup(options: BackupOptions): Promise<BackupMetadata> {
-  const { databaseUrl, keyProvider, store } = options;
+  const { databaseUrl, backupKey, store } = options;
   const log = options.log ?? (() => {});
   const { database } = parseDatabaseUrl(databaseUrl);
   const takenAt = (options.now ?? (() => new Date()))();
@@ -49,7 +50,7 @@ export async function takeBackup(options: BackupOptions): Promise<BackupMetadata
   const frameBytes = options.frameBytes ?? DEFAULT_FRAME_BYTES;
   const dumpBinary = dumpTool();
 
-  const dataKey = await keyProvider.generateDataKey(BACKUP_KEY_CONTEXT);
+  const dataKey = await backupKey.newDataKey(id);
   const keys = deriveBackupKeys(dataKey.plaintext);
   dataKey.plaintext.fill(0);
 
@@ -66,7 +67,16 @@ export async function takeBackup(options: BackupOptions): Promise<BackupMetadata
     let started: StartedDump;
     try {
       written = true;
-      started = await startDumpInSnapshot({ snapshot, database, id, frameBytes, frameKey: keys.frames, store, dumpArgs: [dumpBinary, credentials.argument] });
+      started = await startDumpInSnapshot({
+        snapshot,
+        database,
+        id,
+        frameBytes,
+        frameKey: keys.frames,
+        store,
+        retainUntil: retainedUntil(takenAt),
+        dumpArgs: [dumpBinary, credentials.argument],
+      });
     } finally {
       await hold.release();
     }
@@ -95,14 +105,17 @@ export async function takeBackup(options: BackupOptions): Promise<BackupMetadata
       schema: { ...structure.schema, codeMigrations: journalEntries() },
       tables: fingerprints,
       encryptedColumns: listEncryptedColumns(),
-      key: { context: BACKUP_KEY_CONTEXT, masterKeyId: dataKey.masterKeyId, wrapped: dataKey.wrapped.toString('base64') },
+      key: { context: backupKeyContext(id), masterKeyId: dataKey.masterKeyId, wrapped: dataKey.wrapped.toString('base64') },
       cipher: { algorithm: 'AES-256-GCM', frameBytes, frames: encoder.stats.frames },
       sizes: { plaintextBytes: encoder.stats.plaintextBytes, ciphertextBytes: encoder.stats.ciphertextBytes },
       ciphertextSha256: encoder.stats.sha256,
       object: dumpKey(id),
     };
     const metadata: BackupMetadata = { ...unsigned, mac: metadataMac(keys.metadata, unsigned) };
-    await store.put(PLATFORM, metadataKey(id), Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`), { contentType: 'application/json' });
+    await store.put(PLATFORM, metadataKey(id), Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`), {
+      contentType: 'application/json',
+      retainUntil: retainedUntil(takenAt),
+    });
     log(`backup ${id}: ${fingerprints.length} tables, ${metadata.sizes.plaintextBytes} bytes dumped, ${metadata.sizes.ciphertextBytes} bytes stored`);
     return metadata;
   } catch (error) {
@@ -136,6 +149,7 @@ async function startDumpInSnapshot(args: {
   frameBytes: number;
   frameKey: Buffer;
   store: ObjectStore;
+  retainUntil: Date;
   dumpArgs: [binary: string, credentials: string];
 }): Promise<StartedDump> {
   const [binary, credentials] = args.dumpArgs;
@@ -146,7 +160,7 @@ async function startDumpInSnapshot(args: {
   const encoder = new FrameEncoder(args.frameKey, args.id, args.frameBytes, () => dump.succeeded());
   const streaming = Promise.all([
     pipeline(dump.child.stdout!, firstTable.tap, encoder),
-    args.store.put(PLATFORM, dumpKey(args.id), encoder, { contentType: 'application/octet-stream' }),
+    args.store.put(PLATFORM, dumpKey(args.id), encoder, { contentType: 'application/octet-stream', retainUntil: args.retainUntil }),
   ]);
   streaming.catch(() => {}); // awaited by the caller; this only keeps an early failure from going unobserved
   const limit = timeout(HOLD_TIMEOUT_SECONDS, 'the dump did not start its snapshot');

@@ -3,6 +3,7 @@ import { ObjectNotFound, PLATFORM, type ObjectStore } from '../storage/index.js'
 import type { EncryptedColumn } from '../crypto/index.js';
 import type { SchemaVersion, TableFingerprint } from './checksums.js';
 import { BACKUP_FORMAT } from './format.js';
+import type { BackupKeyContext } from './backup-key.js';
 
 /**
  * Where backups live and what their metadata says. Both objects sit in the platform namespace of the
@@ -17,19 +18,21 @@ import { BACKUP_FORMAT } from './format.js';
  */
 
 /**
- * The key provider context the backup's data key is made and unwrapped under, in place of a tenant
- * id (KMS: encryption context `{ tenant: "_backup", purpose: "field-encryption" }`; local provider:
- * the associated data of the wrap). No tenant id can take this value (tenant ids are UUIDs), so no
- * tenant's wrapped key unwraps as a backup key or the other way round, and CloudTrail shows backup
- * key use apart from tenant key use.
+ * Logical backups are kept 30 days: each object is locked that long (S3 Object Lock, GOVERNANCE, so not
+ * even the app can delete it sooner), then the backup command prunes it (prune.ts). The S3 lifecycle
+ * rule on `platform/backups/` (infra/) removes the versions left behind.
  */
-export const BACKUP_KEY_CONTEXT = '_backup';
+export const BACKUP_RETENTION_DAYS = 30;
+export const retainedUntil = (takenAt: Date) => new Date(takenAt.getTime() + BACKUP_RETENTION_DAYS * 24 * 3600_000);
 
 const ID = /^\d{8}T\d{9}Z-[0-9a-f]{6}$/;
 
 export function newBackupId(at: Date): string {
-  return `${at.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
+  return `${timeOfId(at)}-${randomBytes(3).toString('hex')}`;
 }
+
+/** The part of a backup id that is its time (`20260522T031500123Z`). */
+export const timeOfId = (at: Date) => at.toISOString().replace(/[-:.]/g, '');
 
 export const isBackupId = (id: unknown): id is string => typeof id === 'string' && ID.test(id);
 export const dumpKey = (id: string) => `backups/${id}/dump.sql.enc`;
@@ -56,7 +59,8 @@ export interface BackupMetadata {
   schema: SchemaVersion & { codeMigrations: number };
   tables: TableFingerprint[];
   encryptedColumns: EncryptedColumn[];
-  key: { context: string; masterKeyId: string; wrapped: string };
+  /** The data key wrapped by the backup master key (backup-key.ts) under `context`. */
+  key: { context: BackupKeyContext; masterKeyId: string; wrapped: string };
   cipher: { algorithm: 'AES-256-GCM'; frameBytes: number; frames: number };
   sizes: { plaintextBytes: number; ciphertextBytes: number };
   ciphertextSha256: string;
@@ -72,12 +76,14 @@ export type RefusalReason =
   | 'metadata_unreadable'
   | 'metadata_altered'
   | 'key_missing'
+  | 'key_context'
   | 'foreign_key'
   | 'key_unusable'
   | 'altered'
   | 'truncated'
   | 'extra_bytes'
   | 'target_exists'
+  | 'unsafe_client'
   | 'load_failed';
 
 /** A backup that will not be restored, and why. Nothing was created when this is thrown. */
@@ -133,8 +139,7 @@ function shapeProblem(value: unknown, id: string): string | undefined {
   if (m.format !== BACKUP_FORMAT) return `its format is ${JSON.stringify(m.format)}, not ${BACKUP_FORMAT}`;
   if (m.id !== id) return `it names backup ${JSON.stringify(m.id)}`;
   if (typeof m.takenAt !== 'string' || Number.isNaN(Date.parse(m.takenAt))) return 'takenAt is not a time';
-  if (!m.key || typeof m.key.wrapped !== 'string' || typeof m.key.masterKeyId !== 'string' || typeof m.key.context !== 'string')
-    return 'the key entry is incomplete';
+  if (!m.key || typeof m.key.wrapped !== 'string' || typeof m.key.masterKeyId !== 'string') return 'the key entry is incomplete';
   if (!m.cipher || !Number.isInteger(m.cipher.frameBytes) || m.cipher.frameBytes < 1) return 'the cipher entry is incomplete';
   if (!m.sizes || !Number.isInteger(m.sizes.ciphertextBytes)) return 'the sizes entry is incomplete';
   if (typeof m.ciphertextSha256 !== 'string' || typeof m.mac !== 'string') return 'the hash or MAC is missing';

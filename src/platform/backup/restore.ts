@@ -1,25 +1,27 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import mysql from 'mysql2/promise';
 import { dropDatabase, parseDatabaseUrl } from '../db/admin.js';
-import { LocalKeyProvider, type KeyProvider } from '../crypto/index.js';
 import { PLATFORM, type ObjectStore } from '../storage/index.js';
 import { quoteIdentifier } from './checksums.js';
-import { deriveBackupKeys, FrameDecoder, FrameError, FrameReader, macMatches, type BackupKeys } from './format.js';
+import { backupKeyContext, type BackupMasterKey } from './backup-key.js';
+import { canonicalJson, deriveBackupKeys, FrameDecoder, FrameError, FrameReader, macMatches, type BackupKeys } from './format.js';
 import { BackupRefused, readMetadata, type BackupMetadata } from './metadata.js';
-import { clientCredentials, clientTool, runTool } from './tools.js';
+import { canLoadSafely, clientCredentials, clientTool, LOAD_FLAGS, runTool } from './tools.js';
 
 /**
  * `restoreBackup`: a backup into a brand-new database, never over an existing one.
  *
- * Everything that can be checked is checked before the target exists, in this order, and a failure
- * is a BackupRefused naming the problem:
- *   1. the metadata exists and has the expected shape;
- *   2. the target database does not exist (so a failed restore can drop it without harming anything);
- *   3. the backup's data key unwraps with this installation's key provider (a missing local key
- *      file is reported as such, before the local provider would create a new one);
- *   4. the metadata's MAC verifies under that key (tampered metadata);
+ * Nothing in the stored objects is trusted until the backup master key vouches for it: anyone who may
+ * write under the backups prefix (the app's role may) can put objects there. Everything that can be
+ * checked is checked before the target exists, in this order, and a failure is a BackupRefused naming
+ * the problem:
+ *   1. the metadata exists, has the expected shape and names the key context this restore expects,
+ *      which it builds from the backup id it was asked for before reading anything;
+ *   2. the backup's data key unwraps under the backup master key with that context (a missing local
+ *      key file is reported as such, before a new one would be made);
+ *   3. the metadata's MAC verifies under that key (tampered metadata);
+ *   4. the target database does not exist (so a failed restore can drop it without harming anything);
  *   5. first pass over the stored file: its length and SHA-256 equal the metadata's, and every frame
  *      authenticates (a changed byte, a truncated or extended file).
  * Then the database is created and a second pass decrypts into the `mariadb`/`mysql` client, each
@@ -30,7 +32,8 @@ import { clientCredentials, clientTool, runTool } from './tools.js';
 export interface RestoreOptions {
   backupId: string;
   targetDatabaseUrl: string;
-  keyProvider: KeyProvider;
+  /** The backups' own master key (backup-key.ts), never the field key provider. */
+  backupKey: BackupMasterKey;
   store: ObjectStore;
   log?: (line: string) => void;
 }
@@ -43,25 +46,18 @@ export interface RestoreResult {
 
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
   const started = performance.now();
-  const { backupId, targetDatabaseUrl, keyProvider, store } = options;
+  const { backupId, targetDatabaseUrl, backupKey, store } = options;
   const log = options.log ?? (() => {});
-  const metadata = await readMetadata(store, backupId);
   const { serverUrl, database } = parseDatabaseUrl(targetDatabaseUrl);
-  await assertTargetFree(serverUrl, database);
-  const keys = await openKeys(metadata, keyProvider);
+  const { metadata, keys } = await openBackup(store, backupId, backupKey);
   try {
-    const { mac, ...unsigned } = metadata;
-    if (!macMatches(keys.metadata, unsigned, mac)) {
-      throw new BackupRefused(
-        'metadata_altered',
-        `The metadata of backup ${backupId} has been altered: its MAC does not verify under the backup's key; refusing it`,
-      );
-    }
+    await assertTargetFree(serverUrl, database);
     await checkStoredFile(store, metadata, keys);
     log(`backup ${backupId}: metadata and all ${metadata.cipher.frames} frames authenticate`);
+    const client = await safeClient();
     await createTarget(serverUrl, database, metadata);
     try {
-      await load(store, metadata, keys, targetDatabaseUrl);
+      await load(store, metadata, keys, targetDatabaseUrl, client);
     } catch (error) {
       await dropDatabase(targetDatabaseUrl).catch(() => {});
       if (error instanceof BackupRefused) throw error;
@@ -97,22 +93,53 @@ async function assertTargetFree(serverUrl: string, database: string): Promise<vo
   }
 }
 
+/**
+ * Steps 1, 3 and 4: the metadata of `backupId` once the backup key vouches for it, with the backup's keys
+ * (the caller zeroes them). The key context is built from the id asked for, before the metadata is read.
+ */
+export async function openBackup(store: ObjectStore, backupId: string, backupKey: BackupMasterKey): Promise<{ metadata: BackupMetadata; keys: BackupKeys }> {
+  const context = backupKeyContext(backupId);
+  const metadata = await readMetadata(store, backupId);
+  assertKeyContext(metadata, context);
+  const keys = await openKeys(metadata, backupKey);
+  const { mac, ...unsigned } = metadata;
+  if (macMatches(keys.metadata, unsigned, mac)) return { metadata, keys };
+  keys.frames.fill(0);
+  keys.metadata.fill(0);
+  throw new BackupRefused(
+    'metadata_altered',
+    `The metadata of backup ${backupId} has been altered: its MAC does not verify under the backup's key; refusing it`,
+  );
+}
+
+/** A key made for another purpose or another backup (or by the field key, as backups before issue 16 were) is not this backup's. */
+function assertKeyContext(metadata: BackupMetadata, expected: object): void {
+  const named = metadata.key.context as unknown;
+  if (canonicalJson(named ?? null) === canonicalJson(expected)) return;
+  throw new BackupRefused(
+    'key_context',
+    `Backup ${metadata.id} was made under the key context ${JSON.stringify(named)}, not ${JSON.stringify(expected)}: ` +
+      'it was not made by the backup command under the backup key; refusing it',
+  );
+}
+
 /** The backup's frame and MAC keys, or a refusal that says which key problem it is. */
-async function openKeys(metadata: BackupMetadata, keyProvider: KeyProvider): Promise<BackupKeys> {
+async function openKeys(metadata: BackupMetadata, backupKey: BackupMasterKey): Promise<BackupKeys> {
   const { id } = metadata;
   const madeUnder = metadata.key.masterKeyId;
-  if (keyProvider instanceof LocalKeyProvider && !existsSync(keyProvider.keyFile)) {
+  const missing = backupKey.missing();
+  if (missing) {
     throw new BackupRefused(
       'key_missing',
-      `Backup ${id} cannot be decrypted: the master key file ${keyProvider.keyFile} does not exist (deleted, or this is not the installation ` +
-        `that made the backup, whose key was ${madeUnder}); refusing it`,
+      `Backup ${id} cannot be decrypted: ${missing} (deleted, or this is not the installation that made the backup, whose key was ${madeUnder}); refusing it`,
     );
   }
   let dataKey: Buffer;
   try {
-    dataKey = await keyProvider.unwrap(metadata.key.context, Buffer.from(metadata.key.wrapped, 'base64'));
+    // The id asked for, not the metadata's: the context is pinned before anything stored is believed.
+    dataKey = await backupKey.unwrap(id, Buffer.from(metadata.key.wrapped, 'base64'));
   } catch (error) {
-    throw unwrapRefusal(metadata, keyProvider, error as Error);
+    throw unwrapRefusal(metadata, backupKey, error as Error);
   }
   try {
     return deriveBackupKeys(dataKey);
@@ -121,15 +148,16 @@ async function openKeys(metadata: BackupMetadata, keyProvider: KeyProvider): Pro
   }
 }
 
-function unwrapRefusal(metadata: BackupMetadata, keyProvider: KeyProvider, error: Error): BackupRefused {
+function unwrapRefusal(metadata: BackupMetadata, backupKey: BackupMasterKey, error: Error): BackupRefused {
   const { id } = metadata;
   const madeUnder = metadata.key.masterKeyId;
-  if (keyProvider instanceof LocalKeyProvider) {
-    const ours = keyProvider.masterKeyId;
+  if (backupKey.id.startsWith('local:')) {
+    const ours = backupKey.id;
     if (ours !== madeUnder) {
       return new BackupRefused(
         'foreign_key',
-        `Backup ${id} was made under another installation's master key (${madeUnder}); this installation's key is ${ours}; refusing it`,
+        `Backup ${id} does not unwrap under the backup key ${ours}: it was made under ${madeUnder} (another installation's backup key, ` +
+          'or a key that is not a backup key); refusing it',
       );
     }
     return new BackupRefused(
@@ -212,11 +240,22 @@ async function createTarget(serverUrl: string, database: string, metadata: Backu
   }
 }
 
-/** Second pass: decrypt frame by frame into the command-line client. */
-async function load(store: ObjectStore, metadata: BackupMetadata, keys: BackupKeys, targetDatabaseUrl: string): Promise<void> {
+/** The command-line client, if it can be told to run nothing but SQL. */
+async function safeClient(): Promise<string> {
+  const binary = clientTool();
+  if (await canLoadSafely(binary)) return binary;
+  throw new BackupRefused(
+    'unsafe_client',
+    `${binary} does not support ${LOAD_FLAGS.join(' ')}: without them a line in the dump could run a shell command on this host. ` +
+      'Install a MariaDB client (10.5.25, 10.11.8, 11.x or later: apt-get install -y mariadb-client); refusing to load',
+  );
+}
+
+/** Second pass: decrypt frame by frame into the command-line client, which runs SQL only. */
+async function load(store: ObjectStore, metadata: BackupMetadata, keys: BackupKeys, targetDatabaseUrl: string, binary: string): Promise<void> {
   const { database } = parseDatabaseUrl(targetDatabaseUrl);
   const credentials = await clientCredentials(targetDatabaseUrl);
-  const client = runTool(clientTool(), [credentials.argument, '--default-character-set=utf8mb4', '--batch', database], 'pipe');
+  const client = runTool(binary, [credentials.argument, ...LOAD_FLAGS, '--default-character-set=utf8mb4', '--batch', database], 'pipe');
   try {
     const decoder = new FrameDecoder(keys.frames, metadata.id, metadata.cipher.frameBytes);
     const source = await store.getStream(PLATFORM, metadata.object);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,6 +42,23 @@ export const DUMP_FLAGS = [
   '--skip-lock-tables',
   '--default-character-set=utf8mb4',
 ];
+
+/**
+ * Flags for loading a dump that may not be what we wrote: SQL reaches the server and nothing else.
+ * Without them the client obeys its own commands in the input, so a dump line `\! cmd` runs a shell
+ * command on the restore host and `source /path` reads its files. `--sandbox` refuses every command
+ * that touches the file system or a shell; `--binary-mode` stops backslash sequences inside the data
+ * being read as client commands.
+ */
+export const LOAD_FLAGS = ['--binary-mode', '--sandbox'];
+
+/** Whether the client knows LOAD_FLAGS (MariaDB 10.5.25+/10.11.8+ does; Oracle's mysql client does not). */
+export async function canLoadSafely(binary: string): Promise<boolean> {
+  const help = await new Promise<string>((resolve) => {
+    execFile(binary, ['--no-defaults', '--help'], { maxBuffer: 1024 * 1024 }, (_error, stdout) => resolve(String(stdout)));
+  });
+  return LOAD_FLAGS.every((flag) => new RegExp(`^\\s*${flag}\\b`, 'm').test(help));
+}
 
 /** Option-file value: double-quoted with backslash escapes (the MySQL/MariaDB option-file syntax). */
 function optionValue(value: string): string {

@@ -36,11 +36,12 @@ export class LocalKeyProvider implements KeyProvider {
   readonly keyFile: string;
   private masterKey: Buffer | undefined;
 
-  constructor(options: { dataDir: string; isProduction: boolean }) {
+  /** `fileName`: another master key beside the field one (the backups have their own, see platform/backup). */
+  constructor(options: { dataDir: string; isProduction: boolean; fileName?: string }) {
     if (options.isProduction) {
       throw new Error('The local key file is for development and tests; production must use KEY_PROVIDER=kms');
     }
-    this.keyFile = path.resolve(options.dataDir, 'keys', 'master.key');
+    this.keyFile = path.resolve(options.dataDir, 'keys', options.fileName ?? 'master.key');
   }
 
   /** Short fingerprint (not the key): tells which master key wrapped a data key. */

@@ -19,6 +19,11 @@ export type ObjectOwner = string | typeof PLATFORM;
 
 export interface PutOptions {
   contentType?: string;
+  /**
+   * S3 Object Lock in GOVERNANCE mode until then (the bucket has Object Lock on): the version cannot be
+   * deleted or overwritten before, even by the app. The local store ignores it.
+   */
+  retainUntil?: Date;
 }
 
 export interface ObjectStore {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { namespaceOf, validateObjectKey, validatePrefix } from './keys.js';
 import { ObjectNotFound, type ObjectOwner, type ObjectStore, type PutOptions } from './object-store.js';
 
@@ -18,9 +19,14 @@ export interface S3ObjectStoreOptions {
 /**
  * Objects in one S3 bucket, under `tenants/<tenantId>/<key>` (platform objects under `platform/<key>`).
  * Every write asks for SSE-KMS with an S3 Bucket Key (one KMS call per bucket-key period, not per
- * object). Streams are read into memory before the put: PutObject needs a length, and our objects
- * (payslips, exports) are small; large backups would want a multipart upload.
+ * object). A Buffer is one PutObject. A stream (a backup dump, of any size) is a multipart upload of
+ * PART_BYTES parts with PARTS_IN_FLIGHT of them uploading at once, so memory stays near
+ * (PARTS_IN_FLIGHT + 1) × PART_BYTES however large the object; a stream shorter than a part is one PutObject.
  */
+
+const PART_BYTES = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT = 2;
+
 export class S3ObjectStore implements ObjectStore {
   readonly client: S3Client;
   readonly bucket: string;
@@ -33,19 +39,28 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(owner: ObjectOwner, key: string, body: Buffer | Readable, options: PutOptions = {}): Promise<void> {
-    const objectKey = this.keyOf(owner, key);
-    const bytes = Buffer.isBuffer(body) ? body : await collect(body);
     const input: PutObjectCommandInput = {
       Bucket: this.bucket,
-      Key: objectKey,
-      Body: bytes,
-      ContentLength: bytes.length,
+      Key: this.keyOf(owner, key),
       ContentType: options.contentType ?? 'application/octet-stream',
       ServerSideEncryption: 'aws:kms',
       BucketKeyEnabled: true,
       ...(this.kmsKeyId ? { SSEKMSKeyId: this.kmsKeyId } : {}),
+      // GOVERNANCE: only a principal granted s3:BypassGovernanceRetention (no task role is) can delete this version early.
+      ...(options.retainUntil ? { ObjectLockMode: 'GOVERNANCE', ObjectLockRetainUntilDate: options.retainUntil } : {}),
     };
-    await this.client.send(new PutObjectCommand(input));
+    if (Buffer.isBuffer(body)) {
+      await this.client.send(new PutObjectCommand({ ...input, Body: body, ContentLength: body.length }));
+      return;
+    }
+    // A failed upload aborts itself (leavePartsOnError false), so no orphaned parts are left to pay for.
+    await new Upload({
+      client: this.client,
+      params: { ...input, Body: body },
+      partSize: PART_BYTES,
+      queueSize: PARTS_IN_FLIGHT,
+      leavePartsOnError: false,
+    }).done();
   }
 
   async get(owner: ObjectOwner, key: string): Promise<Buffer> {
