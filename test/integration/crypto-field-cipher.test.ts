@@ -201,6 +201,31 @@ describe('the field cipher over a real database', () => {
     }
   });
 
+  it('zeroes an unwrapped key when it leaves the cache, by time or by room', async () => {
+    const tenants = [newId(), newId()];
+    const where = { table: 't', column: 'c', rowId: 'r' };
+    const values = await Promise.all(tenants.map((t) => cipher.encrypt(t, where, t)));
+    let now = 1_000_000;
+    const unwrap = vi.spyOn(keyProvider, 'unwrap');
+    try {
+      const small = newCipher({ cache: { ttlMs: 30_000, maxEntries: 1 }, now: () => now });
+      const unwrapped = async (call: number) => (await unwrap.mock.results[call]!.value) as Buffer;
+      const zeroed = (key: Buffer) => key.equals(Buffer.alloc(32));
+      await small.decrypt(tenants[0]!, where, values[0]!);
+      const first = await unwrapped(0);
+      expect(zeroed(first)).toBe(false);
+      now += 30_000; // its time is up: the next read finds it expired
+      await small.decrypt(tenants[0]!, where, values[0]!);
+      expect(zeroed(first)).toBe(true);
+      const second = await unwrapped(1);
+      await small.decrypt(tenants[1]!, where, values[1]!); // no room for two: the other key goes
+      expect(zeroed(second)).toBe(true);
+      expect(zeroed(await unwrapped(2))).toBe(false);
+    } finally {
+      unwrap.mockRestore();
+    }
+  });
+
   it('shares one unwrap among concurrent reads of a cold key', async () => {
     const where = { table: 't', column: 'c', rowId: 'r' };
     const value = await cipher.encrypt(tenant, where, 'secret');

@@ -70,8 +70,10 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
   const maxEntries = options.cache?.maxEntries ?? 1000;
   const now = options.now ?? Date.now;
   const versions = new BoundedCache<number>(maxEntries, ttlMs, now);
-  const keys = new BoundedCache<Buffer>(maxEntries, ttlMs, now);
-  const indexKeys = new BoundedCache<Buffer>(maxEntries, ttlMs, now);
+  // A key leaving memory is overwritten first: a heap dump or a core file taken later does not hold it.
+  const wipe = (key: Buffer) => void key.fill(0);
+  const keys = new BoundedCache<Buffer>(maxEntries, ttlMs, now, wipe);
+  const indexKeys = new BoundedCache<Buffer>(maxEntries, ttlMs, now, wipe);
   // One load per key at a time: a burst of requests for a cold tenant makes one KMS call, not fifty.
   const loading = new Map<string, Promise<unknown>>();
   // decryptMasked's memo, oldest first (a Map keeps insertion order), so dropping the oldest is O(1).
