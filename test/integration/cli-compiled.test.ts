@@ -19,7 +19,8 @@ describe('compiled commands, run with node as in the image', () => {
   let env: Record<string, string>;
   let backupId: string;
   const created: string[] = [];
-  const run = (command: 'keys-rotate' | 'backup' | 'drill-restore', args: string[] = []) => runCompiledCommand(image.appDir, command, args, env);
+  const run = (command: 'keys-rotate' | 'keys-rewrap' | 'backup' | 'drill-restore', args: string[] = []) =>
+    runCompiledCommand(image.appDir, command, args, env);
 
   beforeAll(async () => {
     [image, from] = await Promise.all([buildImageLayout(), seededSource()]);
@@ -33,7 +34,7 @@ describe('compiled commands, run with node as in the image', () => {
 
   it('has every command in dist/cli and no sources beside it', () => {
     const commands = readdirSync(path.join(image.appDir, 'dist', 'cli')).filter((file) => file.endsWith('.js'));
-    expect(commands).toEqual(expect.arrayContaining(['backup.js', 'command.js', 'drill-restore.js', 'keys-rotate.js']));
+    expect(commands).toEqual(expect.arrayContaining(['backup.js', 'command.js', 'drill-restore.js', 'keys-rewrap.js', 'keys-rotate.js']));
     expect(existsSync(path.join(image.appDir, 'src'))).toBe(false);
   });
 
@@ -43,6 +44,12 @@ describe('compiled commands, run with node as in the image', () => {
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/\[keys\] encrypted columns: .*employees\.pan_cipher/);
     expect(result.output).toContain(`[keys] tenant ${tenant}: rotated to key version 2`);
+  }, 60_000);
+
+  it('keys-rewrap: finds every tenant already under the configured master key, exits 0', async () => {
+    const result = await run('keys-rewrap', ['--all']);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`[keys] tenant ${from.seed.companies[0]!.tenantId}: already under local:`);
   }, 60_000);
 
   it('backup: takes an encrypted backup, prints its id last, exits 0', async () => {

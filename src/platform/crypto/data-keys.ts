@@ -23,19 +23,44 @@ export interface NewDataKey {
   created: boolean;
 }
 
+/**
+ * A key version wrapped by one master key met a process whose key service is another (a wrong
+ * KMS_KEY_ID, another installation's key file). Said by name: "does not unwrap" would hide which.
+ */
+export class ForeignMasterKey extends Error {
+  readonly code = 'foreign_master_key';
+  constructor(message: string) {
+    super(`${message} (check KEY_PROVIDER and KMS_KEY_ID or the key file; to move a tenant to a new master key, run npm run keys:rewrap)`);
+    this.name = 'ForeignMasterKey';
+  }
+}
+
+/** Refuses to use a stored version unless this process's master key is the one that wrapped it. */
+export async function checkMasterKey(keyProvider: KeyProvider, stored: Pick<StoredDataKey, 'tenantId' | 'version' | 'masterKeyId'>): Promise<void> {
+  const current = await keyProvider.currentMasterKeyId();
+  if (stored.masterKeyId === current) return;
+  throw new ForeignMasterKey(
+    `key version ${stored.version} of tenant ${stored.tenantId} is wrapped by ${stored.masterKeyId}, but this process's master key is ${current}`,
+  );
+}
+
 /** A unique-key collision (another instance made the same key first). */
 export function isDuplicateKey(error: unknown): boolean {
   return duplicateKeyOf(error) !== undefined;
 }
 
 export async function latestDataKeyVersion(db: Db, tenantId: string): Promise<number | undefined> {
+  return (await latestDataKey(db, tenantId))?.version;
+}
+
+async function latestDataKey(db: Db, tenantId: string): Promise<{ version: number; masterKeyId: string } | undefined> {
   const rows = await db
-    .select({ version: tenantDataKeys.version })
+    .select({ version: tenantDataKeys.version, masterKeyId: tenantDataKeys.masterKeyId })
     .from(tenantDataKeys)
     .where(eq(tenantDataKeys.tenantId, tenantId))
     .orderBy(desc(tenantDataKeys.version))
     .limit(1);
-  return rows[0]?.version;
+  return rows[0];
 }
 
 export async function readDataKey(db: Db, tenantId: string, version: number): Promise<StoredDataKey | undefined> {
@@ -53,9 +78,16 @@ export async function readDataKey(db: Db, tenantId: string, version: number): Pr
  * Adds `version` for the tenant unless another process (or instance) already did: the primary key
  * (tenant, version) decides the race, and the loser simply uses the winner's key. The loser's freshly
  * generated key is discarded before it ever encrypted anything.
+ *
+ * A new version goes under the master key of the tenant's existing ones, or not at all: a version
+ * made by a process with the wrong key service would be the one every instance writes with, and
+ * none of them could unwrap it.
  */
 export async function addDataKeyVersion(db: Db, keyProvider: KeyProvider, tenantId: string, version: number): Promise<NewDataKey> {
+  const latest = await latestDataKey(db, tenantId);
+  if (latest) await refuseForeignVersion(keyProvider, tenantId, version, latest.masterKeyId, await keyProvider.currentMasterKeyId());
   const generated = await keyProvider.generateDataKey(tenantId);
+  if (latest) await refuseForeignVersion(keyProvider, tenantId, version, latest.masterKeyId, generated.masterKeyId);
   try {
     await db.insert(tenantDataKeys).values({
       tenantId,
@@ -69,6 +101,13 @@ export async function addDataKeyVersion(db: Db, keyProvider: KeyProvider, tenant
     if (!isDuplicateKey(error)) throw error;
     return { version, created: false };
   }
+}
+
+async function refuseForeignVersion(keyProvider: KeyProvider, tenantId: string, version: number, tenantMasterKeyId: string, newMasterKeyId: string) {
+  if (newMasterKeyId === tenantMasterKeyId) return;
+  throw new ForeignMasterKey(
+    `refusing to add key version ${version} of tenant ${tenantId} under master key ${newMasterKeyId}: the tenant's key versions are wrapped by ${tenantMasterKeyId}`,
+  );
 }
 
 /** Marks every version below `keepFrom` retired: still readable, no longer written. */

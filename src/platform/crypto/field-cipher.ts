@@ -2,7 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import type { Alerter } from '../observability/alert.js';
 import { BoundedCache } from '../cache/bounded-cache.js';
-import { addDataKeyVersion, latestDataKeyVersion, readDataKey } from './data-keys.js';
+import { addDataKeyVersion, checkMasterKey, latestDataKeyVersion, readDataKey } from './data-keys.js';
 import { associatedData, CiphertextRejected, openField, parseCiphertext, sealField, type FieldLocation, type RejectionReason } from './format.js';
 import type { KeyProvider } from './key-provider.js';
 import { mask } from '../text/mask.js';
@@ -111,6 +111,7 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
     return once(`key:${name}`, async () => {
       const stored = await readDataKey(db, tenantId, version);
       if (!stored) return undefined;
+      await checkMasterKey(keyProvider, stored);
       const key = await keyProvider.unwrap(tenantId, stored.wrapped);
       keys.set(name, key);
       return key;

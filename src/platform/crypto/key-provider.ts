@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { Config } from '../../config.js';
 
 /**
@@ -11,6 +11,13 @@ import type { Config } from '../../config.js';
 export interface KeyProvider {
   generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }>;
   unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer>;
+  /** Wraps an existing data key (moving a tenant to this master key: keys:rewrap). */
+  wrap(tenantId: string, plaintext: Buffer): Promise<{ wrapped: Buffer; masterKeyId: string }>;
+  /**
+   * The id stored with each key version this provider wraps (`local:<fingerprint>`, or the KMS key
+   * ARN), so a version made under another master key is refused by name instead of failing to unwrap.
+   */
+  currentMasterKeyId(): Promise<string>;
 }
 
 const DATA_KEY_BYTES = 32;
@@ -35,6 +42,7 @@ const TAG_BYTES = 16;
 export class LocalKeyProvider implements KeyProvider {
   readonly keyFile: string;
   private masterKey: Buffer | undefined;
+  private fingerprint: string | undefined;
 
   constructor(options: { dataDir: string; isProduction: boolean }) {
     if (options.isProduction) {
@@ -45,17 +53,27 @@ export class LocalKeyProvider implements KeyProvider {
 
   /** Short fingerprint (not the key): tells which master key wrapped a data key. */
   get masterKeyId(): string {
-    return `local:${createHash('sha256').update(this.master()).digest('hex').slice(0, 16)}`;
+    this.fingerprint ??= `local:${createHash('sha256').update(this.master()).digest('hex').slice(0, 16)}`;
+    return this.fingerprint;
+  }
+
+  async currentMasterKeyId(): Promise<string> {
+    return this.masterKeyId;
   }
 
   async generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
     const plaintext = randomBytes(DATA_KEY_BYTES);
+    return { plaintext, ...(await this.wrap(tenantId, plaintext)) };
+  }
+
+  async wrap(tenantId: string, plaintext: Buffer): Promise<{ wrapped: Buffer; masterKeyId: string }> {
+    if (plaintext.length !== DATA_KEY_BYTES) throw new Error('a data key is 256 bits');
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.master(), iv, { authTagLength: TAG_BYTES });
     cipher.setAAD(Buffer.from(tenantId, 'utf8'));
     const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const wrapped = Buffer.concat([Buffer.from([LOCAL_WRAP_FORMAT]), iv, cipher.getAuthTag(), sealed]);
-    return { plaintext, wrapped, masterKeyId: this.masterKeyId };
+    return { wrapped, masterKeyId: this.masterKeyId };
   }
 
   async unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer> {
@@ -129,6 +147,7 @@ export class LocalKeyProvider implements KeyProvider {
 export class KmsKeyProvider implements KeyProvider {
   readonly client: KMSClient;
   readonly keyId: string;
+  private keyArn: Promise<string> | undefined;
 
   constructor(options: { keyId: string; region: string; client?: KMSClient }) {
     this.keyId = options.keyId;
@@ -142,7 +161,7 @@ export class KmsKeyProvider implements KeyProvider {
         new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(tenantId) }),
       );
     } catch (error) {
-      throw kmsError('GenerateDataKey', tenantId, error);
+      throw kmsError('GenerateDataKey', `for tenant ${tenantId}`, error);
     }
     if (!response.Plaintext || response.Plaintext.length !== DATA_KEY_BYTES || !response.CiphertextBlob) {
       throw new Error(`KMS GenerateDataKey for tenant ${tenantId} returned no 256-bit key`);
@@ -154,12 +173,42 @@ export class KmsKeyProvider implements KeyProvider {
     };
   }
 
+  /**
+   * KMS answers with the key's ARN whatever KMS_KEY_ID named (an alias, a bare key id), and that ARN is
+   * what the key rows record: an ARN is used as it is, anything else is resolved once with DescribeKey.
+   */
+  async currentMasterKeyId(): Promise<string> {
+    if (/^arn:aws[a-z-]*:kms:[^:]+:[0-9]+:key\//.test(this.keyId)) return this.keyId;
+    this.keyArn ??= this.client.send(new DescribeKeyCommand({ KeyId: this.keyId })).then(
+      (response) => {
+        if (!response.KeyMetadata?.Arn) throw new Error(`KMS DescribeKey of ${this.keyId} returned no key ARN`);
+        return response.KeyMetadata.Arn;
+      },
+      (error: unknown) => {
+        this.keyArn = undefined; // a passing failure is not remembered
+        throw kmsError('DescribeKey', `of key ${this.keyId}`, error);
+      },
+    );
+    return this.keyArn;
+  }
+
+  async wrap(tenantId: string, plaintext: Buffer): Promise<{ wrapped: Buffer; masterKeyId: string }> {
+    let response;
+    try {
+      response = await this.client.send(new EncryptCommand({ KeyId: this.keyId, Plaintext: plaintext, EncryptionContext: kmsEncryptionContext(tenantId) }));
+    } catch (error) {
+      throw kmsError('Encrypt', `for tenant ${tenantId}`, error);
+    }
+    if (!response.CiphertextBlob) throw new Error(`KMS Encrypt for tenant ${tenantId} returned no ciphertext`);
+    return { wrapped: Buffer.from(response.CiphertextBlob), masterKeyId: response.KeyId ?? (await this.currentMasterKeyId()) };
+  }
+
   async unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer> {
     let response;
     try {
       response = await this.client.send(new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: kmsEncryptionContext(tenantId) }));
     } catch (error) {
-      throw kmsError('Decrypt', tenantId, error);
+      throw kmsError('Decrypt', `for tenant ${tenantId}`, error);
     }
     if (!response.Plaintext || response.Plaintext.length !== DATA_KEY_BYTES) {
       throw new Error(`KMS Decrypt for tenant ${tenantId} returned no 256-bit key`);
@@ -168,10 +217,11 @@ export class KmsKeyProvider implements KeyProvider {
   }
 }
 
-function kmsError(operation: string, tenantId: string, cause: unknown): Error {
+/** `subject`: what the call was for, as the message says it ("for tenant …", "of key …"). */
+function kmsError(operation: string, subject: string, cause: unknown): Error {
   const name = (cause as { name?: string })?.name ?? 'Error';
   const message = (cause as { message?: string })?.message ?? String(cause);
-  return new Error(`KMS ${operation} for tenant ${tenantId} failed: ${name}: ${message}`, { cause });
+  return new Error(`KMS ${operation} ${subject} failed: ${name}: ${message}`, { cause });
 }
 
 // ---------------------------------------------------------------------------------------------
