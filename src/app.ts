@@ -83,7 +83,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   const audit = createAudit({ clock });
   const identity = createIdentity({ db: adapters.database.db, config, alert, mailer, clock, audit });
   const keyProvider = adapters.keyProvider ?? createKeyProvider(config);
-  const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider, alert });
+  const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider, alert, cache: { ttlMs: config.keyCacheMs } });
   const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, clock, audit });
   const jobs = createJobRunner({
     db: adapters.database.db,

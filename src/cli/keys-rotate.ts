@@ -80,9 +80,12 @@ await run('key rotation failed', async () => {
   closeAtExit(() => database.close());
   const keyProvider = createKeyProvider(config);
   const alert = createAlerter(createLogger(config));
-  const cipher = createFieldCipher({ db: database.db, keyProvider, alert });
+  // The servers' key cache lifetime (the same KEY_CACHE_SECONDS): how long the rotation waits before its final sweep.
+  const cipher = createFieldCipher({ db: database.db, keyProvider, alert, cache: { ttlMs: config.keyCacheMs } });
   const deps = { db: database.db, keyProvider, cipher, columns };
-  const options = { batchSize: args.batchSize, onProgress: progress, onWaiting: waiting };
+  const settling = (tenantId: string, until: Date) =>
+    say(`tenant ${tenantId}: first pass done; waiting until ${until.toISOString()} for the servers' cached key version to expire, then sweeping`);
+  const options = { batchSize: args.batchSize, onProgress: progress, onWaiting: waiting, onSettling: settling };
 
   const results = args.all ? await rotateAllTenants(deps, options) : [{ tenantId: args.tenant!, result: await rotateTenantKey(deps, args.tenant!, options) }];
   if (args.all && results.length === 0) say('no tenant has a data key yet: nothing to rotate');

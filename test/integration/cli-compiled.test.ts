@@ -24,7 +24,7 @@ describe('compiled commands, run with node as in the image', () => {
 
   beforeAll(async () => {
     [image, from] = await Promise.all([buildImageLayout(), seededSource()]);
-    env = { DATABASE_URL: from.source.url, DATA_DIR: from.config.dataDir };
+    env = { DATABASE_URL: from.source.url, DATA_DIR: from.config.dataDir, KEY_CACHE_SECONDS: '1' };
   }, 180_000);
   afterAll(async () => {
     await dropAll(created);

@@ -24,7 +24,8 @@ describe('npm run keys:rotate', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     dataDir = mkdtempSync(path.join(tmpdir(), 'bz-keys-cmd-'));
-    env = { DATABASE_URL: testDb.url, DATA_DIR: dataDir };
+    // A one-second key cache: each rotation waits that long (plus a second's margin) before its final sweep.
+    env = { DATABASE_URL: testDb.url, DATA_DIR: dataDir, KEY_CACHE_SECONDS: '1' };
     const keyProvider = new LocalKeyProvider({ dataDir, isProduction: false });
     value = await createFieldCipher({ db: testDb.database.db, keyProvider, alert: () => {} }).encrypt(tenant, where, 'ABCDE1234F');
   });

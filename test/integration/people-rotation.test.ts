@@ -7,7 +7,7 @@ import { createKeyProvider, rotateTenantKey, keyVersionOf } from '../../src/plat
 import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
 
 describe('key rotation over the people module', () => {
-  const t = useTestApp({ seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
+  const t = useTestApp({ env: { KEY_CACHE_SECONDS: '1' }, seed: async (t) => void (await seedDemo(t.db.database.db, t.config)) });
 
   it('re-encrypts every sensitive field of a company under the new version; pages and the PAN index keep working', async () => {
     const db = t.app.database.db;

@@ -43,6 +43,8 @@ export interface FieldCipher {
   reencrypt(tenantId: string, ad: FieldLocation, ciphertext: string, version: number): Promise<string | undefined>;
   /** Drops this process's cached current version for a tenant (after a rotation added one). */
   forgetVersion(tenantId: string): void;
+  /** How long a cached current version lives: how long any instance may still write under the previous one after a rotation adds a version. */
+  readonly cacheTtlMs: number;
 }
 
 export interface FieldCipherOptions {
@@ -185,6 +187,8 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
   }
 
   return {
+    cacheTtlMs: ttlMs,
+
     async currentVersion(tenantId) {
       return versions.get(tenantId) ?? loadCurrentVersion(tenantId);
     },
