@@ -180,7 +180,11 @@ describe('the KMS key provider (real SDK client, send mocked)', () => {
     const writer = createFieldCipher({ db: testDb.database.db, keyProvider: provider, alert: () => {} });
     const value = await writer.encrypt(tenant, where, '000123456789');
     await writer.encrypt(tenant, { ...where, rowId: newId() }, '000987654321');
-    expect(kms.commandCalls(GenerateDataKeyCommand)).toHaveLength(1);
+    // One data key and one blind-index key, each under its own purpose in the encryption context.
+    expect(kms.commandCalls(GenerateDataKeyCommand).map((call) => call.args[0].input.EncryptionContext)).toEqual([
+      { tenant, purpose: 'field-encryption' },
+      { tenant, purpose: 'blind-index' },
+    ]);
     expect(kms.commandCalls(DecryptCommand)).toHaveLength(0); // the fresh key is used as generated
 
     const reader = createFieldCipher({ db: testDb.database.db, keyProvider: provider, alert: () => {} });

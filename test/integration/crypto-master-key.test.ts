@@ -25,7 +25,7 @@ describe('the master key behind each data key version', () => {
   const where = { table: 'employees', column: 'pan_cipher', rowId: newId() };
   let value: string;
 
-  const cipherOf = (keyProvider: LocalKeyProvider) => createFieldCipher({ db: testDb.database.db, keyProvider, alert: () => {} });
+  const cipherOf = (keyProvider: LocalKeyProvider) => createFieldCipher({ db: testDb.database.db, keyProvider, alert: () => {}, cache: { ttlMs: 50 } });
   const scratch = () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bz-master-'));
     dirs.push(dir);
@@ -95,7 +95,9 @@ describe('the master key behind each data key version', () => {
     });
     expect(again.output).toContain(`tenant ${tenant}: already under ${providerB.masterKeyId}`);
     expect(again.code).toBe(0);
-    const rotated = await rotateTenantKey({ db: testDb.database.db, keyProvider: providerB, cipher: cipherOf(providerB) }, tenant, { batchSize: 10 });
+    const rotated = await rotateTenantKey({ db: testDb.database.db, keyProvider: providerB, cipher: cipherOf(providerB), settleCheckMs: 10 }, tenant, {
+      batchSize: 10,
+    });
     expect(rotated).toMatchObject({ targetVersion: 2 });
   }, 60_000);
 });

@@ -136,10 +136,11 @@ describe('key rotation', () => {
       { version: 1, status: 'retired' },
       { version: 2, status: 'active' },
     ]);
-    // New values go under the new version; the blind index does not move (unique indexes stay valid).
+    // New values go under the new version, and so do new blind indexes; look-ups still find the old form.
     expect(await cipher.currentVersion(tenantA)).toBe(2);
     expect(keyVersionOf(await cipher.encrypt(tenantA, { table: TABLE, column: 'pan_cipher', rowId: newId() }, 'X'))).toBe(2);
-    expect(await cipher.blindIndex(tenantA, 'pan', 'ABCDE1000F')).toBe(panIndex);
+    expect(await cipher.blindIndex(tenantA, 'pan', 'ABCDE1000F')).toMatch(/^i2:/);
+    expect(await cipher.blindIndexes(tenantA, 'pan', 'ABCDE1000F')).toEqual([panIndex, await cipher.blindIndex(tenantA, 'pan', 'ABCDE1000F')]);
     // Other tenants are untouched.
     expect(new Set(await readAll(tenantB))).toEqual(new Set([1]));
     expect(await keyVersions(tenantB)).toEqual([{ version: 1, status: 'active' }]);

@@ -12,6 +12,8 @@ export interface StoredDataKey {
   tenantId: string;
   version: number;
   wrapped: Buffer;
+  /** The version's blind-index key; null on versions from before index keys (see schema.ts). */
+  wrappedIndex: Buffer | null;
   masterKeyId: string;
   status: 'active' | 'retired';
 }
@@ -20,6 +22,7 @@ export interface NewDataKey {
   version: number;
   /** Set when this call made the key, so the caller can skip one unwrap. */
   plaintext?: Buffer;
+  indexPlaintext?: Buffer;
   created: boolean;
 }
 
@@ -71,7 +74,24 @@ export async function readDataKey(db: Db, tenantId: string, version: number): Pr
     .limit(1);
   const row = rows[0];
   if (!row) return undefined;
-  return { tenantId: row.tenantId, version: row.version, wrapped: row.wrappedKey, masterKeyId: row.masterKeyId, status: row.status };
+  return {
+    tenantId: row.tenantId,
+    version: row.version,
+    wrapped: row.wrappedKey,
+    wrappedIndex: row.wrappedIndexKey,
+    masterKeyId: row.masterKeyId,
+    status: row.status,
+  };
+}
+
+/** The tenant's versions, oldest first, and whether each has a blind-index key of its own. */
+export async function listDataKeyVersions(db: Db, tenantId: string): Promise<{ version: number; hasIndexKey: boolean }[]> {
+  const rows = await db
+    .select({ version: tenantDataKeys.version, hasIndexKey: sql<number>`${tenantDataKeys.wrappedIndexKey} IS NOT NULL` })
+    .from(tenantDataKeys)
+    .where(eq(tenantDataKeys.tenantId, tenantId))
+    .orderBy(tenantDataKeys.version);
+  return rows.map((row) => ({ version: row.version, hasIndexKey: Number(row.hasIndexKey) === 1 }));
 }
 
 /**
@@ -88,16 +108,21 @@ export async function addDataKeyVersion(db: Db, keyProvider: KeyProvider, tenant
   if (latest) await refuseForeignVersion(keyProvider, tenantId, version, latest.masterKeyId, await keyProvider.currentMasterKeyId());
   const generated = await keyProvider.generateDataKey(tenantId);
   if (latest) await refuseForeignVersion(keyProvider, tenantId, version, latest.masterKeyId, generated.masterKeyId);
+  // The version's blind-index key: its own key under its own KMS context, not derived from the data key.
+  const index = await keyProvider.generateDataKey(tenantId, 'blind-index');
   try {
     await db.insert(tenantDataKeys).values({
       tenantId,
       version,
       wrappedKey: generated.wrapped,
+      wrappedIndexKey: index.wrapped,
       masterKeyId: generated.masterKeyId,
       status: 'active',
     });
-    return { version, plaintext: generated.plaintext, created: true };
+    return { version, plaintext: generated.plaintext, indexPlaintext: index.plaintext, created: true };
   } catch (error) {
+    generated.plaintext.fill(0);
+    index.plaintext.fill(0);
     if (!isDuplicateKey(error)) throw error;
     return { version, created: false };
   }

@@ -9,10 +9,11 @@ import type { Config } from '../../config.js';
  * the master key never leaves it. The database only ever holds `wrapped`.
  */
 export interface KeyProvider {
-  generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }>;
-  unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer>;
+  /** `purpose` is bound into the wrap with the tenant: a blind-index key does not unwrap as a field key. */
+  generateDataKey(tenantId: string, purpose?: KeyPurpose): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }>;
+  unwrap(tenantId: string, wrapped: Buffer, purpose?: KeyPurpose): Promise<Buffer>;
   /** Wraps an existing data key (moving a tenant to this master key: keys:rewrap). */
-  wrap(tenantId: string, plaintext: Buffer): Promise<{ wrapped: Buffer; masterKeyId: string }>;
+  wrap(tenantId: string, plaintext: Buffer, purpose?: KeyPurpose): Promise<{ wrapped: Buffer; masterKeyId: string }>;
   /**
    * The id stored with each key version this provider wraps (`local:<fingerprint>`, or the KMS key
    * ARN), so a version made under another master key is refused by name instead of failing to unwrap.
@@ -22,8 +23,14 @@ export interface KeyProvider {
 
 const DATA_KEY_BYTES = 32;
 
-/** Bound into every wrap so a wrapped key copied to another tenant's row does not unwrap. */
-export const kmsEncryptionContext = (tenantId: string) => ({ tenant: tenantId, purpose: 'field-encryption' });
+/** What a wrapped key is for: field values, or the blind indexes (its own key, versioned with the data key). */
+export type KeyPurpose = 'field-encryption' | 'blind-index';
+
+/** Bound into every wrap so a wrapped key copied to another tenant's row (or to the other purpose) does not unwrap. */
+export const kmsEncryptionContext = (tenantId: string, purpose: KeyPurpose = 'field-encryption') => ({ tenant: tenantId, purpose });
+
+/** The local wrap's associated data: the tenant alone for field keys (as they always were), tenant/purpose otherwise. */
+const localContext = (tenantId: string, purpose: KeyPurpose) => Buffer.from(purpose === 'field-encryption' ? tenantId : `${tenantId}/${purpose}`, 'utf8');
 
 // ---------------------------------------------------------------------------------------------
 // Local file (development and tests)
@@ -61,29 +68,29 @@ export class LocalKeyProvider implements KeyProvider {
     return this.masterKeyId;
   }
 
-  async generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
+  async generateDataKey(tenantId: string, purpose: KeyPurpose = 'field-encryption'): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
     const plaintext = randomBytes(DATA_KEY_BYTES);
-    return { plaintext, ...(await this.wrap(tenantId, plaintext)) };
+    return { plaintext, ...(await this.wrap(tenantId, plaintext, purpose)) };
   }
 
-  async wrap(tenantId: string, plaintext: Buffer): Promise<{ wrapped: Buffer; masterKeyId: string }> {
+  async wrap(tenantId: string, plaintext: Buffer, purpose: KeyPurpose = 'field-encryption'): Promise<{ wrapped: Buffer; masterKeyId: string }> {
     if (plaintext.length !== DATA_KEY_BYTES) throw new Error('a data key is 256 bits');
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.master(), iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.from(tenantId, 'utf8'));
+    cipher.setAAD(localContext(tenantId, purpose));
     const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const wrapped = Buffer.concat([Buffer.from([LOCAL_WRAP_FORMAT]), iv, cipher.getAuthTag(), sealed]);
     return { wrapped, masterKeyId: this.masterKeyId };
   }
 
-  async unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer> {
+  async unwrap(tenantId: string, wrapped: Buffer, purpose: KeyPurpose = 'field-encryption'): Promise<Buffer> {
     if (wrapped.length !== 1 + IV_BYTES + TAG_BYTES + DATA_KEY_BYTES || wrapped[0] !== LOCAL_WRAP_FORMAT) {
       throw new Error(`The wrapped data key of tenant ${tenantId} is not in the local key format`);
     }
     const iv = wrapped.subarray(1, 1 + IV_BYTES);
     const tag = wrapped.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', this.master(), iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(tenantId, 'utf8'));
+    decipher.setAAD(localContext(tenantId, purpose));
     decipher.setAuthTag(tag);
     try {
       return Buffer.concat([decipher.update(wrapped.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
@@ -154,11 +161,11 @@ export class KmsKeyProvider implements KeyProvider {
     this.client = options.client ?? new KMSClient({ region: options.region });
   }
 
-  async generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
+  async generateDataKey(tenantId: string, purpose: KeyPurpose = 'field-encryption'): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
     let response;
     try {
       response = await this.client.send(
-        new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(tenantId) }),
+        new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(tenantId, purpose) }),
       );
     } catch (error) {
       throw kmsError('GenerateDataKey', `for tenant ${tenantId}`, error);
@@ -192,10 +199,12 @@ export class KmsKeyProvider implements KeyProvider {
     return this.keyArn;
   }
 
-  async wrap(tenantId: string, plaintext: Buffer): Promise<{ wrapped: Buffer; masterKeyId: string }> {
+  async wrap(tenantId: string, plaintext: Buffer, purpose: KeyPurpose = 'field-encryption'): Promise<{ wrapped: Buffer; masterKeyId: string }> {
     let response;
     try {
-      response = await this.client.send(new EncryptCommand({ KeyId: this.keyId, Plaintext: plaintext, EncryptionContext: kmsEncryptionContext(tenantId) }));
+      response = await this.client.send(
+        new EncryptCommand({ KeyId: this.keyId, Plaintext: plaintext, EncryptionContext: kmsEncryptionContext(tenantId, purpose) }),
+      );
     } catch (error) {
       throw kmsError('Encrypt', `for tenant ${tenantId}`, error);
     }
@@ -203,10 +212,12 @@ export class KmsKeyProvider implements KeyProvider {
     return { wrapped: Buffer.from(response.CiphertextBlob), masterKeyId: response.KeyId ?? (await this.currentMasterKeyId()) };
   }
 
-  async unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer> {
+  async unwrap(tenantId: string, wrapped: Buffer, purpose: KeyPurpose = 'field-encryption'): Promise<Buffer> {
     let response;
     try {
-      response = await this.client.send(new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: kmsEncryptionContext(tenantId) }));
+      response = await this.client.send(
+        new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: kmsEncryptionContext(tenantId, purpose) }),
+      );
     } catch (error) {
       throw kmsError('Decrypt', `for tenant ${tenantId}`, error);
     }

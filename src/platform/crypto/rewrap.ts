@@ -1,7 +1,7 @@
 import { asc, and, eq } from 'drizzle-orm';
 import { inTransaction, type Db } from '../db/client.js';
 import { ForeignMasterKey } from './data-keys.js';
-import type { KeyProvider } from './key-provider.js';
+import type { KeyProvider, KeyPurpose } from './key-provider.js';
 import { tenantDataKeys } from './schema.js';
 
 /**
@@ -57,19 +57,25 @@ export async function rewrapTenantKeys(deps: RewrapDeps, tenantId: string): Prom
           `key version ${row.version} of tenant ${tenantId} is wrapped by ${row.masterKeyId}, but the old master key given is ${sourceId}`,
         );
       }
-      const dataKey = await source.unwrap(tenantId, row.wrappedKey);
-      try {
-        const rewrapped = await deps.to.wrap(tenantId, dataKey);
-        if (rewrapped.masterKeyId !== to) throw new ForeignMasterKey(`the key service wrapped under ${rewrapped.masterKeyId}, not ${to}`);
-        await tx
-          .update(tenantDataKeys)
-          .set({ wrappedKey: rewrapped.wrapped, masterKeyId: to })
-          .where(and(eq(tenantDataKeys.tenantId, tenantId), eq(tenantDataKeys.version, row.version)));
-      } finally {
-        dataKey.fill(0);
-      }
+      const wrappedKey = await rewrap(deps, source, tenantId, row.wrappedKey, 'field-encryption', to);
+      const wrappedIndexKey = row.wrappedIndexKey && (await rewrap(deps, source, tenantId, row.wrappedIndexKey, 'blind-index', to));
+      await tx
+        .update(tenantDataKeys)
+        .set({ wrappedKey, wrappedIndexKey, masterKeyId: to })
+        .where(and(eq(tenantDataKeys.tenantId, tenantId), eq(tenantDataKeys.version, row.version)));
     }
     if (moving.length > 0) await deps.record(tx, result);
     return result;
   });
+}
+
+async function rewrap(deps: RewrapDeps, source: KeyProvider, tenantId: string, wrapped: Buffer, purpose: KeyPurpose, to: string): Promise<Buffer> {
+  const key = await source.unwrap(tenantId, wrapped, purpose);
+  try {
+    const rewrapped = await deps.to.wrap(tenantId, key, purpose);
+    if (rewrapped.masterKeyId !== to) throw new ForeignMasterKey(`the key service wrapped under ${rewrapped.masterKeyId}, not ${to}`);
+    return rewrapped.wrapped;
+  } finally {
+    key.fill(0);
+  }
 }

@@ -1,18 +1,22 @@
-import { eq, max, sql, type SQL } from 'drizzle-orm';
+import { eq, max, sql } from 'drizzle-orm';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { Db } from '../db/client.js';
 import { createJobRunner, type JobContext, type JobHandler, type JobLogger, type JobRunner, type JobState } from '../jobs/index.js';
 import { addDataKeyVersion, latestDataKeyVersion, retireDataKeysBelow, tenantsWithDataKeys } from './data-keys.js';
-import { listEncryptedColumns, type EncryptedColumn } from './encrypted-columns.js';
+import { listBlindIndexes, listEncryptedColumns, type BlindIndexColumn, type EncryptedColumn } from './encrypted-columns.js';
 import type { FieldCipher } from './field-cipher.js';
-import { CiphertextRejected } from './format.js';
 import type { KeyProvider } from './key-provider.js';
 import { tenantDataKeys } from './schema.js';
+import { reencryptBatch, reindexBatch, rows, sum, type RotationCheckpoint } from './rotation-batches.js';
+
+export type { RotationCheckpoint } from './rotation-batches.js';
 
 /**
- * Key rotation for one tenant: add a data key version, re-encrypt every registered column's values
- * under it in batches, then retire the older versions (kept, never deleted: backups may hold values
- * under them). Values name their key version, so reads work throughout: old and new both decrypt.
+ * Key rotation for one tenant: add a data key version (with its own blind-index key), re-encrypt every
+ * registered column's values under it and re-index every registered blind-index column under its index
+ * key, in batches, then retire the older versions. Retired versions stay readable until
+ * deleteRetiredDataKeys (retired-keys.ts) finds nothing that needs them. Values and indexes name their
+ * key version, so reads and look-ups work throughout: old and new both decrypt, look-ups try both.
  *
  * A rotation is a job (platform/jobs): one per tenant and target version (the dedupe key), its
  * checkpoint the cursor (column, last row id done) with the counts so far. The first step adds the
@@ -35,6 +39,8 @@ export interface RotationDeps {
   cipher: FieldCipher;
   /** Defaults to every registered encrypted column. */
   columns?: EncryptedColumn[];
+  /** Defaults to every registered blind-index column (re-indexed under the new version's index key). */
+  indexes?: BlindIndexColumn[];
   clock?: Clock;
   logger?: JobLogger;
   /** How often a rotation waiting for other instances' caches looks at the clock (and gives way to a stopping runner). Default 5 s. */
@@ -79,44 +85,11 @@ interface RotationPayload {
   batchSize: number;
 }
 
-/** One column's cursor: rows are visited in id order; `after` is the last id committed ('' before the first). */
-interface ColumnCursor {
-  table: string;
-  column: string;
-  after: string;
-  batches: number;
-  rowsSeen: number;
-  rowsReencrypted: number;
-  rowsRejected: number;
-  done: boolean;
-}
-
-export interface RotationCheckpoint {
-  targetVersion: number;
-  /** Whether the target version was already there when this job started (an earlier rotation's). */
-  foundVersion: boolean;
-  /** Values to visit, counted at the start (for the progress bar; writes meanwhile move it a little). */
-  total: number;
-  columns: ColumnCursor[];
-  retired: boolean;
-  /** From then on no instance writes under an older version: the key version's start plus the key cache lifetime (ISO time). */
-  settledAt: string;
-  /** Sweeps started (0 during the first pass); a sweep visits only values not under the target version. */
-  sweep: number;
-  /** The re-encrypted count when the current sweep started: a sweep that adds none ends the rotation. */
-  sweepFrom: number;
-}
-
 /** Slack for the time between an instance reading the current version and caching it. */
 const SETTLE_MARGIN_MS = 1_000;
 
 function checkBatchSize(batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new Error('batchSize must be a whole number from 1 to 10000');
-}
-
-async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as [T[]];
-  return result[0];
 }
 
 /**
@@ -151,9 +124,12 @@ export function keyRotationJob(
     const tenantId = job.tenantId;
     if (tenantId === null) throw new Error('a key rotation job names its tenant');
     const registered = deps.columns ?? listEncryptedColumns();
+    const indexes = deps.indexes ?? listBlindIndexes();
     const resumed = job.checkpoint !== undefined;
     const settleAfter = () => new Date(job.now().getTime() + deps.cipher.cacheTtlMs + SETTLE_MARGIN_MS).toISOString();
-    let state = job.checkpoint ?? (await job.step((tx) => startRotation(tx, deps.keyProvider, tenantId, job.payload.targetVersion, registered, settleAfter())));
+    let state =
+      job.checkpoint ??
+      (await job.step((tx) => startRotation(tx, deps.keyProvider, tenantId, job.payload.targetVersion, [...registered, ...indexes], settleAfter())));
     // A checkpoint written before sweeps existed: wait a full lifetime from now.
     state = { ...state, settledAt: state.settledAt ?? settleAfter(), sweep: state.sweep ?? 0, sweepFrom: state.sweepFrom ?? 0 };
     // From here on this process writes new values under the new version.
@@ -161,10 +137,16 @@ export function keyRotationJob(
 
     for (;;) {
       for (let cursor = state.columns.find((c) => !c.done); cursor; cursor = state.columns.find((c) => !c.done)) {
-        const column = registered.find((c) => c.table === cursor!.table && c.column === cursor!.column);
-        if (!column) throw new Error(`encrypted column ${cursor.table}.${cursor.column} is no longer registered`);
-        state = await job.step((tx) => reencryptBatch(tx, deps.cipher, tenantId, state, column, job.payload.batchSize));
-        const moved = state.columns.find((c) => c.table === column.table && c.column === column.column)!;
+        const named = (c: { table: string; column: string }) => c.table === cursor!.table && c.column === cursor!.column;
+        const column = registered.find(named);
+        const index = indexes.find(named);
+        if (!column && !index) throw new Error(`encrypted column ${cursor.table}.${cursor.column} is no longer registered`);
+        state = await job.step((tx) =>
+          index
+            ? reindexBatch(tx, deps.cipher, tenantId, state, index, job.payload.batchSize)
+            : reencryptBatch(tx, deps.cipher, tenantId, state, column!, job.payload.batchSize),
+        );
+        const moved = state.columns.find(named)!;
         const progress: RotationProgress = { tenantId, targetVersion: state.targetVersion, ...moved };
         hooks.onProgress?.(progress);
         if (!moved.done) await hooks.afterBatch?.(progress);
@@ -230,8 +212,6 @@ function startSweep(state: RotationCheckpoint) {
   };
 }
 
-const sum = (state: RotationCheckpoint, field: 'rowsSeen' | 'rowsReencrypted' | 'rowsRejected') => state.columns.reduce((total, c) => total + c[field], 0);
-
 /** The first step: the target key version (added unless an earlier rotation did) and a cursor per column. */
 async function startRotation(tx: Db, keyProvider: KeyProvider, tenantId: string, targetVersion: number, columns: EncryptedColumn[], settledAt: string) {
   const latest = await latestDataKeyVersion(tx, tenantId);
@@ -257,58 +237,6 @@ async function startRotation(tx: Db, keyProvider: KeyProvider, tenantId: string,
     sweepFrom: 0,
   };
   return { checkpoint, progress: { done: 0, total, message: `key version ${targetVersion} ready` } };
-}
-
-/** Re-encrypts the next batch of one column; the job commits it with the moved cursor. */
-async function reencryptBatch(tx: Db, cipher: FieldCipher, tenantId: string, state: RotationCheckpoint, column: EncryptedColumn, batchSize: number) {
-  const cursor = state.columns.find((c) => c.table === column.table && c.column === column.column)!;
-  const table = sql.identifier(column.table);
-  const id = sql.identifier(column.idColumn);
-  const value = sql.identifier(column.column);
-  const tenant = sql.identifier(column.tenantColumn);
-  // A sweep looks only at values not yet under the target version (`v1:<version>:` starts each one).
-  const stragglers = state.sweep > 0 ? sql` AND ${value} NOT LIKE ${`v1:${state.targetVersion}:%`}` : sql``;
-  const batch = await rows<{ id: string; value: string }>(
-    tx,
-    sql`SELECT ${id} AS id, ${value} AS value FROM ${table}
-        WHERE ${tenant} = ${tenantId} AND ${id} > ${cursor.after} AND ${value} IS NOT NULL${stragglers}
-        ORDER BY ${id} LIMIT ${sql.raw(String(batchSize))} FOR UPDATE`,
-  );
-
-  let moved: ColumnCursor;
-  if (batch.length === 0) {
-    moved = { ...cursor, done: true };
-  } else {
-    let reencrypted = 0;
-    let rejected = 0;
-    for (const row of batch) {
-      const location = { table: column.table, column: column.column, rowId: String(row.id) };
-      let next: string | undefined;
-      try {
-        next = await cipher.reencrypt(tenantId, location, String(row.value), state.targetVersion);
-      } catch (error) {
-        // Already alerted by the cipher. Stopping would block the tenant's rotation on one bad value.
-        if (!(error instanceof CiphertextRejected)) throw error;
-        rejected++;
-        continue;
-      }
-      if (next === undefined) continue;
-      await tx.execute(sql`UPDATE ${table} SET ${value} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
-      reencrypted++;
-    }
-    moved = {
-      ...cursor,
-      after: String(batch[batch.length - 1]!.id),
-      batches: cursor.batches + 1,
-      // A sweep meets again the values that did not decrypt before: only what it re-encrypts is newly seen.
-      rowsSeen: cursor.rowsSeen + (state.sweep > 0 ? reencrypted : batch.length),
-      rowsReencrypted: cursor.rowsReencrypted + reencrypted,
-      rowsRejected: cursor.rowsRejected + rejected,
-    };
-  }
-  const checkpoint = { ...state, columns: state.columns.map((c) => (c === cursor ? moved : c)) };
-  const message = `${column.table}.${column.column}: ${moved.done ? 'done' : `batch ${moved.batches}`}`;
-  return { checkpoint, progress: { done: sum(checkpoint, 'rowsSeen'), total: state.total, message } };
 }
 
 /**
