@@ -12,10 +12,15 @@ import { tenantDataKeys } from './schema.js';
 export async function deleteRetiredDataKeys(
   db: Db,
   tenantId: string,
-  registered: { columns?: EncryptedColumn[]; indexes?: BlindIndexColumn[] } = {},
+  options: {
+    columns?: EncryptedColumn[];
+    indexes?: BlindIndexColumn[];
+    /** Writes the audit entry in the transaction that deletes; called only when some versions went. */
+    record?: (tx: Db, deleted: number[]) => Promise<void>;
+  } = {},
 ): Promise<{ deleted: number[]; kept: number[] }> {
-  const columns = registered.columns ?? listEncryptedColumns();
-  const indexes = registered.indexes ?? listBlindIndexes();
+  const columns = options.columns ?? listEncryptedColumns();
+  const indexes = options.indexes ?? listBlindIndexes();
   return inTransaction(db, async (tx) => {
     const retired = await tx
       .select({ version: tenantDataKeys.version })
@@ -37,6 +42,7 @@ export async function deleteRetiredDataKeys(
       await tx.delete(tenantDataKeys).where(and(eq(tenantDataKeys.tenantId, tenantId), eq(tenantDataKeys.version, version)));
       deleted.push(version);
     }
+    if (deleted.length > 0) await options.record?.(tx, deleted);
     return { deleted, kept };
   });
 }
