@@ -17,6 +17,8 @@ export const TASK_ROLE_NAME = 'bizlumo-hr-app-task';
  */
 export const FIELD_KEY_CONTEXT = 'tenant';
 export const FIELD_KEY_PURPOSE = 'field-encryption';
+/** Each data key version also has a blind-index key (the PAN look-up), wrapped with this purpose instead. */
+export const INDEX_KEY_PURPOSE = 'blind-index';
 
 /** Every cryptographic use of the field key (and its DR replica) must name a tenant in its encryption context. */
 export function denyFieldKeyUseWithoutTenant(): iam.PolicyStatement {
