@@ -90,7 +90,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   const mailer = adapters.mailer ?? createMailer(config);
   const audit = createAudit({ clock });
   const keyProvider = adapters.keyProvider ?? createKeyProvider(config);
-  const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider, alert });
+  const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider, alert, cache: { ttlMs: config.keyCacheMs } });
   const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, clock, audit });
   const jobs = createJobRunner({
     db: adapters.database.db,

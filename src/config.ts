@@ -157,6 +157,8 @@ const schema = z.object({
   KMS_KEY_ID: optionalString,
   /** The backups' own KMS key (never the field key): only the backup, restore and drill commands read it. */
   BACKUP_KMS_KEY_ID: optionalString,
+  /** How long an instance keeps unwrapped data keys and a tenant's current key version; a rotation waits this long before its final sweep. */
+  KEY_CACHE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   STORAGE: z.enum(['local', 's3']).default('local'),
   S3_BUCKET: optionalString,
   /** The bucket's own KMS key: without it S3 would use the AWS-managed aws/s3 key (and the bucket policy refuses that). */
@@ -244,6 +246,7 @@ export interface Config {
   keyProvider: { kind: 'local' } | { kind: 'kms'; keyId: string };
   /** With KEY_PROVIDER=kms, the key that wraps backup data keys; the backup commands require it, the server ignores it. */
   backupKmsKeyId: string | undefined;
+  keyCacheMs: number;
   storage: { kind: 'local' } | { kind: 's3'; bucket: string; kmsKeyId: string };
   sentry: { dsn: string; environment: string } | undefined;
   razorpay: { keyId?: string; keySecret?: string; webhookSecret?: string };
@@ -306,6 +309,7 @@ export function loadConfig(rawSource: NodeJS.ProcessEnv = process.env): Config {
     aws: { region: env.AWS_REGION },
     keyProvider: env.KEY_PROVIDER === 'kms' ? { kind: 'kms', keyId: env.KMS_KEY_ID! } : { kind: 'local' },
     backupKmsKeyId: env.BACKUP_KMS_KEY_ID,
+    keyCacheMs: env.KEY_CACHE_SECONDS * 1000,
     storage: env.STORAGE === 's3' ? { kind: 's3', bucket: env.S3_BUCKET!, kmsKeyId: env.S3_KMS_KEY_ID! } : { kind: 'local' },
     sentry: env.SENTRY_DSN ? { dsn: env.SENTRY_DSN, environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV } : undefined,
     razorpay: { keyId: env.RAZORPAY_KEY_ID, keySecret: env.RAZORPAY_KEY_SECRET, webhookSecret: env.RAZORPAY_WEBHOOK_SECRET },

@@ -15,7 +15,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { accountKeyPolicy } from './key-policy.js';
 import { DATABASE_NAME, DATABASE_PORT } from './database.js';
-import { FIELD_KEY_CONTEXT, FIELD_KEY_PURPOSE } from './keys.js';
+import { FIELD_KEY_CONTEXT, FIELD_KEY_PURPOSE, INDEX_KEY_PURPOSE } from './keys.js';
 import { TASK_ROLE_NAME } from './roles.js';
 import { SUBNETS } from './network.js';
 import { allowAppEgress, refuseApiOverHttp } from './traffic.js';
@@ -353,7 +353,7 @@ export class AppStack extends Stack {
         conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
       }),
     );
-    // Field-level encryption: make and unwrap tenant data keys, and only with a tenant in the context.
+    // Field-level encryption: make and unwrap tenant data keys and their blind-index keys, only with a tenant in the context.
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'FieldKeyWithTenantContext',
@@ -361,7 +361,7 @@ export class AppStack extends Stack {
         resources: [props.fieldKey.keyArn],
         conditions: {
           Null: { [`kms:EncryptionContext:${FIELD_KEY_CONTEXT}`]: 'false' },
-          StringEquals: { 'kms:EncryptionContext:purpose': FIELD_KEY_PURPOSE },
+          StringEquals: { 'kms:EncryptionContext:purpose': [FIELD_KEY_PURPOSE, INDEX_KEY_PURPOSE] },
         },
       }),
     );

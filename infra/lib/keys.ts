@@ -13,6 +13,8 @@ import { BACKUP_ROLE_NAME, BREAK_GLASS_ROLE_NAME, DRILL_ROLE_NAME, TASK_ROLE_NAM
  */
 export const FIELD_KEY_CONTEXT = 'tenant';
 export const FIELD_KEY_PURPOSE = 'field-encryption';
+/** Each data key version also has a blind-index key (the PAN look-up), wrapped with this purpose instead. */
+export const INDEX_KEY_PURPOSE = 'blind-index';
 
 /** The app's logical backups (src/platform/backup) ask for data keys with `{ purpose, backup: <id> }`. */
 export const LOGICAL_BACKUP_PURPOSE = 'logical-backup';

@@ -247,7 +247,7 @@ describe('task role (least privilege)', () => {
     expect(actionsOf(onFieldKey[0]!).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
     expect(onFieldKey[0]!.Condition).toEqual({
       Null: { 'kms:EncryptionContext:tenant': 'false' },
-      StringEquals: { 'kms:EncryptionContext:purpose': 'field-encryption' },
+      StringEquals: { 'kms:EncryptionContext:purpose': ['field-encryption', 'blind-index'] },
     });
   });
 

@@ -6,6 +6,7 @@
  * development runs through tsx as an npm script of the same purpose:
  *   migrate.ts        npm run migrate         apply the migrations and the runtime user's grants (before a deploy)
  *   keys-rotate.ts    npm run keys:rotate     re-encrypt a tenant's values under a new data key version
+ *   keys-rewrap.ts    npm run keys:rewrap     move a tenant's data keys to a new master key (KMS key, key file)
  *   backup.ts         npm run backup          encrypted logical backup into object storage
  *   drill-restore.ts  npm run drill:restore   restore a backup into a new database and verify it
  * A new command (such as creating platform staff accounts) is one more file here and one more npm script.

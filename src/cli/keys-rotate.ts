@@ -1,5 +1,5 @@
 /**
- * `npm run keys:rotate -- --tenant <ID>` or `npm run keys:rotate -- --all` [--batch-size N]
+ * `npm run keys:rotate -- --tenant <ID>` or `npm run keys:rotate -- --all` [--batch-size N] [--delete-retired]
  *
  * Adds a data key version for the tenant(s) and re-encrypts every registered encrypted column in
  * batches. Each tenant's rotation is a job (platform/jobs): this command queues it, or finds the
@@ -8,16 +8,22 @@
  * running it again resumes from the last committed batch, and the servers finish it too. The app
  * keeps serving meanwhile (old and new versions both decrypt). Uses DATABASE_URL when given; otherwise the local
  * development server (see platform/db/local-server.ts) and its `bizlumo` database.
+ * --delete-retired then deletes the tenant's retired key versions that no value or blind index needs
+ * any more (audited); backups made before keep their own copy of the key rows.
  * In the image: `node dist/cli/keys-rotate.js --tenant <ID>`.
  */
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createDatabase } from '../platform/db/client.js';
+import { systemClock } from '../platform/clock/index.js';
+import { systemContext } from '../platform/context/index.js';
+import { createDatabase, type Db } from '../platform/db/client.js';
 import { prepareSchema } from '../platform/db/migrate.js';
 import { createLogger } from '../platform/observability/logger.js';
 import { createAlerter } from '../platform/observability/alert.js';
 import {
   createFieldCipher,
+  deleteRetiredDataKeys,
   listEncryptedColumns,
   rotateAllTenants,
   rotateTenantKey,
@@ -25,22 +31,28 @@ import {
   type RotationResult,
 } from '../platform/crypto/index.js';
 import type { JobState } from '../platform/jobs/index.js';
+import { createAudit } from '../modules/audit/index.js';
 import { createCommand } from './command.js';
 
 const { say, fail, databaseUrl, keyProviderFor, closeAtExit, run } = createCommand('keys');
 
-const USAGE = 'usage: npm run keys:rotate -- --tenant <ID> | --all  [--batch-size N]';
+const USAGE = 'usage: npm run keys:rotate -- --tenant <ID> | --all  [--batch-size N] [--delete-retired]';
 
-function parseCommandLine(): { tenant?: string; all: boolean; batchSize: number } {
+function parseCommandLine(): { tenant?: string; all: boolean; batchSize: number; deleteRetired: boolean } {
   const { values } = parseArgs({
-    options: { tenant: { type: 'string' }, all: { type: 'boolean', default: false }, 'batch-size': { type: 'string', default: '500' } },
+    options: {
+      tenant: { type: 'string' },
+      all: { type: 'boolean', default: false },
+      'batch-size': { type: 'string', default: '500' },
+      'delete-retired': { type: 'boolean', default: false },
+    },
     strict: true,
   });
   const batchSize = Number(values['batch-size']);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new Error(`--batch-size must be 1 to 10000\n${USAGE}`);
   if (values.all === (values.tenant !== undefined)) throw new Error(`name one tenant with --tenant <ID>, or --all\n${USAGE}`);
   if (values.tenant !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(values.tenant)) throw new Error('--tenant must be a tenant id');
-  return { tenant: values.tenant, all: values.all ?? false, batchSize };
+  return { tenant: values.tenant, all: values.all ?? false, batchSize, deleteRetired: values['delete-retired'] ?? false };
 }
 
 function describe(result: RotationResult): string {
@@ -80,9 +92,15 @@ await run('key rotation failed', async () => {
   const database = createDatabase({ url, poolSize: 4, tls: config.databaseTls });
   closeAtExit(() => database.close());
   const alert = createAlerter(createLogger(config));
-  const cipher = createFieldCipher({ db: database.db, keyProvider, alert });
+  // The servers' key cache lifetime (the same KEY_CACHE_SECONDS): how long the rotation waits before its final sweep.
+  const cipher = createFieldCipher({ db: database.db, keyProvider, alert, cache: { ttlMs: config.keyCacheMs } });
   const deps = { db: database.db, keyProvider, cipher, columns };
-  const options = { batchSize: args.batchSize, onProgress: progress, onWaiting: waiting };
+  const settling = (tenantId: string, until: Date) =>
+    say(`tenant ${tenantId}: first pass done; waiting until ${until.toISOString()} for the servers' cached key version to expire, then sweeping`);
+  const options = { batchSize: args.batchSize, onProgress: progress, onWaiting: waiting, onSettling: settling };
+  // --delete-retired: once a tenant's rotation is done, its retired versions that nothing needs go, audited.
+  const audit = createAudit({ clock: systemClock });
+  const requestId = randomUUID();
 
   const results = args.all ? await rotateAllTenants(deps, options) : [{ tenantId: args.tenant!, result: await rotateTenantKey(deps, args.tenant!, options) }];
   if (args.all && results.length === 0) say('no tenant has a data key yet: nothing to rotate');
@@ -98,6 +116,17 @@ await run('key rotation failed', async () => {
       if (result.rowsRejected > 0) {
         fail(`tenant ${tenantId}: ${result.rowsRejected} value(s) did not decrypt (alerted); they keep their old key version`);
         exitCode = 1;
+      } else if (args.deleteRetired) {
+        const record = (tx: Db, deleted: number[]) =>
+          audit.recordFor(
+            tx,
+            systemContext('keys:rotate', requestId, tenantId),
+            'crypto.data_keys_deleted',
+            { type: 'tenant_data_keys', id: tenantId },
+            { versions: deleted },
+          );
+        const { deleted, kept } = await deleteRetiredDataKeys(database.db, tenantId, { columns, record });
+        say(`tenant ${tenantId}: retired key versions deleted: ${deleted.join(', ') || 'none'}${kept.length ? `; still needed: ${kept.join(', ')}` : ''}`);
       }
     }
   }

@@ -4,7 +4,7 @@
  * 1. Field cipher vs raw AES-256-GCM (this half): encrypt+decrypt of a PAN through createFieldCipher
  *    (warm key cache, the data key in a real database) against node:crypto AES-256-GCM encrypt+decrypt
  *    of the same plaintext with the same associated data, in the same run. Target: ≥ 70% of raw.
- *    Also shown: raw with pooled IVs (as the field cipher draws them), isolating the envelope's cost.
+ *    Also shown: raw with pooled IVs (as the field cipher drew them until it took each IV straight from the CSPRNG).
  * 2. Employee list page under autocannon vs the same template rendered without the database
  *    (support/list-page.ts, also run alone by `npm run bench:pages`). Target: ≥ 30% of the
  *    template's requests per second with p99 < 50 ms (8 connections).

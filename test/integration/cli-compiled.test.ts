@@ -22,7 +22,7 @@ describe('compiled commands, run with node as in the image', () => {
   let backupId: string;
   const created: string[] = [];
   const runtimeUser = `bz_cli_${randomBytes(4).toString('hex')}`;
-  const run = (command: 'migrate' | 'keys-rotate' | 'backup' | 'drill-restore', args: string[] = [], extraEnv: Record<string, string> = {}) =>
+  const run = (command: 'migrate' | 'keys-rotate' | 'keys-rewrap' | 'backup' | 'drill-restore', args: string[] = [], extraEnv: Record<string, string> = {}) =>
     runCompiledCommand(image.appDir, command, args, { ...env, ...extraEnv });
   const asServerRoot = async (statement: string, values: string[]) => {
     const connection = await mysql.createConnection(parseDatabaseUrl(from.source.url).serverUrl);
@@ -31,7 +31,7 @@ describe('compiled commands, run with node as in the image', () => {
 
   beforeAll(async () => {
     [image, from] = await Promise.all([buildImageLayout(), seededSource()]);
-    env = { DATABASE_URL: from.source.url, DATA_DIR: from.config.dataDir };
+    env = { DATABASE_URL: from.source.url, DATA_DIR: from.config.dataDir, KEY_CACHE_SECONDS: '1' };
   }, 180_000);
   afterAll(async () => {
     if (from) await asServerRoot('DROP USER IF EXISTS ?@?', [runtimeUser, '%']);
@@ -42,7 +42,7 @@ describe('compiled commands, run with node as in the image', () => {
 
   it('has every command in dist/cli and no sources beside it', () => {
     const commands = readdirSync(path.join(image.appDir, 'dist', 'cli')).filter((file) => file.endsWith('.js'));
-    expect(commands).toEqual(expect.arrayContaining(['backup.js', 'command.js', 'drill-restore.js', 'keys-rotate.js', 'migrate.js']));
+    expect(commands).toEqual(expect.arrayContaining(['backup.js', 'command.js', 'drill-restore.js', 'keys-rewrap.js', 'keys-rotate.js', 'migrate.js']));
     expect(existsSync(path.join(image.appDir, 'src'))).toBe(false);
   });
 
@@ -65,6 +65,12 @@ describe('compiled commands, run with node as in the image', () => {
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/\[keys\] encrypted columns: .*employees\.pan_cipher/);
     expect(result.output).toContain(`[keys] tenant ${tenant}: rotated to key version 2`);
+  }, 60_000);
+
+  it('keys-rewrap: finds every tenant already under the configured master key, exits 0', async () => {
+    const result = await run('keys-rewrap', ['--all']);
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toContain(`[keys] tenant ${from.seed.companies[0]!.tenantId}: already under local:`);
   }, 60_000);
 
   it('backup: takes an encrypted backup, prints its id last, exits 0', async () => {

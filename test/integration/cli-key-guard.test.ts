@@ -15,6 +15,7 @@ const REMOTE = 'mysql://bizlumo_admin:pw@db.prod.invalid:3306/bizlumo';
 describe('commands that touch keys, against a database that is not the local one', () => {
   it.each([
     ['keys:rotate', 'src/cli/keys-rotate.ts', ['--all'], { DATABASE_URL: REMOTE }],
+    ['keys:rewrap', 'src/cli/keys-rewrap.ts', ['--all'], { DATABASE_URL: REMOTE }],
     ['backup', 'src/cli/backup.ts', [], { DATABASE_URL: REMOTE }],
     ['drill:restore (restore)', 'src/cli/drill-restore.ts', [], { DATABASE_URL: REMOTE }],
     ['drill:restore --database', 'src/cli/drill-restore.ts', ['--database', REMOTE], {}],

@@ -68,7 +68,7 @@ describe('the field cipher over a real database', () => {
       const values = await Promise.all(Array.from({ length: 30 }, (_, i) => instances[i % 3]!.encrypt(fresh, where(i), `PAN${i}`)));
       expect(await keyRows(fresh)).toHaveLength(1);
       // At most one key generated per instance (the in-process loads are shared), and only one kept.
-      expect(generate.mock.calls.filter(([t]) => t === fresh).length).toBeLessThanOrEqual(3);
+      expect(generate.mock.calls.filter(([t, purpose]) => t === fresh && purpose !== 'blind-index').length).toBeLessThanOrEqual(3);
       for (const [i, value] of values.entries()) {
         for (const instance of instances) expect(await instance.decrypt(fresh, where(i), value)).toBe(`PAN${i}`);
       }
@@ -135,7 +135,8 @@ describe('the field cipher over a real database', () => {
 
   it('gives a blind index that is stable within a tenant, differs across tenants and purposes, and is not stored', async () => {
     const index = await cipher.blindIndex(tenant, 'pan', 'ABCDE1234F');
-    expect(index).toMatch(/^[0-9a-f]{64}$/);
+    // Under key version 1's own index key (a new tenant's first version has one).
+    expect(index).toMatch(/^i1:[0-9a-f]{64}$/);
     expect(await cipher.blindIndex(tenant, 'pan', 'ABCDE1234F')).toBe(index);
     expect(await newCipher().blindIndex(tenant, 'pan', 'ABCDE1234F')).toBe(index); // derived, not random per process
     expect(await cipher.blindIndex(otherTenant, 'pan', 'ABCDE1234F')).not.toBe(index);
@@ -149,7 +150,7 @@ describe('the field cipher over a real database', () => {
     )) as unknown as [{ TABLE_NAME: string; COLUMN_NAME: string }[]];
     for (const { TABLE_NAME, COLUMN_NAME } of tables) {
       const [hits] = (await testDb.database.pool.query(`SELECT COUNT(*) AS n FROM \`${TABLE_NAME}\` WHERE CAST(\`${COLUMN_NAME}\` AS CHAR) LIKE ?`, [
-        `%${index.slice(0, 16)}%`,
+        `%${index.slice(3, 19)}%`,
       ])) as unknown as [{ n: number }[]];
       expect(Number(hits[0]!.n), `${TABLE_NAME}.${COLUMN_NAME}`).toBe(0);
     }
@@ -196,6 +197,31 @@ describe('the field cipher over a real database', () => {
       now += 1;
       expect(await timed.decrypt(tenant, where, value)).toBe('secret');
       expect(unwrap).toHaveBeenCalledTimes(2);
+    } finally {
+      unwrap.mockRestore();
+    }
+  });
+
+  it('zeroes an unwrapped key when it leaves the cache, by time or by room', async () => {
+    const tenants = [newId(), newId()];
+    const where = { table: 't', column: 'c', rowId: 'r' };
+    const values = await Promise.all(tenants.map((t) => cipher.encrypt(t, where, t)));
+    let now = 1_000_000;
+    const unwrap = vi.spyOn(keyProvider, 'unwrap');
+    try {
+      const small = newCipher({ cache: { ttlMs: 30_000, maxEntries: 1 }, now: () => now });
+      const unwrapped = async (call: number) => (await unwrap.mock.results[call]!.value) as Buffer;
+      const zeroed = (key: Buffer) => key.equals(Buffer.alloc(32));
+      await small.decrypt(tenants[0]!, where, values[0]!);
+      const first = await unwrapped(0);
+      expect(zeroed(first)).toBe(false);
+      now += 30_000; // its time is up: the next read finds it expired
+      await small.decrypt(tenants[0]!, where, values[0]!);
+      expect(zeroed(first)).toBe(true);
+      const second = await unwrapped(1);
+      await small.decrypt(tenants[1]!, where, values[1]!); // no room for two: the other key goes
+      expect(zeroed(second)).toBe(true);
+      expect(zeroed(await unwrapped(2))).toBe(false);
     } finally {
       unwrap.mockRestore();
     }

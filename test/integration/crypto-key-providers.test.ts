@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -93,6 +93,12 @@ function fakeKms(client: KMSClient) {
     }
     return { Plaintext: new Uint8Array(entry.plaintext), KeyId: KEY_ARN };
   });
+  mock.on(EncryptCommand).callsFake((input: { KeyId: string; Plaintext: Uint8Array; EncryptionContext?: Record<string, string> }) => {
+    const blob = Buffer.concat([Buffer.from('kms-blob:'), randomBytes(170)]);
+    issued.set(blob.toString('hex'), { plaintext: Buffer.from(input.Plaintext), context: JSON.stringify(input.EncryptionContext ?? {}), keyId: input.KeyId });
+    return { CiphertextBlob: new Uint8Array(blob), KeyId: KEY_ARN };
+  });
+  mock.on(DescribeKeyCommand, { KeyId: 'alias/bizlumo-fields' }).resolves({ KeyMetadata: { KeyId: 'x', Arn: KEY_ARN } });
   return mock;
 }
 
@@ -138,6 +144,25 @@ describe('the KMS key provider (real SDK client, send mocked)', () => {
     await expect(provider.unwrap('tenant-b', key.wrapped)).rejects.toThrow(/KMS Decrypt for tenant tenant-b failed: InvalidCiphertextException/);
   });
 
+  it('names its master key by ARN (an alias resolved once with DescribeKey) and wraps an existing key under the tenant context', async () => {
+    expect(await new KmsKeyProvider({ keyId: KEY_ARN, region: 'ap-south-1', client }).currentMasterKeyId()).toBe(KEY_ARN);
+    expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(0);
+    const byAlias = new KmsKeyProvider({ keyId: 'alias/bizlumo-fields', region: 'ap-south-1', client });
+    expect(await byAlias.currentMasterKeyId()).toBe(KEY_ARN);
+    expect(await byAlias.currentMasterKeyId()).toBe(KEY_ARN);
+    expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(1);
+
+    const provider = new KmsKeyProvider({ keyId: KEY_ARN, region: 'ap-south-1', client });
+    const dataKey = randomBytes(32);
+    const wrapped = await provider.wrap('tenant-a', dataKey);
+    expect(wrapped.masterKeyId).toBe(KEY_ARN);
+    expect(kms.commandCalls(EncryptCommand)[0]!.args[0].input).toMatchObject({
+      KeyId: KEY_ARN,
+      EncryptionContext: { tenant: 'tenant-a', purpose: 'field-encryption' },
+    });
+    expect(await provider.unwrap('tenant-a', wrapped.wrapped)).toEqual(dataKey);
+  });
+
   it('is what createKeyProvider builds when the config says kms, in the configured Indian region', async () => {
     const config = loadConfig({ NODE_ENV: 'test', KEY_PROVIDER: 'kms', KMS_KEY_ID: KEY_ARN, AWS_REGION: 'ap-south-2' });
     const provider = createKeyProvider(config);
@@ -155,7 +180,11 @@ describe('the KMS key provider (real SDK client, send mocked)', () => {
     const writer = createFieldCipher({ db: testDb.database.db, keyProvider: provider, alert: () => {} });
     const value = await writer.encrypt(tenant, where, '000123456789');
     await writer.encrypt(tenant, { ...where, rowId: newId() }, '000987654321');
-    expect(kms.commandCalls(GenerateDataKeyCommand)).toHaveLength(1);
+    // One data key and one blind-index key, each under its own purpose in the encryption context.
+    expect(kms.commandCalls(GenerateDataKeyCommand).map((call) => call.args[0].input.EncryptionContext)).toEqual([
+      { tenant, purpose: 'field-encryption' },
+      { tenant, purpose: 'blind-index' },
+    ]);
     expect(kms.commandCalls(DecryptCommand)).toHaveLength(0); // the fresh key is used as generated
 
     const reader = createFieldCipher({ db: testDb.database.db, keyProvider: provider, alert: () => {} });

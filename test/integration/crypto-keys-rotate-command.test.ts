@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFieldCipher, enqueueKeyRotation, KEY_ROTATION, LocalKeyProvider, tenantDataKeys } from '../../src/platform/crypto/index.js';
 import { createJobRunner, jobs } from '../../src/platform/jobs/index.js';
 import { systemClock } from '../../src/platform/clock/index.js';
 import { newId } from '../../src/platform/db/columns.js';
+import { auditEvents } from '../../src/modules/audit/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { runCommand, runScript } from '../support/process.js';
 
@@ -24,7 +25,8 @@ describe('npm run keys:rotate', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     dataDir = mkdtempSync(path.join(tmpdir(), 'bz-keys-cmd-'));
-    env = { DATABASE_URL: testDb.url, DATA_DIR: dataDir };
+    // A one-second key cache: each rotation waits that long (plus a second's margin) before its final sweep.
+    env = { DATABASE_URL: testDb.url, DATA_DIR: dataDir, KEY_CACHE_SECONDS: '1' };
     const keyProvider = new LocalKeyProvider({ dataDir, isProduction: false });
     value = await createFieldCipher({ db: testDb.database.db, keyProvider, alert: () => {} }).encrypt(tenant, where, 'ABCDE1234F');
   });
@@ -99,5 +101,19 @@ describe('npm run keys:rotate', () => {
     expect(await versions()).toEqual(['1:retired', '2:retired', '3:retired', '4:active']);
     const [job] = await db.select().from(jobs).where(eq(jobs.id, jobId));
     expect(job).toMatchObject({ status: 'done', attempts: 2 });
+  }, 60_000);
+
+  it('deletes the retired key versions nothing needs with --delete-retired, audited as the system', async () => {
+    const run = await keysRotate(['--tenant', tenant, '--delete-retired'], env);
+    expect(run.output).toContain(`tenant ${tenant}: rotated to key version 5`);
+    expect(run.output).toContain(`tenant ${tenant}: retired key versions deleted: 1, 2, 3, 4`);
+    expect(run.code).toBe(0);
+    expect(await versions()).toEqual(['5:active']);
+    const [entry] = await testDb.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.tenantId, tenant), eq(auditEvents.action, 'crypto.data_keys_deleted')));
+    expect(entry).toMatchObject({ actorKind: 'system', actorId: 'keys:rotate', targetId: tenant });
+    expect(JSON.parse(entry!.details!)).toEqual({ versions: [1, 2, 3, 4] });
   }, 60_000);
 });

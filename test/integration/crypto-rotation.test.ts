@@ -95,9 +95,10 @@ describe('key rotation', () => {
     testDb = await createTestDatabase();
     dataDir = mkdtempSync(path.join(tmpdir(), 'bz-rotate-'));
     const keyProvider = new LocalKeyProvider({ dataDir, isProduction: false });
-    cipher = createFieldCipher({ db: testDb.database.db, keyProvider, alert: (kind, details) => void alerts.push({ kind, details }) });
+    // A short key cache: every rotation waits that long for other instances' cached versions to expire.
+    cipher = createFieldCipher({ db: testDb.database.db, keyProvider, alert: (kind, details) => void alerts.push({ kind, details }), cache: { ttlMs: 50 } });
     for (const column of COLUMNS) registerEncryptedColumn(column);
-    deps = { db: testDb.database.db, keyProvider, cipher };
+    deps = { db: testDb.database.db, keyProvider, cipher, settleCheckMs: 10 };
     await query(`CREATE TABLE ${TABLE} (
       id char(36) NOT NULL PRIMARY KEY,
       company_id char(36) NOT NULL,
@@ -135,10 +136,11 @@ describe('key rotation', () => {
       { version: 1, status: 'retired' },
       { version: 2, status: 'active' },
     ]);
-    // New values go under the new version; the blind index does not move (unique indexes stay valid).
+    // New values go under the new version, and so do new blind indexes; look-ups still find the old form.
     expect(await cipher.currentVersion(tenantA)).toBe(2);
     expect(keyVersionOf(await cipher.encrypt(tenantA, { table: TABLE, column: 'pan_cipher', rowId: newId() }, 'X'))).toBe(2);
-    expect(await cipher.blindIndex(tenantA, 'pan', 'ABCDE1000F')).toBe(panIndex);
+    expect(await cipher.blindIndex(tenantA, 'pan', 'ABCDE1000F')).toMatch(/^i2:/);
+    expect(await cipher.blindIndexes(tenantA, 'pan', 'ABCDE1000F')).toEqual([panIndex, await cipher.blindIndex(tenantA, 'pan', 'ABCDE1000F')]);
     // Other tenants are untouched.
     expect(new Set(await readAll(tenantB))).toEqual(new Set([1]));
     expect(await keyVersions(tenantB)).toEqual([{ version: 1, status: 'active' }]);
@@ -242,12 +244,12 @@ describe('key rotation', () => {
     alerts.length = 0;
     const result = await rotateTenantKey(deps, tenantC, { batchSize: 2 });
     expect(result).toMatchObject({ outcome: 'rotated', targetVersion: 3, rowsRejected: 1 });
-    expect(alerts).toEqual([
-      {
-        kind: 'crypto.decrypt_failed',
-        details: { tenantId: tenantC, table: TABLE, column: 'bank_cipher', rowId: victim!.id, reason: 'authentication_failed' },
-      },
-    ]);
+    // Met by the first pass and again by the sweep (it is still under the old version): alerted by each, counted once.
+    const alert = {
+      kind: 'crypto.decrypt_failed',
+      details: { tenantId: tenantC, table: TABLE, column: 'bank_cipher', rowId: victim!.id, reason: 'authentication_failed' },
+    };
+    expect(alerts).toEqual([alert, alert]);
   });
 
   it('rotates every tenant that has a key, and reports a tenant without one', async () => {
@@ -259,6 +261,53 @@ describe('key rotation', () => {
     expect(new Set(await readAll(tenantA))).toEqual(new Set([4]));
     expect(await rotateTenantKey(deps, newId(), { batchSize: 10 })).toMatchObject({ outcome: 'no_data_key' });
     await expect(rotateTenantKey(deps, tenantA, { batchSize: 0 })).rejects.toThrow(/batchSize/);
+  });
+
+  it('does not report done until a sweep after the key cache lifetime finds no value below the new version', async () => {
+    const tenantE = newId();
+    await insertPeople(tenantE, 10);
+    const clock = testClock(new Date('2026-12-01T12:00:00Z'));
+    const now = () => clock.now().getTime();
+    // Two app instances on one database: one runs the rotation, the other has version 1 cached for a minute.
+    const instance = () => createFieldCipher({ db: testDb.database.db, keyProvider: deps.keyProvider, alert: () => {}, cache: { ttlMs: 60_000 }, now });
+    const rotator = instance();
+    const other = instance();
+    expect(await other.currentVersion(tenantE)).toBe(1);
+    /** The other instance changes the row with the lowest id: the rotation's cursor is already past it. */
+    const writeBehind = async (bank: string) => {
+      const [row] = await query<{ id: string }>(`SELECT id FROM ${TABLE} WHERE company_id = ? ORDER BY id LIMIT 1`, [tenantE]);
+      const value = await other.encrypt(tenantE, { table: TABLE, column: 'bank_cipher', rowId: row!.id }, bank);
+      await query(`UPDATE ${TABLE} SET bank_cipher = ? WHERE id = ?`, [value, row!.id]);
+      secrets.set(row!.id, { ...secrets.get(row!.id)!, bank });
+      return keyVersionOf(value);
+    };
+
+    let settling!: (until: Date) => void;
+    const waiting = new Promise<Date>((resolve) => (settling = resolve));
+    let finished = false;
+    let wroteBehind = false;
+    const rotation = rotateTenantKey({ ...deps, cipher: rotator, clock }, tenantE, {
+      batchSize: 3,
+      afterBatch: async (progress) => {
+        if (progress.column === 'pan_cipher' && !wroteBehind) wroteBehind = (await writeBehind('999900000001')) === 1;
+      },
+      onSettling: (_tenant, until) => settling(until),
+    }).finally(() => (finished = true));
+    const until = await Promise.race([waiting, rotation.then(() => undefined)]);
+    expect(wroteBehind).toBe(true);
+    // The first pass is over, yet the rotation is not done: the other instance may still write under version 1.
+    expect(finished).toBe(false);
+    expect(until).toEqual(new Date(now() + 60_000 + 1_000));
+    expect(await writeBehind('999900000002')).toBe(1);
+    clock.advance(30_000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(finished).toBe(false);
+
+    clock.advance(31_000); // every instance's cached version has expired: the sweep finds the late value
+    const result = await rotation;
+    expect(result).toMatchObject({ outcome: 'rotated', targetVersion: 2, rowsRejected: 0, rowsReencrypted: 18 + 1 });
+    expect(new Set(await readAll(tenantE))).toEqual(new Set([2]));
+    expect(await other.currentVersion(tenantE)).toBe(2);
   });
 
   it('is finished by another instance when the one running it dies', async () => {

@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import crypto, { randomBytes } from 'node:crypto';
+import { syncBuiltinESMExports } from 'node:module';
+import { describe, expect, it, vi } from 'vitest';
 import {
   associatedData,
   CiphertextRejected,
@@ -51,6 +52,20 @@ describe('the v1 ciphertext format', () => {
     expect(values.size).toBe(200);
     const ivs = new Set([...values].map((v) => v.split(':')[2]));
     expect(ivs.size).toBe(200);
+  });
+
+  it('draws each IV from the CSPRNG when the value is sealed, not from a pool a cloned process would replay', () => {
+    // Named imports of node:crypto follow the module object once synced, so the spy sees format.ts's calls.
+    const draw = vi.spyOn(crypto, 'randomBytes');
+    syncBuiltinESMExports();
+    try {
+      const values = [sealField(key, 1, aad, 'A'), sealField(key, 1, aad, 'B'), sealField(key, 1, aad, 'C')];
+      const drawn = draw.mock.calls.map((call, i) => [call[0], draw.mock.results[i]!.value as Buffer] as const).filter(([size]) => size === 12);
+      expect(drawn.map(([, bytes]) => bytes.toString('base64url'))).toEqual(values.map((v) => v.split(':')[2]));
+    } finally {
+      draw.mockRestore();
+      syncBuiltinESMExports();
+    }
   });
 
   it('fails authentication when the IV, tag or data is changed, or under another key', () => {

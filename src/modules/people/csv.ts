@@ -49,6 +49,7 @@ export interface ImportResult {
 /** What the CSV use cases need of the people service (passed in, so this file does not import it back). */
 export interface CsvPeople {
   panIndex(tenantId: string, pan: string): Promise<string>;
+  panIndexes(tenantId: string, pan: string): Promise<string[]>;
   plainColumns(input: EmployeeInput): Omit<EmployeeInput, SensitiveField>;
   sealSensitive(tenantId: string, employeeId: string, input: EmployeeInput): Promise<Partial<store.EmployeeRow>>;
   list(caller: Caller, query: { page: number }): Promise<{ rows: Employee[]; pages: number }>;
@@ -127,7 +128,7 @@ async function importEmployees(deps: { db: Db; audit: Audit }, people: CsvPeople
 
   const departments = new Map((await store.listDepartments(db, viewer.tenantId)).map((d) => [d.name.toLowerCase(), d.id]));
   const rejected: RowReport[] = [];
-  let good: { line: number; input: EmployeeInput; panIndex: string | null }[] = [];
+  let good: { line: number; input: EmployeeInput; panIndex: string | null; panIndexes: string[] }[] = [];
   const seenCodes = new Map<string, number>();
   const seenPans = new Map<string, number>();
 
@@ -149,13 +150,15 @@ async function importEmployees(deps: { db: Db; audit: Audit }, people: CsvPeople
     if (code && seenCodes.has(code.toUpperCase())) problems.push({ field: 'code', message: `repeats line ${seenCodes.get(code.toUpperCase())}` });
     if (code) seenCodes.set(code.toUpperCase(), line);
     let panIndex: string | null = null;
+    let panIndexes: string[] = [];
     if (parsed.success && parsed.data.pan) {
       panIndex = await people.panIndex(viewer.tenantId, parsed.data.pan);
+      panIndexes = await people.panIndexes(viewer.tenantId, parsed.data.pan);
       if (seenPans.has(panIndex)) problems.push({ field: 'pan', message: `repeats line ${seenPans.get(panIndex)}` });
       seenPans.set(panIndex, line);
     }
     if (problems.length > 0 || !parsed.success) rejected.push({ line, code, problems });
-    else good.push({ line, input: parsed.data, panIndex });
+    else good.push({ line, input: parsed.data, panIndex, panIndexes });
   }
 
   // Codes and PANs already in the company.
@@ -164,14 +167,14 @@ async function importEmployees(deps: { db: Db; audit: Audit }, people: CsvPeople
       db,
       viewer.tenantId,
       good.map((g) => g.input.code),
-      good.map((g) => g.panIndex).filter((p): p is string => p !== null),
+      good.flatMap((g) => g.panIndexes),
     );
     const takenCodes = new Set(taken.codes.map((c) => c.toUpperCase()));
     const takenPans = new Set(taken.panIndexes);
     good = good.filter((row) => {
       const problems: FieldProblem[] = [];
       if (takenCodes.has(row.input.code.toUpperCase())) problems.push({ field: 'code', message: 'is already used by an employee' });
-      if (row.panIndex && takenPans.has(row.panIndex)) problems.push({ field: 'pan', message: 'is already used by an employee' });
+      if (row.panIndexes.some((index) => takenPans.has(index))) problems.push({ field: 'pan', message: 'is already used by an employee' });
       if (problems.length > 0) rejected.push({ line: row.line, code: row.input.code, problems });
       return problems.length === 0;
     });

@@ -1,5 +1,5 @@
-import { char, date, index, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
-import { registerEncryptedColumn } from '../../platform/crypto/index.js';
+import { date, index, mysqlTable, primaryKey, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { registerBlindIndex, registerEncryptedColumn } from '../../platform/crypto/index.js';
 import { createdAt, idColumn, updatedAt } from '../../platform/db/columns.js';
 import { companies } from '../tenancy/index.js';
 
@@ -40,8 +40,8 @@ export const employees = mysqlTable(
     gender: varchar('gender', { length: 10, enum: GENDERS }),
     // Sensitive fields: ciphertext only (platform/crypto format), bound to tenant/table/column/row.
     panCipher: varchar('pan_cipher', { length: 255 }),
-    /** Blind index of the PAN: uniqueness within the company without storing the PAN. */
-    panIndex: char('pan_index', { length: 64 }),
+    /** Blind index of the PAN (`i<key version>:<hmac>`, or the bare HMAC of the derived index key): uniqueness within the company without storing the PAN. */
+    panIndex: varchar('pan_index', { length: 80 }),
     aadhaarLast4Cipher: varchar('aadhaar_last4_cipher', { length: 255 }),
     bankAccountCipher: varchar('bank_account_cipher', { length: 255 }),
     ifsc: varchar('ifsc', { length: 11 }),
@@ -69,6 +69,16 @@ export const SENSITIVE_COLUMNS: Record<SensitiveField, string> = {
 for (const column of Object.values(SENSITIVE_COLUMNS)) {
   registerEncryptedColumn({ table: 'employees', column, idColumn: 'id', tenantColumn: 'tenant_id' });
 }
+/** The purpose the PAN index is computed under (service.ts); rotation re-indexes with it. */
+export const PAN_INDEX_PURPOSE = 'employee-pan';
+registerBlindIndex({
+  table: 'employees',
+  column: 'pan_index',
+  sourceColumn: 'pan_cipher',
+  purpose: PAN_INDEX_PURPOSE,
+  idColumn: 'id',
+  tenantColumn: 'tenant_id',
+});
 
 /** An employee asking HR to correct their profile. */
 export const profileCorrections = mysqlTable(

@@ -8,7 +8,7 @@ import { can, type Caller } from '../access/index.js';
 import type { Audit } from '../audit/index.js';
 import { csvUseCases } from './csv.js';
 import { departmentUseCases } from './departments.js';
-import { SENSITIVE_COLUMNS, SENSITIVE_FIELDS, type Employee, type SensitiveField } from './schema.js';
+import { PAN_INDEX_PURPOSE, SENSITIVE_COLUMNS, SENSITIVE_FIELDS, type Employee, type SensitiveField } from './schema.js';
 import * as store from './store.js';
 import type { EmployeeInput } from './input.js';
 
@@ -18,7 +18,7 @@ export const PAGE_SIZE = 50;
  * and its reveal-with-a-reason would guard nothing: it shows as the shape of the number until revealed.
  */
 export const AADHAAR_MASKED = 'XXXX XXXX ••••';
-const PAN_INDEX = 'employee-pan';
+const PAN_INDEX = PAN_INDEX_PURPOSE;
 
 export interface PeopleDeps {
   db: Db;
@@ -62,6 +62,17 @@ export function createPeople(deps: PeopleDeps) {
     return plain;
   }
 
+  /**
+   * A PAN already used by another employee is refused. The unique index catches it only under one key
+   * version; while a rotation moves the indexes, the other employee's may be under the other, so look
+   * it up under every version first.
+   */
+  async function refuseTakenPan(tenantId: string, employeeId: string, pan: string | null | undefined): Promise<void> {
+    if (!pan) return;
+    const holder = await store.employeeWithPanIndex(db, tenantId, await cipher.blindIndexes(tenantId, PAN_INDEX, pan));
+    if (holder !== undefined && holder !== employeeId) throw new Invalid('pan', 'is already used by another employee');
+  }
+
   /** A PAN already used by another employee of this company is refused (found by blind index). */
   function duplicatePan(error: unknown): never {
     const key = duplicateKeyOf(error);
@@ -102,6 +113,8 @@ export function createPeople(deps: PeopleDeps) {
   }
 
   const panIndex = (tenantId: string, pan: string) => cipher.blindIndex(tenantId, PAN_INDEX, pan);
+  /** The PAN's index under every key version a stored one may be under (look-ups during a rotation). */
+  const panIndexes = (tenantId: string, pan: string) => cipher.blindIndexes(tenantId, PAN_INDEX, pan);
 
   const employeeUseCases = {
     ...departments,
@@ -144,6 +157,7 @@ export function createPeople(deps: PeopleDeps) {
       if (!can(caller.viewer, 'employee.edit')) throw new Forbidden();
       await departments.assertDepartmentOf(caller, input.departmentId);
       const id = newId();
+      await refuseTakenPan(caller.tenantId, id, input.pan);
       const sealed = await sealSensitive(caller.tenantId, id, input);
       await inTransaction(db, async (tx) => {
         await store.insertEmployeeRows(tx, caller.tenantId, [{ id, ...plainColumns(input), ...sealed }]);
@@ -160,6 +174,7 @@ export function createPeople(deps: PeopleDeps) {
       if (!can(caller.viewer, 'employee.edit')) throw new Forbidden();
       await departments.assertDepartmentOf(caller, input.departmentId);
       const employeeId = before.id;
+      await refuseTakenPan(caller.tenantId, employeeId, input.pan);
       // Blank sensitive inputs on the edit form mean "keep": only typed values replace.
       const sealed = await sealSensitive(caller.tenantId, employeeId, {
         pan: input.pan || undefined,
@@ -216,6 +231,7 @@ export function createPeople(deps: PeopleDeps) {
     sealSensitive,
     plainColumns,
     panIndex,
+    panIndexes,
   };
   return { ...employeeUseCases, ...csvUseCases({ db, audit }, employeeUseCases) };
 }

@@ -242,6 +242,16 @@ export async function listOpenCorrections(db: Db, tenantId: string) {
     .orderBy(asc(profileCorrections.createdAt));
 }
 
+/** The employee of the company whose PAN index is one of these (a PAN's index under each live key version), if any. */
+export async function employeeWithPanIndex(db: Db, tenantId: string, panIndexes: string[]): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: employees.id })
+    .from(employees)
+    .where(and(eq(employees.tenantId, tenantId), inArray(employees.panIndex, panIndexes)))
+    .limit(1);
+  return row?.id;
+}
+
 /** Which of these codes and PAN blind indexes the company already uses (for the CSV import). */
 export async function findTaken(db: Db, tenantId: string, codes: string[], panIndexes: string[]): Promise<{ codes: string[]; panIndexes: string[] }> {
   const [byCode, byPan] = await Promise.all([

@@ -11,10 +11,15 @@ export class BoundedCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number; usedAt: number }>();
   private uses = 0;
 
+  /**
+   * `onEvict` sees each value as it leaves, however it leaves (expired, pushed out, replaced, deleted,
+   * cleared): the key caches zero their buffers there, so a key does not linger in freed memory.
+   */
   constructor(
     private readonly maxEntries: number,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly onEvict?: (value: V) => void,
   ) {
     if (!(maxEntries >= 1) || !(ttlMs > 0)) throw new Error('a cache needs at least one entry and a positive time to live');
   }
@@ -23,7 +28,7 @@ export class BoundedCache<V> {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
+      this.delete(key);
       return undefined;
     }
     entry.usedAt = ++this.uses;
@@ -31,16 +36,21 @@ export class BoundedCache<V> {
   }
 
   set(key: string, value: V): void {
+    const replaced = this.entries.get(key)?.value;
     this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs, usedAt: ++this.uses });
+    if (replaced !== undefined && replaced !== value) this.onEvict?.(replaced);
     while (this.entries.size > this.maxEntries) this.evictOne();
   }
 
   delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
     this.entries.delete(key);
+    this.onEvict?.(entry.value);
   }
 
   clear(): void {
-    this.entries.clear();
+    for (const key of [...this.entries.keys()]) this.delete(key);
   }
 
   get size(): number {
@@ -62,6 +72,6 @@ export class BoundedCache<V> {
         victim = key;
       }
     }
-    if (victim !== undefined) this.entries.delete(victim);
+    if (victim !== undefined) this.delete(victim);
   }
 }

@@ -40,3 +40,26 @@ export function listEncryptedColumns(): EncryptedColumn[] {
 export function unregisterEncryptedColumn(table: string, column: string): void {
   registry.delete(`${table}.${column}`);
 }
+
+/**
+ * A blind-index column (`table.column`) computed from the plaintext of the encrypted `sourceColumn` of
+ * the same row under `purpose`: rotation decrypts the source and writes the index under the new key version.
+ */
+export interface BlindIndexColumn extends EncryptedColumn {
+  sourceColumn: string;
+  purpose: string;
+}
+
+const indexes = new Map<string, BlindIndexColumn>();
+
+export function registerBlindIndex(index: BlindIndexColumn): void {
+  for (const [part, name] of Object.entries(index)) {
+    if (part !== 'purpose' && (typeof name !== 'string' || !IDENTIFIER.test(name)))
+      throw new Error(`blind index ${part} "${String(name)}" is not a plain SQL identifier`);
+  }
+  indexes.set(`${index.table}.${index.column}`, { ...index });
+}
+
+export function listBlindIndexes(): BlindIndexColumn[] {
+  return [...indexes.values()].sort((a, b) => `${a.table}.${a.column}`.localeCompare(`${b.table}.${b.column}`));
+}

@@ -2,7 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import type { Db } from '../db/client.js';
 import type { Alerter } from '../observability/alert.js';
 import { BoundedCache } from '../cache/bounded-cache.js';
-import { addDataKeyVersion, latestDataKeyVersion, readDataKey } from './data-keys.js';
+import { addDataKeyVersion, checkMasterKey, latestDataKeyVersion, listDataKeyVersions, readDataKey } from './data-keys.js';
 import { associatedData, CiphertextRejected, openField, parseCiphertext, sealField, type FieldLocation, type RejectionReason } from './format.js';
 import type { KeyProvider } from './key-provider.js';
 import { mask } from '../text/mask.js';
@@ -30,19 +30,28 @@ export interface FieldCipher {
    */
   decryptMasked(tenantId: string, ad: FieldLocation, ciphertext: string): Promise<string>;
   /**
-   * HMAC-SHA256 of `value` under a per-tenant, per-purpose index key, as 64 lowercase hex characters,
-   * for equality look-ups ("is this PAN already used in this company") without storing plaintext.
-   * The caller normalises first (trim, upper-case a PAN): the index matches only identical strings.
-   * The index key is derived (HKDF) from the tenant's first data key, so it survives rotation and
-   * unique indexes stay valid; it is never stored. Do not index low-entropy values (Aadhaar last-4).
+   * HMAC-SHA256 of `value` under a per-tenant, per-purpose index key, for equality look-ups ("is this
+   * PAN already used in this company") without storing plaintext. The caller normalises first (trim,
+   * upper-case a PAN): the index matches only identical strings. Do not index low-entropy values.
+   *
+   * Each data key version has a blind-index key of its own (wrapped with KMS context purpose=blind-index),
+   * so rotation moves the indexes too: an index is `i<version>:<64 hex>` under the current version.
+   * Versions made before index keys existed have none; their indexes are the bare HMAC under a key
+   * derived (HKDF) from version 1's data key, until a rotation re-indexes them.
    */
   blindIndex(tenantId: string, purpose: string, value: string): Promise<string>;
+  /** The index of `value` under every version a stored index may be under: look up with all of them. */
+  blindIndexes(tenantId: string, purpose: string, value: string): Promise<string[]>;
+  /** Rotation: the index of `value` under `version`. */
+  blindIndexUnder(tenantId: string, purpose: string, value: string, version: number): Promise<string>;
   /** The key version new values get; creates the tenant's first data key when there is none. */
   currentVersion(tenantId: string): Promise<number>;
   /** Rotation: the value re-encrypted under `version`, or undefined when it already is. */
   reencrypt(tenantId: string, ad: FieldLocation, ciphertext: string, version: number): Promise<string | undefined>;
   /** Drops this process's cached current version for a tenant (after a rotation added one). */
   forgetVersion(tenantId: string): void;
+  /** How long a cached current version lives: how long any instance may still write under the previous one after a rotation adds a version. */
+  readonly cacheTtlMs: number;
 }
 
 export interface FieldCipherOptions {
@@ -61,8 +70,8 @@ export interface FieldCipherOptions {
 
 const PURPOSE = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const BLIND_INDEX_SALT = Buffer.from('bizlumo/blind-index/v1', 'utf8');
-/** Blind index keys derive from this version, which rotation never deletes. */
-const INDEX_ROOT_VERSION = 1;
+/** Versions without an index key of their own derive their index keys from this version's data key. */
+const DERIVED_INDEX_ROOT = 1;
 
 export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
   const { db, keyProvider, alert } = options;
@@ -70,8 +79,10 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
   const maxEntries = options.cache?.maxEntries ?? 1000;
   const now = options.now ?? Date.now;
   const versions = new BoundedCache<number>(maxEntries, ttlMs, now);
-  const keys = new BoundedCache<Buffer>(maxEntries, ttlMs, now);
-  const indexKeys = new BoundedCache<Buffer>(maxEntries, ttlMs, now);
+  // A key leaving memory is overwritten first: a heap dump or a core file taken later does not hold it.
+  const wipe = (key: Buffer) => void key.fill(0);
+  const keys = new BoundedCache<Buffer>(maxEntries, ttlMs, now, wipe);
+  const indexKeys = new BoundedCache<{ key: Buffer; prefix: string }>(maxEntries, ttlMs, now, (entry) => wipe(entry.key));
   // One load per key at a time: a burst of requests for a cold tenant makes one KMS call, not fifty.
   const loading = new Map<string, Promise<unknown>>();
   // decryptMasked's memo, oldest first (a Map keeps insertion order), so dropping the oldest is O(1).
@@ -96,6 +107,7 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
       if (version === undefined) {
         const added = await addDataKeyVersion(db, keyProvider, tenantId, 1);
         if (added.plaintext) keys.set(keyName(tenantId, 1), added.plaintext);
+        added.indexPlaintext?.fill(0); // unwrapped again on first use, per purpose
         version = 1;
       }
       versions.set(tenantId, version);
@@ -109,6 +121,7 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
     return once(`key:${name}`, async () => {
       const stored = await readDataKey(db, tenantId, version);
       if (!stored) return undefined;
+      await checkMasterKey(keyProvider, stored);
       const key = await keyProvider.unwrap(tenantId, stored.wrapped);
       keys.set(name, key);
       return key;
@@ -168,20 +181,48 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
     return sealField(key, version, associatedData(tenantId, ad), plaintext);
   }
 
-  async function indexKey(tenantId: string, purpose: string): Promise<Buffer> {
-    const name = `${tenantId}#${purpose}`;
+  /** The HMAC key of one purpose under one version, and how that version's indexes are written. */
+  async function indexKeyUnder(tenantId: string, version: number, purpose: string): Promise<{ key: Buffer; prefix: string }> {
+    if (!PURPOSE.test(purpose)) throw new Error('a blind index purpose is a short lower-case name such as "pan"');
+    const name = `${keyName(tenantId, version)}#${purpose}`;
     const cached = indexKeys.get(name);
     if (cached) return cached;
-    if (versions.get(tenantId) === undefined) await loadCurrentVersion(tenantId);
-    const root = keys.get(keyName(tenantId, INDEX_ROOT_VERSION)) ?? (await loadDataKey(tenantId, INDEX_ROOT_VERSION));
-    if (!root) throw new Error(`tenant ${tenantId} has no data key version ${INDEX_ROOT_VERSION} to derive its blind index key from`);
-    const info = Buffer.from(`tenant=${tenantId};purpose=${purpose}`, 'utf8');
-    const derived = Buffer.from(hkdfSync('sha256', root, BLIND_INDEX_SALT, info, 32));
-    indexKeys.set(name, derived);
-    return derived;
+    return once(`index:${name}`, async () => {
+      const stored = await readDataKey(db, tenantId, version);
+      if (!stored) throw new Error(`tenant ${tenantId} has no data key version ${version} for its blind index`);
+      await checkMasterKey(keyProvider, stored);
+      let root: Buffer;
+      let prefix = `i${version}:`;
+      if (stored.wrappedIndex) {
+        root = await keyProvider.unwrap(tenantId, stored.wrappedIndex, 'blind-index');
+      } else {
+        const derivedFrom = keys.get(keyName(tenantId, DERIVED_INDEX_ROOT)) ?? (await loadDataKey(tenantId, DERIVED_INDEX_ROOT));
+        if (!derivedFrom) throw new Error(`tenant ${tenantId} has no data key version ${DERIVED_INDEX_ROOT} to derive its blind index key from`);
+        root = Buffer.from(derivedFrom);
+        prefix = '';
+      }
+      const info = Buffer.from(`tenant=${tenantId};purpose=${purpose}`, 'utf8');
+      const entry = { key: Buffer.from(hkdfSync('sha256', root, BLIND_INDEX_SALT, info, 32)), prefix };
+      root.fill(0);
+      indexKeys.set(name, entry);
+      return entry;
+    });
+  }
+
+  async function indexUnder(tenantId: string, purpose: string, value: string, version: number): Promise<string> {
+    if (typeof value !== 'string') throw new Error('a blind index takes a string');
+    const { key, prefix } = await indexKeyUnder(tenantId, version, purpose);
+    return prefix + createHmac('sha256', key).update(value, 'utf8').digest('hex');
+  }
+
+  async function currentIndex(tenantId: string, purpose: string, value: string): Promise<string> {
+    const version = versions.get(tenantId) ?? (await loadCurrentVersion(tenantId));
+    return indexUnder(tenantId, purpose, value, version);
   }
 
   return {
+    cacheTtlMs: ttlMs,
+
     async currentVersion(tenantId) {
       return versions.get(tenantId) ?? loadCurrentVersion(tenantId);
     },
@@ -207,11 +248,17 @@ export function createFieldCipher(options: FieldCipherOptions): FieldCipher {
       return sealUnder(tenantId, version, ad, plaintext);
     },
 
-    async blindIndex(tenantId, purpose, value) {
-      if (!PURPOSE.test(purpose)) throw new Error('a blind index purpose is a short lower-case name such as "pan"');
-      if (typeof value !== 'string') throw new Error('a blind index takes a string');
-      const key = await indexKey(tenantId, purpose);
-      return createHmac('sha256', key).update(value, 'utf8').digest('hex');
+    blindIndex: currentIndex,
+
+    blindIndexUnder: indexUnder,
+
+    async blindIndexes(tenantId, purpose, value) {
+      // Read afresh, not cached: a version another instance's rotation just added must be looked up too.
+      const stored = await listDataKeyVersions(db, tenantId);
+      if (stored.length === 0) return [await currentIndex(tenantId, purpose, value)];
+      const derived = stored.find((k) => !k.hasIndexKey);
+      const under = [...stored.filter((k) => k.hasIndexKey).map((k) => k.version), ...(derived ? [derived.version] : [])];
+      return Promise.all(under.map((version) => indexUnder(tenantId, purpose, value, version)));
     },
 
     forgetVersion(tenantId) {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
  * The stored form of one encrypted field value, a self-describing ASCII string:
@@ -106,22 +106,13 @@ export function associatedData(tenantId: string, location: FieldLocation): Buffe
   return Buffer.from(`${tenantId}/${location.table}/${location.column}/${location.rowId}`, 'utf8');
 }
 
-/**
- * Random IVs drawn from a buffer the CSPRNG refills every 512 values: one call into OpenSSL per 512
- * encryptions instead of one each (Node's randomUUID does the same). Each 12-byte slice is handed
- * out exactly once and copied, so no IV can repeat through reuse of the buffer.
- */
-const ivPool = Buffer.alloc(IV_BYTES * 512);
-let ivOffset = ivPool.length;
+/** What a key cache leaves in a buffer it evicts (field-cipher.ts): never a key to encrypt or decrypt with. */
+const WIPED_KEY = Buffer.alloc(KEY_BYTES);
 
-function freshIv(): Buffer {
-  if (ivOffset + IV_BYTES > ivPool.length) {
-    randomFillSync(ivPool);
-    ivOffset = 0;
-  }
-  const iv = Buffer.from(ivPool.subarray(ivOffset, ivOffset + IV_BYTES));
-  ivOffset += IV_BYTES;
-  return iv;
+function checkKey(key: Buffer): void {
+  if (key.length !== KEY_BYTES) throw new Error('a field key must be 256 bits');
+  // A caller holding a key that the cache evicted meanwhile would otherwise seal under all zeros.
+  if (key.equals(WIPED_KEY)) throw new Error('this field key was wiped when it left the key cache; load it again');
 }
 
 /**
@@ -129,8 +120,10 @@ function freshIv(): Buffer {
  * key; a tenant writes far fewer than that between rotations.
  */
 export function sealField(key: Buffer, keyVersion: number, aad: Buffer, plaintext: string): string {
-  if (key.length !== KEY_BYTES) throw new Error('a field key must be 256 bits');
-  const iv = freshIv();
+  checkKey(key);
+  // Straight from the CSPRNG for every value: an IV pool in process memory would be handed out
+  // twice by a cloned process (a forked worker, a restored VM or container snapshot).
+  const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -140,6 +133,7 @@ export function sealField(key: Buffer, keyVersion: number, aad: Buffer, plaintex
 
 /** Returns the plaintext, or undefined when authentication fails (wrong key, AAD, IV, tag or data). */
 export function openField(key: Buffer, aad: Buffer, parsed: ParsedCiphertext): string | undefined {
+  checkKey(key);
   const decipher = createDecipheriv('aes-256-gcm', key, parsed.iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);
   decipher.setAuthTag(parsed.tag);

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, DescribeKeyCommand, EncryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { Config } from '../../config.js';
 
 /**
@@ -9,14 +9,28 @@ import type { Config } from '../../config.js';
  * the master key never leaves it. The database only ever holds `wrapped`.
  */
 export interface KeyProvider {
-  generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }>;
-  unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer>;
+  /** `purpose` is bound into the wrap with the tenant: a blind-index key does not unwrap as a field key. */
+  generateDataKey(tenantId: string, purpose?: KeyPurpose): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }>;
+  unwrap(tenantId: string, wrapped: Buffer, purpose?: KeyPurpose): Promise<Buffer>;
+  /** Wraps an existing data key (moving a tenant to this master key: keys:rewrap). */
+  wrap(tenantId: string, plaintext: Buffer, purpose?: KeyPurpose): Promise<{ wrapped: Buffer; masterKeyId: string }>;
+  /**
+   * The id stored with each key version this provider wraps (`local:<fingerprint>`, or the KMS key
+   * ARN), so a version made under another master key is refused by name instead of failing to unwrap.
+   */
+  currentMasterKeyId(): Promise<string>;
 }
 
 const DATA_KEY_BYTES = 32;
 
-/** Bound into every wrap so a wrapped key copied to another tenant's row does not unwrap. */
-export const kmsEncryptionContext = (tenantId: string) => ({ tenant: tenantId, purpose: 'field-encryption' });
+/** What a wrapped key is for: field values, or the blind indexes (its own key, versioned with the data key). */
+export type KeyPurpose = 'field-encryption' | 'blind-index';
+
+/** Bound into every wrap so a wrapped key copied to another tenant's row (or to the other purpose) does not unwrap. */
+export const kmsEncryptionContext = (tenantId: string, purpose: KeyPurpose = 'field-encryption') => ({ tenant: tenantId, purpose });
+
+/** The local wrap's associated data: the tenant alone for field keys (as they always were), tenant/purpose otherwise. */
+const localContext = (tenantId: string, purpose: KeyPurpose) => Buffer.from(purpose === 'field-encryption' ? tenantId : `${tenantId}/${purpose}`, 'utf8');
 
 // ---------------------------------------------------------------------------------------------
 // Local file (development and tests)
@@ -35,6 +49,7 @@ const TAG_BYTES = 16;
 export class LocalKeyProvider implements KeyProvider {
   readonly keyFile: string;
   private masterKey: Buffer | undefined;
+  private fingerprint: string | undefined;
 
   /** `fileName`: another master key beside the field one (the backups have their own, see platform/backup). */
   constructor(options: { dataDir: string; isProduction: boolean; fileName?: string }) {
@@ -46,27 +61,37 @@ export class LocalKeyProvider implements KeyProvider {
 
   /** Short fingerprint (not the key): tells which master key wrapped a data key. */
   get masterKeyId(): string {
-    return `local:${createHash('sha256').update(this.master()).digest('hex').slice(0, 16)}`;
+    this.fingerprint ??= `local:${createHash('sha256').update(this.master()).digest('hex').slice(0, 16)}`;
+    return this.fingerprint;
   }
 
-  async generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
+  async currentMasterKeyId(): Promise<string> {
+    return this.masterKeyId;
+  }
+
+  async generateDataKey(tenantId: string, purpose: KeyPurpose = 'field-encryption'): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
     const plaintext = randomBytes(DATA_KEY_BYTES);
+    return { plaintext, ...(await this.wrap(tenantId, plaintext, purpose)) };
+  }
+
+  async wrap(tenantId: string, plaintext: Buffer, purpose: KeyPurpose = 'field-encryption'): Promise<{ wrapped: Buffer; masterKeyId: string }> {
+    if (plaintext.length !== DATA_KEY_BYTES) throw new Error('a data key is 256 bits');
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.master(), iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.from(tenantId, 'utf8'));
+    cipher.setAAD(localContext(tenantId, purpose));
     const sealed = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const wrapped = Buffer.concat([Buffer.from([LOCAL_WRAP_FORMAT]), iv, cipher.getAuthTag(), sealed]);
-    return { plaintext, wrapped, masterKeyId: this.masterKeyId };
+    return { wrapped, masterKeyId: this.masterKeyId };
   }
 
-  async unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer> {
+  async unwrap(tenantId: string, wrapped: Buffer, purpose: KeyPurpose = 'field-encryption'): Promise<Buffer> {
     if (wrapped.length !== 1 + IV_BYTES + TAG_BYTES + DATA_KEY_BYTES || wrapped[0] !== LOCAL_WRAP_FORMAT) {
       throw new Error(`The wrapped data key of tenant ${tenantId} is not in the local key format`);
     }
     const iv = wrapped.subarray(1, 1 + IV_BYTES);
     const tag = wrapped.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', this.master(), iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(Buffer.from(tenantId, 'utf8'));
+    decipher.setAAD(localContext(tenantId, purpose));
     decipher.setAuthTag(tag);
     try {
       return Buffer.concat([decipher.update(wrapped.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]);
@@ -130,20 +155,21 @@ export class LocalKeyProvider implements KeyProvider {
 export class KmsKeyProvider implements KeyProvider {
   readonly client: KMSClient;
   readonly keyId: string;
+  private keyArn: Promise<string> | undefined;
 
   constructor(options: { keyId: string; region: string; client?: KMSClient }) {
     this.keyId = options.keyId;
     this.client = options.client ?? new KMSClient({ region: options.region });
   }
 
-  async generateDataKey(tenantId: string): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
+  async generateDataKey(tenantId: string, purpose: KeyPurpose = 'field-encryption'): Promise<{ plaintext: Buffer; wrapped: Buffer; masterKeyId: string }> {
     let response;
     try {
       response = await this.client.send(
-        new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(tenantId) }),
+        new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: kmsEncryptionContext(tenantId, purpose) }),
       );
     } catch (error) {
-      throw kmsError('GenerateDataKey', tenantId, error);
+      throw kmsError('GenerateDataKey', `for tenant ${tenantId}`, error);
     }
     if (!response.Plaintext || response.Plaintext.length !== DATA_KEY_BYTES || !response.CiphertextBlob) {
       throw new Error(`KMS GenerateDataKey for tenant ${tenantId} returned no 256-bit key`);
@@ -155,12 +181,46 @@ export class KmsKeyProvider implements KeyProvider {
     };
   }
 
-  async unwrap(tenantId: string, wrapped: Buffer): Promise<Buffer> {
+  /**
+   * KMS answers with the key's ARN whatever KMS_KEY_ID named (an alias, a bare key id), and that ARN is
+   * what the key rows record: an ARN is used as it is, anything else is resolved once with DescribeKey.
+   */
+  async currentMasterKeyId(): Promise<string> {
+    if (/^arn:aws[a-z-]*:kms:[^:]+:[0-9]+:key\//.test(this.keyId)) return this.keyId;
+    this.keyArn ??= this.client.send(new DescribeKeyCommand({ KeyId: this.keyId })).then(
+      (response) => {
+        if (!response.KeyMetadata?.Arn) throw new Error(`KMS DescribeKey of ${this.keyId} returned no key ARN`);
+        return response.KeyMetadata.Arn;
+      },
+      (error: unknown) => {
+        this.keyArn = undefined; // a passing failure is not remembered
+        throw kmsError('DescribeKey', `of key ${this.keyId}`, error);
+      },
+    );
+    return this.keyArn;
+  }
+
+  async wrap(tenantId: string, plaintext: Buffer, purpose: KeyPurpose = 'field-encryption'): Promise<{ wrapped: Buffer; masterKeyId: string }> {
     let response;
     try {
-      response = await this.client.send(new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: kmsEncryptionContext(tenantId) }));
+      response = await this.client.send(
+        new EncryptCommand({ KeyId: this.keyId, Plaintext: plaintext, EncryptionContext: kmsEncryptionContext(tenantId, purpose) }),
+      );
     } catch (error) {
-      throw kmsError('Decrypt', tenantId, error);
+      throw kmsError('Encrypt', `for tenant ${tenantId}`, error);
+    }
+    if (!response.CiphertextBlob) throw new Error(`KMS Encrypt for tenant ${tenantId} returned no ciphertext`);
+    return { wrapped: Buffer.from(response.CiphertextBlob), masterKeyId: response.KeyId ?? (await this.currentMasterKeyId()) };
+  }
+
+  async unwrap(tenantId: string, wrapped: Buffer, purpose: KeyPurpose = 'field-encryption'): Promise<Buffer> {
+    let response;
+    try {
+      response = await this.client.send(
+        new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: wrapped, EncryptionContext: kmsEncryptionContext(tenantId, purpose) }),
+      );
+    } catch (error) {
+      throw kmsError('Decrypt', `for tenant ${tenantId}`, error);
     }
     if (!response.Plaintext || response.Plaintext.length !== DATA_KEY_BYTES) {
       throw new Error(`KMS Decrypt for tenant ${tenantId} returned no 256-bit key`);
@@ -169,10 +229,11 @@ export class KmsKeyProvider implements KeyProvider {
   }
 }
 
-function kmsError(operation: string, tenantId: string, cause: unknown): Error {
+/** `subject`: what the call was for, as the message says it ("for tenant …", "of key …"). */
+function kmsError(operation: string, subject: string, cause: unknown): Error {
   const name = (cause as { name?: string })?.name ?? 'Error';
   const message = (cause as { message?: string })?.message ?? String(cause);
-  return new Error(`KMS ${operation} for tenant ${tenantId} failed: ${name}: ${message}`, { cause });
+  return new Error(`KMS ${operation} ${subject} failed: ${name}: ${message}`, { cause });
 }
 
 // ---------------------------------------------------------------------------------------------

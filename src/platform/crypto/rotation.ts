@@ -1,18 +1,22 @@
-import { eq, max, sql, type SQL } from 'drizzle-orm';
+import { eq, max, sql } from 'drizzle-orm';
 import { systemClock, type Clock } from '../clock/index.js';
 import type { Db } from '../db/client.js';
-import { createJobRunner, type JobHandler, type JobLogger, type JobRunner, type JobState } from '../jobs/index.js';
+import { createJobRunner, type JobContext, type JobHandler, type JobLogger, type JobRunner, type JobState } from '../jobs/index.js';
 import { addDataKeyVersion, latestDataKeyVersion, retireDataKeysBelow, tenantsWithDataKeys } from './data-keys.js';
-import { listEncryptedColumns, type EncryptedColumn } from './encrypted-columns.js';
+import { listBlindIndexes, listEncryptedColumns, type BlindIndexColumn, type EncryptedColumn } from './encrypted-columns.js';
 import type { FieldCipher } from './field-cipher.js';
-import { CiphertextRejected } from './format.js';
 import type { KeyProvider } from './key-provider.js';
 import { tenantDataKeys } from './schema.js';
+import { reencryptBatch, reindexBatch, rows, sum, type RotationCheckpoint } from './rotation-batches.js';
+
+export type { RotationCheckpoint } from './rotation-batches.js';
 
 /**
- * Key rotation for one tenant: add a data key version, re-encrypt every registered column's values
- * under it in batches, then retire the older versions (kept, never deleted: backups may hold values
- * under them). Values name their key version, so reads work throughout: old and new both decrypt.
+ * Key rotation for one tenant: add a data key version (with its own blind-index key), re-encrypt every
+ * registered column's values under it and re-index every registered blind-index column under its index
+ * key, in batches, then retire the older versions. Retired versions stay readable until
+ * deleteRetiredDataKeys (retired-keys.ts) finds nothing that needs them. Values and indexes name their
+ * key version, so reads and look-ups work throughout: old and new both decrypt, look-ups try both.
  *
  * A rotation is a job (platform/jobs): one per tenant and target version (the dedupe key), its
  * checkpoint the cursor (column, last row id done) with the counts so far. The first step adds the
@@ -21,8 +25,10 @@ import { tenantDataKeys } from './schema.js';
  * re-encrypts a batch twice. A second rotator of the same tenant finds the same job and waits for it.
  *
  * Other instances keep writing under the previous version until their cached current version expires
- * (the field cipher's cache TTL); such late values stay readable because retired keys are kept, and
- * the next rotation re-encrypts them.
+ * (the field cipher's cache lifetime), also behind the cursor. So after the first pass the job waits
+ * until that lifetime has passed since the key version was added, then sweeps: another pass over
+ * only the values not yet under the target version, repeated until a sweep finds none to re-encrypt.
+ * Only then are the older versions retired and the rotation reported done.
  */
 
 export const KEY_ROTATION = 'crypto.key-rotation';
@@ -33,8 +39,12 @@ export interface RotationDeps {
   cipher: FieldCipher;
   /** Defaults to every registered encrypted column. */
   columns?: EncryptedColumn[];
+  /** Defaults to every registered blind-index column (re-indexed under the new version's index key). */
+  indexes?: BlindIndexColumn[];
   clock?: Clock;
   logger?: JobLogger;
+  /** How often a rotation waiting for other instances' caches looks at the clock (and gives way to a stopping runner). Default 5 s. */
+  settleCheckMs?: number;
 }
 
 export interface RotationProgress {
@@ -56,6 +66,8 @@ export interface RotationOptions {
   afterBatch?: (progress: RotationProgress) => void | Promise<void>;
   /** Called while another instance runs this tenant's rotation and this call waits for it. */
   onWaiting?: (job: JobState) => void;
+  /** Called when the first pass is done and the rotation waits, until `until`, for other instances' cached versions to expire. */
+  onSettling?: (tenantId: string, until: Date) => void;
 }
 
 export interface RotationResult {
@@ -73,35 +85,11 @@ interface RotationPayload {
   batchSize: number;
 }
 
-/** One column's cursor: rows are visited in id order; `after` is the last id committed ('' before the first). */
-interface ColumnCursor {
-  table: string;
-  column: string;
-  after: string;
-  batches: number;
-  rowsSeen: number;
-  rowsReencrypted: number;
-  rowsRejected: number;
-  done: boolean;
-}
-
-export interface RotationCheckpoint {
-  targetVersion: number;
-  /** Whether the target version was already there when this job started (an earlier rotation's). */
-  foundVersion: boolean;
-  /** Values to visit, counted at the start (for the progress bar; writes meanwhile move it a little). */
-  total: number;
-  columns: ColumnCursor[];
-  retired: boolean;
-}
+/** Slack for the time between an instance reading the current version and caching it. */
+const SETTLE_MARGIN_MS = 1_000;
 
 function checkBatchSize(batchSize: number): void {
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new Error('batchSize must be a whole number from 1 to 10000');
-}
-
-async function rows<T>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as [T[]];
-  return result[0];
 }
 
 /**
@@ -130,25 +118,42 @@ export async function enqueueKeyRotation(jobs: JobRunner, db: Db, tenantId: stri
 /** The rotation job's handler; app.ts registers it (with no hooks) so any instance can finish a rotation. */
 export function keyRotationJob(
   deps: RotationDeps,
-  hooks: Pick<RotationOptions, 'onProgress' | 'afterBatch'> = {},
+  hooks: Pick<RotationOptions, 'onProgress' | 'afterBatch' | 'onSettling'> = {},
 ): JobHandler<RotationPayload, RotationCheckpoint, RotationResult> {
   return async (job) => {
     const tenantId = job.tenantId;
     if (tenantId === null) throw new Error('a key rotation job names its tenant');
     const registered = deps.columns ?? listEncryptedColumns();
+    const indexes = deps.indexes ?? listBlindIndexes();
     const resumed = job.checkpoint !== undefined;
-    let state = job.checkpoint ?? (await job.step((tx) => startRotation(tx, deps.keyProvider, tenantId, job.payload.targetVersion, registered)));
+    const settleAfter = () => new Date(job.now().getTime() + deps.cipher.cacheTtlMs + SETTLE_MARGIN_MS).toISOString();
+    let state =
+      job.checkpoint ??
+      (await job.step((tx) => startRotation(tx, deps.keyProvider, tenantId, job.payload.targetVersion, [...registered, ...indexes], settleAfter())));
+    // A checkpoint written before sweeps existed: wait a full lifetime from now.
+    state = { ...state, settledAt: state.settledAt ?? settleAfter(), sweep: state.sweep ?? 0, sweepFrom: state.sweepFrom ?? 0 };
     // From here on this process writes new values under the new version.
     deps.cipher.forgetVersion(tenantId);
 
-    for (let cursor = state.columns.find((c) => !c.done); cursor; cursor = state.columns.find((c) => !c.done)) {
-      const column = registered.find((c) => c.table === cursor!.table && c.column === cursor!.column);
-      if (!column) throw new Error(`encrypted column ${cursor.table}.${cursor.column} is no longer registered`);
-      state = await job.step((tx) => reencryptBatch(tx, deps.cipher, tenantId, state, column, job.payload.batchSize));
-      const moved = state.columns.find((c) => c.table === column.table && c.column === column.column)!;
-      const progress: RotationProgress = { tenantId, targetVersion: state.targetVersion, ...moved };
-      hooks.onProgress?.(progress);
-      if (!moved.done) await hooks.afterBatch?.(progress);
+    for (;;) {
+      for (let cursor = state.columns.find((c) => !c.done); cursor; cursor = state.columns.find((c) => !c.done)) {
+        const named = (c: { table: string; column: string }) => c.table === cursor!.table && c.column === cursor!.column;
+        const column = registered.find(named);
+        const index = indexes.find(named);
+        if (!column && !index) throw new Error(`encrypted column ${cursor.table}.${cursor.column} is no longer registered`);
+        state = await job.step((tx) =>
+          index
+            ? reindexBatch(tx, deps.cipher, tenantId, state, index, job.payload.batchSize)
+            : reencryptBatch(tx, deps.cipher, tenantId, state, column!, job.payload.batchSize),
+        );
+        const moved = state.columns.find(named)!;
+        const progress: RotationProgress = { tenantId, targetVersion: state.targetVersion, ...moved };
+        hooks.onProgress?.(progress);
+        if (!moved.done) await hooks.afterBatch?.(progress);
+      }
+      if (state.retired || (state.sweep > 0 && sum(state, 'rowsReencrypted') === state.sweepFrom)) break;
+      state = await settle(job, state, deps.settleCheckMs ?? 5_000, hooks.onSettling);
+      state = await job.step(async () => startSweep(state));
     }
 
     if (!state.retired) {
@@ -170,10 +175,45 @@ export function keyRotationJob(
   };
 }
 
-const sum = (state: RotationCheckpoint, field: 'rowsSeen' | 'rowsReencrypted' | 'rowsRejected') => state.columns.reduce((total, c) => total + c[field], 0);
+/**
+ * Waits until no instance can still hold the previous version as current. Each look at the clock is
+ * a step (the same checkpoint, a progress line), so a runner that stops or loses the lease stops the
+ * wait too instead of holding its shutdown for minutes; a resumed job waits only what is left.
+ */
+async function settle(
+  job: JobContext<RotationPayload, RotationCheckpoint>,
+  state: RotationCheckpoint,
+  checkMs: number,
+  onSettling: RotationOptions['onSettling'],
+) {
+  const until = new Date(state.settledAt);
+  if (job.now() >= until) return state;
+  onSettling?.(job.tenantId!, until);
+  const message = `waiting until ${state.settledAt} for other instances to stop writing under older key versions`;
+  while (job.now() < until) {
+    state = await job.step(async () => ({ checkpoint: state, progress: { done: sum(state, 'rowsSeen'), total: state.total, message } }));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(checkMs, until.getTime() - job.now().getTime())));
+  }
+  return state;
+}
+
+/** Every cursor back to the start, for a pass over the values still under older versions. */
+function startSweep(state: RotationCheckpoint) {
+  const checkpoint: RotationCheckpoint = {
+    ...state,
+    sweep: state.sweep + 1,
+    sweepFrom: sum(state, 'rowsReencrypted'),
+    // Rejections are counted afresh: a value that still does not decrypt is met again by every sweep.
+    columns: state.columns.map((c) => ({ ...c, after: '', done: false, rowsRejected: 0 })),
+  };
+  return {
+    checkpoint,
+    progress: { done: sum(state, 'rowsSeen'), total: state.total, message: `sweep ${checkpoint.sweep}: values still under older key versions` },
+  };
+}
 
 /** The first step: the target key version (added unless an earlier rotation did) and a cursor per column. */
-async function startRotation(tx: Db, keyProvider: KeyProvider, tenantId: string, targetVersion: number, columns: EncryptedColumn[]) {
+async function startRotation(tx: Db, keyProvider: KeyProvider, tenantId: string, targetVersion: number, columns: EncryptedColumn[], settledAt: string) {
   const latest = await latestDataKeyVersion(tx, tenantId);
   if (latest === undefined) throw new Error(`tenant ${tenantId} has no data key to rotate`);
   if (latest > targetVersion) throw new Error(`tenant ${tenantId} already has key version ${latest}, past this rotation's ${targetVersion}`);
@@ -192,57 +232,11 @@ async function startRotation(tx: Db, keyProvider: KeyProvider, tenantId: string,
     total,
     columns: columns.map((c) => ({ table: c.table, column: c.column, after: '', batches: 0, rowsSeen: 0, rowsReencrypted: 0, rowsRejected: 0, done: false })),
     retired: false,
+    settledAt,
+    sweep: 0,
+    sweepFrom: 0,
   };
   return { checkpoint, progress: { done: 0, total, message: `key version ${targetVersion} ready` } };
-}
-
-/** Re-encrypts the next batch of one column; the job commits it with the moved cursor. */
-async function reencryptBatch(tx: Db, cipher: FieldCipher, tenantId: string, state: RotationCheckpoint, column: EncryptedColumn, batchSize: number) {
-  const cursor = state.columns.find((c) => c.table === column.table && c.column === column.column)!;
-  const table = sql.identifier(column.table);
-  const id = sql.identifier(column.idColumn);
-  const value = sql.identifier(column.column);
-  const tenant = sql.identifier(column.tenantColumn);
-  const batch = await rows<{ id: string; value: string }>(
-    tx,
-    sql`SELECT ${id} AS id, ${value} AS value FROM ${table}
-        WHERE ${tenant} = ${tenantId} AND ${id} > ${cursor.after} AND ${value} IS NOT NULL
-        ORDER BY ${id} LIMIT ${sql.raw(String(batchSize))} FOR UPDATE`,
-  );
-
-  let moved: ColumnCursor;
-  if (batch.length === 0) {
-    moved = { ...cursor, done: true };
-  } else {
-    let reencrypted = 0;
-    let rejected = 0;
-    for (const row of batch) {
-      const location = { table: column.table, column: column.column, rowId: String(row.id) };
-      let next: string | undefined;
-      try {
-        next = await cipher.reencrypt(tenantId, location, String(row.value), state.targetVersion);
-      } catch (error) {
-        // Already alerted by the cipher. Stopping would block the tenant's rotation on one bad value.
-        if (!(error instanceof CiphertextRejected)) throw error;
-        rejected++;
-        continue;
-      }
-      if (next === undefined) continue;
-      await tx.execute(sql`UPDATE ${table} SET ${value} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
-      reencrypted++;
-    }
-    moved = {
-      ...cursor,
-      after: String(batch[batch.length - 1]!.id),
-      batches: cursor.batches + 1,
-      rowsSeen: cursor.rowsSeen + batch.length,
-      rowsReencrypted: cursor.rowsReencrypted + reencrypted,
-      rowsRejected: cursor.rowsRejected + rejected,
-    };
-  }
-  const checkpoint = { ...state, columns: state.columns.map((c) => (c === cursor ? moved : c)) };
-  const message = `${column.table}.${column.column}: ${moved.done ? 'done' : `batch ${moved.batches}`}`;
-  return { checkpoint, progress: { done: sum(checkpoint, 'rowsSeen'), total: state.total, message } };
 }
 
 /**

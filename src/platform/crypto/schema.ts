@@ -29,6 +29,12 @@ export const tenantDataKeys = mysqlTable(
     version: int('version').notNull(),
     // A KMS CiphertextBlob for a 256-bit key is about 184 bytes; the local format is 61.
     wrappedKey: bytes('wrapped_key', { length: 1024 }).notNull(),
+    /**
+     * The blind-index key of this version, wrapped like the data key (KMS context purpose=blind-index).
+     * Null on versions made before blind indexes had keys of their own: their indexes were derived from
+     * version 1's data key, so that version stays until a rotation has re-indexed every value.
+     */
+    wrappedIndexKey: bytes('wrapped_index_key', { length: 1024 }),
     /** The KMS key ARN, or `local:<fingerprint>`: which master key can unwrap it. */
     masterKeyId: varchar('master_key_id', { length: 512 }).notNull(),
     status: varchar('status', { length: 10, enum: DATA_KEY_STATUSES }).notNull().default('active'),

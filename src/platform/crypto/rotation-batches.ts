@@ -1,0 +1,144 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import type { BlindIndexColumn, EncryptedColumn } from './encrypted-columns.js';
+import type { FieldCipher } from './field-cipher.js';
+import { CiphertextRejected } from './format.js';
+
+/** One batch of a rotation (rotation.ts): re-encrypting values, or re-indexing blind indexes, with the cursor moved. */
+
+/** One column's cursor: rows are visited in id order; `after` is the last id committed ('' before the first). */
+export interface ColumnCursor {
+  table: string;
+  column: string;
+  after: string;
+  batches: number;
+  rowsSeen: number;
+  rowsReencrypted: number;
+  rowsRejected: number;
+  done: boolean;
+}
+
+export interface RotationCheckpoint {
+  targetVersion: number;
+  /** Whether the target version was already there when this job started (an earlier rotation's). */
+  foundVersion: boolean;
+  /** Values to visit, counted at the start (for the progress bar; writes meanwhile move it a little). */
+  total: number;
+  columns: ColumnCursor[];
+  retired: boolean;
+  /** From then on no instance writes under an older version: the key version's start plus the key cache lifetime (ISO time). */
+  settledAt: string;
+  /** Sweeps started (0 during the first pass); a sweep visits only values not under the target version. */
+  sweep: number;
+  /** The re-encrypted count when the current sweep started: a sweep that adds none ends the rotation. */
+  sweepFrom: number;
+}
+
+export const sum = (state: RotationCheckpoint, field: 'rowsSeen' | 'rowsReencrypted' | 'rowsRejected') =>
+  state.columns.reduce((total, c) => total + c[field], 0);
+
+export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as [T[]];
+  return result[0];
+}
+
+/** Re-encrypts the next batch of one column; the job commits it with the moved cursor. */
+export async function reencryptBatch(tx: Db, cipher: FieldCipher, tenantId: string, state: RotationCheckpoint, column: EncryptedColumn, batchSize: number) {
+  const cursor = state.columns.find((c) => c.table === column.table && c.column === column.column)!;
+  const table = sql.identifier(column.table);
+  const id = sql.identifier(column.idColumn);
+  const value = sql.identifier(column.column);
+  const tenant = sql.identifier(column.tenantColumn);
+  // A sweep looks only at values not yet under the target version (`v1:<version>:` starts each one).
+  const stragglers = state.sweep > 0 ? sql` AND ${value} NOT LIKE ${`v1:${state.targetVersion}:%`}` : sql``;
+  const batch = await rows<{ id: string; value: string }>(
+    tx,
+    sql`SELECT ${id} AS id, ${value} AS value FROM ${table}
+        WHERE ${tenant} = ${tenantId} AND ${id} > ${cursor.after} AND ${value} IS NOT NULL${stragglers}
+        ORDER BY ${id} LIMIT ${sql.raw(String(batchSize))} FOR UPDATE`,
+  );
+
+  let moved: ColumnCursor;
+  if (batch.length === 0) {
+    moved = { ...cursor, done: true };
+  } else {
+    let reencrypted = 0;
+    let rejected = 0;
+    for (const row of batch) {
+      const location = { table: column.table, column: column.column, rowId: String(row.id) };
+      let next: string | undefined;
+      try {
+        next = await cipher.reencrypt(tenantId, location, String(row.value), state.targetVersion);
+      } catch (error) {
+        // Already alerted by the cipher. Stopping would block the tenant's rotation on one bad value.
+        if (!(error instanceof CiphertextRejected)) throw error;
+        rejected++;
+        continue;
+      }
+      if (next === undefined) continue;
+      await tx.execute(sql`UPDATE ${table} SET ${value} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
+      reencrypted++;
+    }
+    moved = {
+      ...cursor,
+      after: String(batch[batch.length - 1]!.id),
+      batches: cursor.batches + 1,
+      // A sweep meets again the values that did not decrypt before: only what it re-encrypts is newly seen.
+      rowsSeen: cursor.rowsSeen + (state.sweep > 0 ? reencrypted : batch.length),
+      rowsReencrypted: cursor.rowsReencrypted + reencrypted,
+      rowsRejected: cursor.rowsRejected + rejected,
+    };
+  }
+  const checkpoint = { ...state, columns: state.columns.map((c) => (c === cursor ? moved : c)) };
+  const message = `${column.table}.${column.column}: ${moved.done ? 'done' : `batch ${moved.batches}`}`;
+  return { checkpoint, progress: { done: sum(checkpoint, 'rowsSeen'), total: state.total, message } };
+}
+
+/**
+ * Writes the next batch of one blind-index column under the target version's index key, from the
+ * plaintext of its encrypted source column. Only indexes not yet under that version are visited.
+ */
+export async function reindexBatch(tx: Db, cipher: FieldCipher, tenantId: string, state: RotationCheckpoint, index: BlindIndexColumn, batchSize: number) {
+  const cursor = state.columns.find((c) => c.table === index.table && c.column === index.column)!;
+  const table = sql.identifier(index.table);
+  const id = sql.identifier(index.idColumn);
+  const column = sql.identifier(index.column);
+  const source = sql.identifier(index.sourceColumn);
+  const tenant = sql.identifier(index.tenantColumn);
+  const batch = await rows<{ id: string; source: string | null }>(
+    tx,
+    sql`SELECT ${id} AS id, ${source} AS source FROM ${table}
+        WHERE ${tenant} = ${tenantId} AND ${id} > ${cursor.after} AND ${column} IS NOT NULL AND ${column} NOT LIKE ${`i${state.targetVersion}:%`}
+        ORDER BY ${id} LIMIT ${sql.raw(String(batchSize))} FOR UPDATE`,
+  );
+  let reindexed = 0;
+  let rejected = 0;
+  for (const row of batch) {
+    if (row.source === null) continue;
+    let plaintext: string;
+    try {
+      plaintext = await cipher.decrypt(tenantId, { table: index.table, column: index.sourceColumn, rowId: String(row.id) }, String(row.source));
+    } catch (error) {
+      if (!(error instanceof CiphertextRejected)) throw error;
+      rejected++;
+      continue;
+    }
+    const next = await cipher.blindIndexUnder(tenantId, index.purpose, plaintext, state.targetVersion);
+    await tx.execute(sql`UPDATE ${table} SET ${column} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
+    reindexed++;
+  }
+  const moved: ColumnCursor =
+    batch.length === 0
+      ? { ...cursor, done: true }
+      : {
+          ...cursor,
+          after: String(batch[batch.length - 1]!.id),
+          batches: cursor.batches + 1,
+          rowsSeen: cursor.rowsSeen + (state.sweep > 0 ? reindexed : batch.length),
+          rowsReencrypted: cursor.rowsReencrypted + reindexed,
+          rowsRejected: cursor.rowsRejected + rejected,
+        };
+  const checkpoint = { ...state, columns: state.columns.map((c) => (c === cursor ? moved : c)) };
+  const message = `${index.table}.${index.column}: ${moved.done ? 'done' : `batch ${moved.batches}`}`;
+  return { checkpoint, progress: { done: sum(checkpoint, 'rowsSeen'), total: state.total, message } };
+}
