@@ -58,39 +58,45 @@ export async function reencryptBatch(tx: Db, cipher: FieldCipher, tenantId: stri
         ORDER BY ${id} LIMIT ${sql.raw(String(batchSize))} FOR UPDATE`,
   );
 
-  let moved: ColumnCursor;
-  if (batch.length === 0) {
-    moved = { ...cursor, done: true };
-  } else {
-    let reencrypted = 0;
-    let rejected = 0;
-    for (const row of batch) {
-      const location = { table: column.table, column: column.column, rowId: String(row.id) };
-      let next: string | undefined;
-      try {
-        next = await cipher.reencrypt(tenantId, location, String(row.value), state.targetVersion);
-      } catch (error) {
-        // Already alerted by the cipher. Stopping would block the tenant's rotation on one bad value.
-        if (!(error instanceof CiphertextRejected)) throw error;
-        rejected++;
-        continue;
-      }
-      if (next === undefined) continue;
-      await tx.execute(sql`UPDATE ${table} SET ${value} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
-      reencrypted++;
+  let reencrypted = 0;
+  let rejected = 0;
+  for (const row of batch) {
+    const location = { table: column.table, column: column.column, rowId: String(row.id) };
+    let next: string | undefined;
+    try {
+      next = await cipher.reencrypt(tenantId, location, String(row.value), state.targetVersion);
+    } catch (error) {
+      // Already alerted by the cipher. Stopping would block the tenant's rotation on one bad value.
+      if (!(error instanceof CiphertextRejected)) throw error;
+      rejected++;
+      continue;
     }
-    moved = {
-      ...cursor,
-      after: String(batch[batch.length - 1]!.id),
-      batches: cursor.batches + 1,
-      // A sweep meets again the values that did not decrypt before: only what it re-encrypts is newly seen.
-      rowsSeen: cursor.rowsSeen + (state.sweep > 0 ? reencrypted : batch.length),
-      rowsReencrypted: cursor.rowsReencrypted + reencrypted,
-      rowsRejected: cursor.rowsRejected + rejected,
-    };
+    if (next === undefined) continue;
+    await tx.execute(sql`UPDATE ${table} SET ${value} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
+    reencrypted++;
   }
+  return afterBatch(state, cursor, batch, { changed: reencrypted, rejected });
+}
+
+/**
+ * The checkpoint once a batch is written: the column's cursor moved past it (done when it was empty)
+ * and the progress line. A sweep meets again the values that did not decrypt before: only what it
+ * changes is newly seen.
+ */
+function afterBatch(state: RotationCheckpoint, cursor: ColumnCursor, batch: { id: string }[], counts: { changed: number; rejected: number }) {
+  const moved: ColumnCursor =
+    batch.length === 0
+      ? { ...cursor, done: true }
+      : {
+          ...cursor,
+          after: String(batch[batch.length - 1]!.id),
+          batches: cursor.batches + 1,
+          rowsSeen: cursor.rowsSeen + (state.sweep > 0 ? counts.changed : batch.length),
+          rowsReencrypted: cursor.rowsReencrypted + counts.changed,
+          rowsRejected: cursor.rowsRejected + counts.rejected,
+        };
   const checkpoint = { ...state, columns: state.columns.map((c) => (c === cursor ? moved : c)) };
-  const message = `${column.table}.${column.column}: ${moved.done ? 'done' : `batch ${moved.batches}`}`;
+  const message = `${cursor.table}.${cursor.column}: ${moved.done ? 'done' : `batch ${moved.batches}`}`;
   return { checkpoint, progress: { done: sum(checkpoint, 'rowsSeen'), total: state.total, message } };
 }
 
@@ -127,18 +133,5 @@ export async function reindexBatch(tx: Db, cipher: FieldCipher, tenantId: string
     await tx.execute(sql`UPDATE ${table} SET ${column} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
     reindexed++;
   }
-  const moved: ColumnCursor =
-    batch.length === 0
-      ? { ...cursor, done: true }
-      : {
-          ...cursor,
-          after: String(batch[batch.length - 1]!.id),
-          batches: cursor.batches + 1,
-          rowsSeen: cursor.rowsSeen + (state.sweep > 0 ? reindexed : batch.length),
-          rowsReencrypted: cursor.rowsReencrypted + reindexed,
-          rowsRejected: cursor.rowsRejected + rejected,
-        };
-  const checkpoint = { ...state, columns: state.columns.map((c) => (c === cursor ? moved : c)) };
-  const message = `${index.table}.${index.column}: ${moved.done ? 'done' : `batch ${moved.batches}`}`;
-  return { checkpoint, progress: { done: sum(checkpoint, 'rowsSeen'), total: state.total, message } };
+  return afterBatch(state, cursor, batch, { changed: reindexed, rejected });
 }
