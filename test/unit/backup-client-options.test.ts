@@ -57,12 +57,6 @@ describe('option file of the command-line clients', () => {
     } finally {
       await credentials.remove();
     }
-    const unspecified = await clientCredentials(url);
-    try {
-      expect(optionFileOf(unspecified.argument).lines.filter((line) => /^ssl/.test(line))).toEqual([]);
-    } finally {
-      await unspecified.remove();
-    }
   });
 
   it("with a CA of one's own writes exactly that CA", async () => {

@@ -79,9 +79,10 @@ export interface ClientCredentials {
  * (`rds` in production, where the server requires it) the file also names a CA file beside it (the
  * certificates the app's pool trusts, db/tls.ts) and `ssl-verify-server-cert`: MariaDB 10.11's
  * clients encrypt without it but accept any certificate for any host, which would hand the master
- * password to whoever answers on the database's address.
+ * password to whoever answers on the database's address. `tls` has no default so that no caller can
+ * forget it.
  */
-export async function clientCredentials(databaseUrl: string, tls: DatabaseTls = 'off'): Promise<ClientCredentials> {
+export async function clientCredentials(databaseUrl: string, tls: DatabaseTls): Promise<ClientCredentials> {
   const url = new URL(databaseUrl);
   const lines = ['[client]', `host=${optionValue(url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1')}`, `port=${Number(url.port || 3306)}`, 'protocol=tcp'];
   if (url.username) lines.push(`user=${optionValue(decodeURIComponent(url.username))}`);
