@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localBackupMasterKey, restoreBackup, takeBackup } from '../../src/platform/backup/index.js';
+import { localBackupMasterKey, restoreBackup, runRestoreDrill, takeBackup } from '../../src/platform/backup/index.js';
 import { clientCredentials, clientTool, dumpTool, runTool } from '../../src/platform/backup/tools.js';
 import { findServerBinary, startPrivateServer, type LocalServer } from '../../src/platform/db/local-server.js';
 import type { DatabaseTls } from '../../src/platform/db/tls.js';
 import { LocalObjectStore } from '../../src/platform/storage/index.js';
+import { runCommand } from '../support/process.js';
+import { seededSource } from '../support/backup.js';
 
 /**
  * The TLS path of the backup, as production takes it against RDS (`require_secure_transport=ON`,
@@ -144,4 +146,51 @@ describe.runIf(binary && hasOpenssl)('backup and restore over TLS with the serve
       /certificate/i,
     );
   }, 60_000);
+
+  it('the restore drill restores, verifies and drops over verified TLS (a user that may only connect with TLS: every connection had it)', async () => {
+    const from = await seededSource();
+    try {
+      const metadata = await takeBackup({ databaseUrl: from.source.url, backupKey: from.backupKey, store: from.store });
+      const report = await runRestoreDrill({
+        store: from.store,
+        keyProvider: from.keyProvider,
+        backupKey: from.backupKey,
+        serverUrl: url(''),
+        tls: { ca: certificates.ca },
+        now: () => new Date(Date.parse(metadata.takenAt) + 60_000),
+        auditChain: async () => ({ ok: true, detail: 'test verifier: chain intact' }),
+      });
+      expect(report.checks.filter((check) => check.status !== 'pass')).toEqual([]);
+      expect(report.result).toBe('pass');
+      expect(report.target).toMatchObject({ server: `127.0.0.1:${port}`, kept: false });
+      const root = await mysql.createConnection({ uri: server.serverUrl });
+      try {
+        const [left] = await root.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [report.target.database]);
+        expect(left).toEqual([]);
+      } finally {
+        await root.end();
+      }
+    } finally {
+      await from.remove();
+    }
+  }, 120_000);
+
+  it('the commands take DATABASE_TLS=rds (no refusal) and verify the server against the RDS certificates, which did not sign this one', async () => {
+    // root may connect without TLS: only the verification against the RDS bundle can make these fail.
+    const plain = `${server.serverUrl}payroll`;
+    const env = (tls: string) => ({ DATABASE_URL: plain, DATABASE_TLS: tls, DATA_DIR: dataDir });
+    const backup = await runCommand('src/cli/backup.ts', [], env('rds'));
+    expect(backup.code, backup.output).toBe(1);
+    expect(backup.output).not.toMatch(/embedded database|snapshots/);
+    expect(backup.output).toMatch(/backup failed: .*(certificate|self-signed)/i);
+
+    const drill = await runCommand('src/cli/drill-restore.ts', [], env('rds'));
+    expect(drill.code, drill.output).toBe(1);
+    expect(drill.output).not.toMatch(/not what this does/);
+    expect(drill.output).toMatch(/FAIL restore: .*(certificate|self-signed)/i);
+
+    const withoutTls = await runCommand('src/cli/backup.ts', [], env('off'));
+    expect(withoutTls.code, withoutTls.output).toBe(0);
+    expect(withoutTls.output).toMatch(/backup id: /);
+  }, 120_000);
 });
