@@ -14,6 +14,12 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000
 WORKDIR /app
+# The backup and the restore drill (dist/cli/backup.js, drill-restore.js) run mariadb-dump and mariadb:
+# Debian 12's mariadb-client is 10.11.x (10.11.8 and later have --binary-mode --sandbox, which the restore
+# insists on, platform/backup/tools.ts) and speaks TLS with server-certificate verification to RDS MySQL 8.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends mariadb-client \
+ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 # dist/main.js is the server; dist/cli/*.js the commands run as one-off tasks (src/cli/command.ts).

@@ -3,6 +3,8 @@
  *   restores a backup (the latest by default) into a brand-new database on the same server, verifies
  *   it, prints and stores the drill report (`drills/<id>.json` in object storage), and drops the new
  *   database when every check passed (it is kept for investigation when one failed, or with --keep).
+ *   Production runs this monthly against RDS as its master user (DATABASE_TLS=rds: TLS, certificate
+ *   verified); the scratch database lives beside `bizlumo` on the instance for the drill's duration.
  *
  * `npm run drill:restore -- --database URL [--backup ID] --restore-point ISO-TIME --restore-started ISO-TIME`
  *   only verifies an already-restored database, e.g. an RDS instance restored from a snapshot: schema
@@ -73,13 +75,13 @@ await run('drill failed', async () => {
       restoreStarted: args['restore-started'],
     });
   } else {
-    if (config.databaseTls === 'rds') throw new Error('restoring onto RDS is not what this does: restore a snapshot (infra/README.md) and use --database');
     const serverUrl = await databaseUrl(config);
     report = await runRestoreDrill({
       store,
       keyProvider: keyProviderFor(config, serverUrl),
       backupKey: backupKeyFor(config, serverUrl),
       serverUrl,
+      tls: config.databaseTls,
       backupId: args.backup,
       keep: args.keep,
       log: say,

@@ -92,7 +92,7 @@ async function buildSource(database: Database, keyProvider: LocalKeyProvider): P
 /** `mariadb-dump … source | mariadb … target` through a shell pipe: the floor, with nothing in between. */
 async function plainCopy(sourceUrl: string, targetUrl: string): Promise<void> {
   await ensureDatabase(targetUrl);
-  const credentials = await clientCredentials(sourceUrl);
+  const credentials = await clientCredentials(sourceUrl, 'off');
   const quote = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
   const dump = [dumpTool(), credentials.argument, ...DUMP_FLAGS, parseDatabaseUrl(sourceUrl).database].map(quote).join(' ');
   const load = [clientTool(), credentials.argument, '--default-character-set=utf8mb4', '--batch', parseDatabaseUrl(targetUrl).database].map(quote).join(' ');

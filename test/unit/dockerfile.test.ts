@@ -90,6 +90,24 @@ describe('Dockerfile', () => {
     expect(words).toEqual(['node', 'dist/main.js']);
   });
 
+  it("installs Debian's mariadb-client in the final stage (the backup and drill commands run mariadb-dump and mariadb), lean and as root", () => {
+    const runs = finalStage.flatMap((ins, i) => (ins.keyword === 'RUN' ? [{ cmd: ins.args, at: i }] : []));
+    const install = runs.find(({ cmd }) => /\bapt-get install\b[^&|;]*\bmariadb-client\b/.test(cmd));
+    expect(install, 'a RUN with apt-get install … mariadb-client').toBeDefined();
+    const { cmd, at } = install!;
+    expect(cmd).toMatch(/\bapt-get update\b[\s\S]*&&[\s\S]*\bapt-get install\b/);
+    expect(cmd).toMatch(/\bapt-get install\b[^&|;]*(\s-y\b|--yes\b|--assume-yes\b)/);
+    expect(cmd).toMatch(/\bapt-get install\b[^&|;]*--no-install-recommends\b/);
+    expect(cmd).toMatch(/&&\s*rm -rf \/var\/lib\/apt\/lists\/\*/);
+    // Debian's package, not Oracle's mysql client (no --sandbox) nor a pinned old one.
+    expect(cmd).not.toMatch(/\b(default-)?mysql-client\b|mariadb-client[=:]/);
+    // Installed before the switch to the unprivileged user (apt needs root).
+    const lastUser = finalStage.map((ins, i) => (ins.keyword === 'USER' ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+    expect(at).toBeLessThan(lastUser);
+    // The base the package comes from: bookworm's mariadb-client is 10.11.
+    expect(finalStage[0]!.args).toMatch(/^node:20-bookworm(-slim)?\b/);
+  });
+
   it('runs as a non-root user in the final stage', () => {
     const users = inFinal('USER').map((ins) => ins.args.split(':')[0]);
     expect(users.length).toBeGreaterThan(0);

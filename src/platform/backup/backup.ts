@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import mysql, { type Connection } from 'mysql2/promise';
 import { parseDatabaseUrl } from '../db/admin.js';
+import { sslOption, type DatabaseTls } from '../db/tls.js';
 import { journalEntries } from '../db/migrate.js';
 import { listEncryptedColumns } from '../crypto/index.js';
 import { PLATFORM, type ObjectStore } from '../storage/index.js';
@@ -30,6 +31,8 @@ import { clientCredentials, DUMP_FLAGS, dumpTool, runTool } from './tools.js';
 
 export interface BackupOptions {
   databaseUrl: string;
+  /** `rds` in production: every connection, the dump's included, is TLS with the server's certificate verified. */
+  tls?: DatabaseTls;
   /** The backups' own master key (backup-key.ts), never the field key provider. */
   backupKey: BackupMasterKey;
   store: ObjectStore;
@@ -43,6 +46,7 @@ const HOLD_TIMEOUT_SECONDS = 10;
 
 export async function takeBackup(options: BackupOptions): Promise<BackupMetadata> {
   const { databaseUrl, backupKey, store } = options;
+  const tls = options.tls ?? 'off';
   const log = options.log ?? (() => {});
   const { database } = parseDatabaseUrl(databaseUrl);
   const takenAt = (options.now ?? (() => new Date()))();
@@ -59,9 +63,9 @@ export async function takeBackup(options: BackupOptions): Promise<BackupMetadata
   let credentials: Awaited<ReturnType<typeof clientCredentials>> | undefined;
   let written = false;
   try {
-    control = await mysql.createConnection({ uri: databaseUrl, connectTimeout: 5000 });
-    snapshot = await mysql.createConnection({ uri: databaseUrl, connectTimeout: 5000, supportBigNumbers: true });
-    credentials = await clientCredentials(databaseUrl);
+    control = await mysql.createConnection({ uri: databaseUrl, connectTimeout: 5000, ...sslOption(tls) });
+    snapshot = await mysql.createConnection({ uri: databaseUrl, connectTimeout: 5000, supportBigNumbers: true, ...sslOption(tls) });
+    credentials = await clientCredentials(databaseUrl, tls);
     const [[version]] = (await control.query('SELECT VERSION() AS v')) as unknown as [[{ v: string }]];
     const hold = await holdCommits(control);
     let started: StartedDump;

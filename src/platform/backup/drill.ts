@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dropDatabase, parseDatabaseUrl, withDatabase } from '../db/admin.js';
+import type { DatabaseTls } from '../db/tls.js';
 import type { KeyProvider } from '../crypto/index.js';
 import { PLATFORM, type ObjectStore } from '../storage/index.js';
 import type { BackupMasterKey } from './backup-key.js';
@@ -50,8 +51,10 @@ export interface RestoreDrillOptions {
   keyProvider: KeyProvider;
   /** The backups' own master key: the restore opens the backup with it. */
   backupKey: BackupMasterKey;
-  /** The server to restore onto (mysql://…/ with or without a database). */
+  /** The server to restore onto (mysql://…/ with or without a database): on RDS the instance itself, as its master user. */
   serverUrl: string;
+  /** `rds` in production: the restore, the verification and the drop all connect with TLS, the certificate verified. */
+  tls?: DatabaseTls;
   backupId?: string;
   /** Defaults to `<source>_drill_<time>`. */
   targetDatabase?: string;
@@ -93,7 +96,14 @@ export async function runRestoreDrill(options: RestoreDrillOptions): Promise<Dri
 
   let restoreSeconds: number;
   try {
-    const restored = await restoreBackup({ backupId, targetDatabaseUrl: targetUrl, backupKey: options.backupKey, store: options.store, log: options.log });
+    const restored = await restoreBackup({
+      backupId,
+      targetDatabaseUrl: targetUrl,
+      tls: options.tls,
+      backupKey: options.backupKey,
+      store: options.store,
+      log: options.log,
+    });
     restoreSeconds = restored.seconds;
     metadata = restored.metadata;
     checks.push({
@@ -111,13 +121,19 @@ export async function runRestoreDrill(options: RestoreDrillOptions): Promise<Dri
     );
   }
 
-  const verification = await verifyRestore({ databaseUrl: targetUrl, keyProvider: options.keyProvider, metadata, auditChain: options.auditChain });
+  const verification = await verifyRestore({
+    databaseUrl: targetUrl,
+    keyProvider: options.keyProvider,
+    metadata,
+    tls: options.tls,
+    auditChain: options.auditChain,
+  });
   // The measured time from the start of the restore to a verified copy.
   const rtoSeconds = restoreSeconds + verification.seconds;
   checks.push(...verification.checks, recoveryPointCheck(rpo), recoveryTimeCheck(rtoSeconds, 'restore and verification took'));
   const passed = checks.every((check) => check.status === 'pass');
   const kept = options.keep === true || !passed;
-  if (!kept) await dropDatabase(targetUrl);
+  if (!kept) await dropDatabase(targetUrl, options.tls);
   return finish(
     options.store,
     {
@@ -143,7 +159,7 @@ export interface VerifyDrillOptions {
   keyProvider: KeyProvider;
   /** The already-restored database (for example an RDS instance restored from a snapshot). */
   databaseUrl: string;
-  tls?: 'off' | 'rds';
+  tls?: DatabaseTls;
   /** Compare with this backup's metadata (authenticated with `backupKey`); without it the schema is compared with this build. */
   backupId?: string;
   backupKey?: BackupMasterKey;

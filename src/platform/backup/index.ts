@@ -1,6 +1,7 @@
 /**
- * Encrypted logical backups of the database (the embedded default; production also has RDS
- * snapshots and point-in-time recovery) and the restore drill that proves one comes back.
+ * Encrypted logical backups of the database (the local one, or RDS over verified TLS: production takes
+ * one daily and drills monthly, beside RDS's own snapshots and point-in-time recovery) and the restore drill
+ * that proves one comes back.
  * See backup.ts (taking), format.ts (the encrypted file), restore.ts, verify.ts and drill.ts.
  */
 export { takeBackup } from './backup.js';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import mysql from 'mysql2/promise';
 import { dropDatabase, parseDatabaseUrl } from '../db/admin.js';
+import { sslOption, type DatabaseTls } from '../db/tls.js';
 import { PLATFORM, type ObjectStore } from '../storage/index.js';
 import { quoteIdentifier } from './checksums.js';
 import { backupKeyContext, type BackupMasterKey } from './backup-key.js';
@@ -32,6 +33,8 @@ import { canLoadSafely, clientCredentials, clientTool, LOAD_FLAGS, runTool } fro
 export interface RestoreOptions {
   backupId: string;
   targetDatabaseUrl: string;
+  /** `rds` in production: every connection, the loading client's included, is TLS with the server's certificate verified. */
+  tls?: DatabaseTls;
   /** The backups' own master key (backup-key.ts), never the field key provider. */
   backupKey: BackupMasterKey;
   store: ObjectStore;
@@ -47,19 +50,20 @@ export interface RestoreResult {
 export async function restoreBackup(options: RestoreOptions): Promise<RestoreResult> {
   const started = performance.now();
   const { backupId, targetDatabaseUrl, backupKey, store } = options;
+  const tls = options.tls ?? 'off';
   const log = options.log ?? (() => {});
   const { serverUrl, database } = parseDatabaseUrl(targetDatabaseUrl);
   const { metadata, keys } = await openBackup(store, backupId, backupKey);
   try {
-    await assertTargetFree(serverUrl, database);
+    await assertTargetFree(serverUrl, database, tls);
     await checkStoredFile(store, metadata, keys);
     log(`backup ${backupId}: metadata and all ${metadata.cipher.frames} frames authenticate`);
     const client = await safeClient();
-    await createTarget(serverUrl, database, metadata);
+    await createTarget(serverUrl, database, metadata, tls);
     try {
-      await load(store, metadata, keys, targetDatabaseUrl, client);
+      await load(store, metadata, keys, targetDatabaseUrl, tls, client);
     } catch (error) {
-      await dropDatabase(targetDatabaseUrl).catch(() => {});
+      await dropDatabase(targetDatabaseUrl, tls).catch(() => {});
       if (error instanceof BackupRefused) throw error;
       // A SQL error quotes the row it choked on ("Duplicate entry 'x' for key …"): keep the quotes out of logs and reports.
       const why = (error as Error).message.replace(/'[^']*'/g, "'…'");
@@ -74,8 +78,8 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   return { metadata, database, seconds };
 }
 
-async function assertTargetFree(serverUrl: string, database: string): Promise<void> {
-  const connection = await mysql.createConnection({ uri: serverUrl, connectTimeout: 5000 });
+async function assertTargetFree(serverUrl: string, database: string, tls: DatabaseTls): Promise<void> {
+  const connection = await mysql.createConnection({ uri: serverUrl, connectTimeout: 5000, ...sslOption(tls) });
   try {
     const [schemata] = await connection.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
     if ((schemata as unknown[]).length === 0) return;
@@ -223,8 +227,8 @@ function frameRefusal(metadata: BackupMetadata, error: Error): BackupRefused {
   return new BackupRefused(reason, `${what} is not intact: ${error.message}; refusing it`);
 }
 
-async function createTarget(serverUrl: string, database: string, metadata: BackupMetadata): Promise<void> {
-  const connection = await mysql.createConnection({ uri: serverUrl, connectTimeout: 5000 });
+async function createTarget(serverUrl: string, database: string, metadata: BackupMetadata, tls: DatabaseTls): Promise<void> {
+  const connection = await mysql.createConnection({ uri: serverUrl, connectTimeout: 5000, ...sslOption(tls) });
   try {
     const charset = /^[A-Za-z0-9_]+$/.test(metadata.source.charset) ? metadata.source.charset : 'utf8mb4';
     const collation = /^[A-Za-z0-9_]+$/.test(metadata.source.collation) ? metadata.source.collation : 'utf8mb4_unicode_ci';
@@ -252,9 +256,16 @@ async function safeClient(): Promise<string> {
 }
 
 /** Second pass: decrypt frame by frame into the command-line client, which runs SQL only. */
-async function load(store: ObjectStore, metadata: BackupMetadata, keys: BackupKeys, targetDatabaseUrl: string, binary: string): Promise<void> {
+async function load(
+  store: ObjectStore,
+  metadata: BackupMetadata,
+  keys: BackupKeys,
+  targetDatabaseUrl: string,
+  tls: DatabaseTls,
+  binary: string,
+): Promise<void> {
   const { database } = parseDatabaseUrl(targetDatabaseUrl);
-  const credentials = await clientCredentials(targetDatabaseUrl);
+  const credentials = await clientCredentials(targetDatabaseUrl, tls);
   const client = runTool(binary, [credentials.argument, ...LOAD_FLAGS, '--default-character-set=utf8mb4', '--batch', database], 'pipe');
   try {
     const decoder = new FrameDecoder(keys.frames, metadata.id, metadata.cipher.frameBytes);

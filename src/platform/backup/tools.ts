@@ -3,11 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { trustedCertificates, type DatabaseTls } from '../db/tls.js';
 
 /**
  * The MySQL/MariaDB command-line clients the backup drives: `mariadb-dump`/`mysqldump` to take the
  * dump and `mariadb`/`mysql` to load it. Credentials go in a temporary option file (0600 in a 0700
- * folder, removed afterwards), never on the command line where `ps` would show them.
+ * folder, removed afterwards), never on the command line where `ps` would show them. Production's image
+ * installs Debian's `mariadb-client` (Dockerfile) for them.
  */
 
 export class MissingTool extends Error {
@@ -72,16 +74,35 @@ export interface ClientCredentials {
   remove(): Promise<void>;
 }
 
-/** Writes the server address and credentials of a mysql:// URL into a private option file. */
-export async function clientCredentials(databaseUrl: string): Promise<ClientCredentials> {
+/**
+ * Writes the server address and credentials of a mysql:// URL into a private option file. With TLS
+ * (`rds` in production, where the server requires it) the file also names a CA file beside it (the
+ * certificates the app's pool trusts, db/tls.ts) and `ssl-verify-server-cert`: MariaDB 10.11's
+ * clients encrypt without it but accept any certificate for any host, which would hand the master
+ * password to whoever answers on the database's address. `tls` has no default so that no caller can
+ * forget it.
+ */
+export async function clientCredentials(databaseUrl: string, tls: DatabaseTls): Promise<ClientCredentials> {
   const url = new URL(databaseUrl);
   const lines = ['[client]', `host=${optionValue(url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1')}`, `port=${Number(url.port || 3306)}`, 'protocol=tcp'];
   if (url.username) lines.push(`user=${optionValue(decodeURIComponent(url.username))}`);
   if (url.password) lines.push(`password=${optionValue(decodeURIComponent(url.password))}`);
   const dir = await mkdtemp(path.join(tmpdir(), 'bz-dbclient-'));
-  const file = path.join(dir, 'client.cnf');
-  await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
-  return { argument: `--defaults-extra-file=${file}`, remove: () => rm(dir, { recursive: true, force: true }) };
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    const certificates = trustedCertificates(tls);
+    if (certificates) {
+      const caFile = path.join(dir, 'ca.pem');
+      await writeFile(caFile, certificates, { mode: 0o600, flag: 'wx' });
+      lines.push(`ssl-ca=${optionValue(caFile)}`, 'ssl-verify-server-cert');
+    }
+    const file = path.join(dir, 'client.cnf');
+    await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600, flag: 'wx' });
+    return { argument: `--defaults-extra-file=${file}`, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
 }
 
 export interface ToolProcess {

@@ -2,6 +2,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { PoolConnection } from 'mysql2/promise';
 import { createDatabase, type Db } from '../db/client.js';
 import { parseDatabaseUrl } from '../db/admin.js';
+import type { DatabaseTls } from '../db/tls.js';
 import { migrationsDir } from '../paths.js';
 import { CiphertextRejected, createFieldCipher, keyVersionOf, listEncryptedColumns, type EncryptedColumn, type KeyProvider } from '../crypto/index.js';
 import { fingerprintTables, quoteIdentifier, readStructure, startSnapshot, type DatabaseStructure, type TableFingerprint } from './checksums.js';
@@ -56,7 +57,7 @@ export interface VerifyOptions {
   keyProvider: KeyProvider;
   /** The backup the database was restored from; without it, schema is compared with this build. */
   metadata?: BackupMetadata;
-  tls?: 'off' | 'rds';
+  tls?: DatabaseTls;
   /** Defaults to every registered encrypted column (scripts import src/app.js so modules register). */
   columns?: EncryptedColumn[];
   /** Values sampled per tenant, column and key version (at least 1). */

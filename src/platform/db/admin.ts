@@ -1,4 +1,5 @@
 import mysql from 'mysql2/promise';
+import { sslOption, type DatabaseTls } from './tls.js';
 
 /** Splits a mysql:// URL into the server part and the database name. */
 export function parseDatabaseUrl(url: string): { serverUrl: string; database: string } {
@@ -40,9 +41,9 @@ export async function ensureDatabase(url: string): Promise<'existed' | 'created'
   return 'created';
 }
 
-export async function dropDatabase(url: string): Promise<void> {
+export async function dropDatabase(url: string, tls: DatabaseTls = 'off'): Promise<void> {
   const { serverUrl, database } = parseDatabaseUrl(url);
-  const connection = await mysql.createConnection({ uri: serverUrl, connectTimeout: 5000 });
+  const connection = await mysql.createConnection({ uri: serverUrl, connectTimeout: 5000, ...sslOption(tls) });
   try {
     await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
   } finally {

@@ -1,5 +1,6 @@
 import mysql, { type ConnectionOptions, type Pool, type PoolOptions } from 'mysql2/promise';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
+import { sslOption, type DatabaseTls } from './tls.js';
 
 export type Db = MySql2Database<Record<string, never>>;
 
@@ -14,7 +15,7 @@ export interface Database {
 export interface DatabaseOptions {
   url: string;
   poolSize?: number;
-  tls?: 'off' | 'rds';
+  tls?: DatabaseTls;
 }
 
 /** One connection's options (the migrate command's); a pool adds its size and keep-alive. */
@@ -27,7 +28,7 @@ export function connectionOptions(options: Omit<DatabaseOptions, 'poolSize'>): C
     connectTimeout: 5000,
     supportBigNumbers: true,
     charset: 'utf8mb4_unicode_ci',
-    ...(options.tls === 'rds' ? { ssl: 'Amazon RDS' } : {}),
+    ...sslOption(options.tls),
   };
 }
 

@@ -129,10 +129,12 @@ function initialise(binary: { server: string; flavour: 'mariadb' | 'mysql' }, da
   }
 }
 
+/** `serverOptions` are added to the server's command line (a test's TLS certificates, say). */
 export async function startPrivateServer(
   binary: { server: string; flavour: 'mariadb' | 'mysql' },
   serverDir: string,
   log: (line: string) => void,
+  serverOptions: string[] = [],
 ): Promise<LocalServer> {
   const dataDir = path.join(serverDir, 'data');
   initialise(binary, dataDir, log);
@@ -150,6 +152,7 @@ export async function startPrivateServer(
       '--character-set-server=utf8mb4',
       '--collation-server=utf8mb4_unicode_ci',
       '--max-connections=500',
+      ...serverOptions,
       ...asRoot,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
