@@ -268,6 +268,7 @@ describe('a month summary for payroll', () => {
       weeklyOffs: 3,
       holidays: 0,
       notEmployed: 9,
+      upcoming: 0,
       lateDays: 0,
       lopDays: 1,
       payableDays: 20,
@@ -321,6 +322,7 @@ describe('a month summary for payroll', () => {
       weeklyOffs: 4,
       holidays: 0,
       notEmployed: 0,
+      upcoming: 0,
       lateDays: 0,
       lopDays: 4,
       payableDays: 27,
@@ -328,5 +330,18 @@ describe('a month summary for payroll', () => {
     expect(days.filter((d) => d.missingPunch).map((d) => d.date)).toEqual(['2026-07-13']);
     // Every day's units add up to one day.
     for (const day of days) expect(Object.values(day.units).reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  it('leaves the days after `through` of a running month unjudged, neither absent nor payable', () => {
+    // June 2026 seen on the evening of Wednesday 10th, judged through Tuesday 9th: 1–9 has Sunday 7 off and 8 working days,
+    // all worked but Monday 8th (absent). 10–30 = 21 upcoming days (the 10th still running, its lone punch no missing punch yet).
+    const rules = parseShiftRules(dayShift);
+    const punches = datesBetween('2026-06-01', '2026-06-09')
+      .filter((d) => weekday(d) !== 0 && d !== '2026-06-08')
+      .flatMap(officeDay);
+    punches.push(face('2026-06-10T09:20'));
+    const { totals, days } = monthSummary({ month: '2026-06', rules, employment: employed, punches, through: '2026-06-09' });
+    expect(days[9]).toMatchObject({ date: '2026-06-10', status: 'upcoming', missingPunch: false, punchCount: 1 });
+    expect(totals).toMatchObject({ present: 7, absent: 1, weeklyOffs: 1, upcoming: 21, lopDays: 1, employedDays: 30, payableDays: 8 });
   });
 });

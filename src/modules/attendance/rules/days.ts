@@ -49,7 +49,7 @@ export interface Employment {
   leftOn?: IsoDate | null;
 }
 
-export type DayStatus = 'present' | 'half_day' | 'absent' | 'weekly_off' | 'holiday' | 'on_leave' | 'not_employed';
+export type DayStatus = 'present' | 'half_day' | 'absent' | 'weekly_off' | 'holiday' | 'on_leave' | 'not_employed' | 'upcoming';
 
 /** How the day counts, in day units that add up to 1. A half day without leave is 0.5 present + 0.5 absent. */
 export interface DayUnits {
@@ -60,6 +60,8 @@ export interface DayUnits {
   weeklyOff: number;
   holiday: number;
   notEmployed: number;
+  /** A day after the month summary's `through` date: not judged yet. */
+  upcoming: number;
 }
 
 export interface DayRecord {
@@ -106,7 +108,7 @@ export function monthPunchRange(month: IsoMonth, rules: Pick<ShiftRules, 'start'
   return { start: attendanceWindow(firstDay, rules).start, end: attendanceWindow(lastDay, rules).end };
 }
 
-const ZERO_UNITS: DayUnits = { present: 0, paidLeave: 0, unpaidLeave: 0, absent: 0, weeklyOff: 0, holiday: 0, notEmployed: 0 };
+const ZERO_UNITS: DayUnits = { present: 0, paidLeave: 0, unpaidLeave: 0, absent: 0, weeklyOff: 0, holiday: 0, notEmployed: 0, upcoming: 0 };
 
 export interface DayInput {
   date: IsoDate;
@@ -213,11 +215,13 @@ export interface MonthTotals {
   holidays: number;
   /** Days before joining or after leaving: neither present nor LOP. */
   notEmployed: number;
+  /** Days after `through`, not judged yet (a month still running). */
+  upcoming: number;
   /** Days with a late first in. */
   lateDays: number;
   /** specs/payroll-india.md §1: absent working days without approved paid leave, half-days 0.5 = absent + unpaidLeave. */
   lopDays: number;
-  /** employedDays − lopDays = present + paidLeave + weeklyOffs + holidays. */
+  /** present + paidLeave + weeklyOffs + holidays = employedDays − lopDays − upcoming. */
   payableDays: number;
 }
 
@@ -235,6 +239,11 @@ export interface MonthInput {
   punches: readonly Punch[];
   leave?: readonly LeaveMark[];
   regularisations?: readonly Regularisation[];
+  /**
+   * The last day to judge, for a month still running (the last complete attendance day; for a night shift the
+   * day whose window has ended). Later days in employment are `upcoming`, not absent. Omit for a closed month.
+   */
+  through?: IsoDate | null;
 }
 
 /**
@@ -247,22 +256,25 @@ export interface MonthInput {
 export function monthSummary(input: MonthInput): MonthSummary {
   const { firstDay, lastDay, days: calendarDays } = istMonthBounds(input.month);
   const regularisations = new Map((input.regularisations ?? []).map((r) => [r.date, r]));
-  const days = datesBetween(firstDay, lastDay).map((date) =>
-    dayRecord({
+  const days = datesBetween(firstDay, lastDay).map((date) => {
+    const record = dayRecord({
       date,
       rules: input.rules,
       employment: input.employment,
       punches: input.punches,
       leave: input.leave ?? [],
       regularisation: regularisations.get(date) ?? null,
-    }),
-  );
+    });
+    if (!input.through || date <= input.through || record.status === 'not_employed') return record;
+    return { ...record, status: 'upcoming' as const, lateMinutes: 0, missingPunch: false, units: { ...ZERO_UNITS, upcoming: 1 } };
+  });
   const sum = (unit: keyof DayUnits) => days.reduce((total, day) => total + day.units[unit], 0);
   const notEmployed = sum('notEmployed');
   const absent = sum('absent');
   const unpaidLeave = sum('unpaidLeave');
   const employedDays = calendarDays - notEmployed;
   const lopDays = absent + unpaidLeave;
+  const upcoming = sum('upcoming');
   return {
     month: input.month,
     days,
@@ -277,9 +289,10 @@ export function monthSummary(input: MonthInput): MonthSummary {
       weeklyOffs: sum('weeklyOff'),
       holidays: sum('holiday'),
       notEmployed,
+      upcoming,
       lateDays: days.filter((d) => d.lateMinutes > 0).length,
       lopDays,
-      payableDays: employedDays - lopDays,
+      payableDays: employedDays - lopDays - upcoming,
     },
   };
 }
