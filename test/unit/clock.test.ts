@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, businessDaysBetween, istDay, istDayBounds, istMonth, istMonthBounds, weekday } from '../../src/platform/clock/index.js';
+import {
+  addDays,
+  businessDaysBetween,
+  datesBetween,
+  daysBetween,
+  isIsoDate,
+  istDay,
+  istDayBounds,
+  istInstant,
+  istMonth,
+  istMonthBounds,
+  weekday,
+  weekdayOccurrence,
+} from '../../src/platform/clock/index.js';
 
 describe('the IST calendar', () => {
   it('turns the day at IST midnight, which is 18:30 UTC the day before', () => {
@@ -57,5 +70,38 @@ describe('the IST calendar', () => {
     expect(addDays('2026-01-31', 1)).toBe('2026-02-01');
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+  });
+});
+
+describe('calendar helpers for attendance and leave', () => {
+  it('tells a real calendar date from a look-alike', () => {
+    expect(isIsoDate('2028-02-29')).toBe(true);
+    expect(isIsoDate('2026-02-29')).toBe(false);
+    expect(isIsoDate('2026-4-1')).toBe(false);
+    expect(isIsoDate('')).toBe(false);
+  });
+
+  it('counts and lists the days between two dates, across a year end', () => {
+    expect(daysBetween('2026-12-30', '2027-01-02')).toBe(3);
+    expect(daysBetween('2026-04-10', '2026-04-10')).toBe(0);
+    expect(daysBetween('2026-04-10', '2026-04-09')).toBe(-1);
+    expect(datesBetween('2026-12-30', '2027-01-02')).toEqual(['2026-12-30', '2026-12-31', '2027-01-01', '2027-01-02']);
+    expect(datesBetween('2026-04-10', '2026-04-09')).toEqual([]);
+  });
+
+  it('numbers a weekday within its month: August 2026 starts on a Saturday', () => {
+    // Saturdays of August 2026: 1, 8, 15, 22, 29 → occurrences 1 … 5.
+    expect(weekday('2026-08-01')).toBe(6);
+    expect(['2026-08-01', '2026-08-08', '2026-08-15', '2026-08-22', '2026-08-29'].map(weekdayOccurrence)).toEqual([1, 2, 3, 4, 5]);
+    expect(weekdayOccurrence('2026-08-07')).toBe(1);
+    expect(weekdayOccurrence('2026-08-14')).toBe(2);
+  });
+
+  it('turns an IST wall-clock time on a date into the instant, past midnight too', () => {
+    // 09:00 IST = 03:30 UTC; 00:30 IST on the 5th = 19:00 UTC on the 4th; 22:00 + 8 h = 06:00 IST the next day.
+    expect(istInstant('2026-04-05', 9 * 60)).toEqual(new Date('2026-04-05T03:30:00.000Z'));
+    expect(istInstant('2026-04-05', 30)).toEqual(new Date('2026-04-04T19:00:00.000Z'));
+    expect(istInstant('2026-04-05', 30 * 60)).toEqual(new Date('2026-04-06T00:30:00.000Z'));
+    expect(istDay(istInstant('2026-04-05', 30 * 60))).toBe('2026-04-06');
   });
 });

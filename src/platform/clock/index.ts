@@ -98,3 +98,40 @@ export function businessDaysBetween(from: IsoDate, to: IsoDate, calendar: WorkCa
   }
   return count;
 }
+
+/** Whether `value` is a real calendar date written `YYYY-MM-DD` (2026-02-30 is not). */
+export function isIsoDate(value: string): boolean {
+  try {
+    parseDate(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Calendar days from `from` to `to`: 0 for the same date, negative when `to` is earlier. */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return Math.round((parseDate(to) - parseDate(from)) / DAY_MS);
+}
+
+/** Every date from `from` to `to`, both included, in order; empty when `to` is before `from`. */
+export function datesBetween(from: IsoDate, to: IsoDate): IsoDate[] {
+  const dates: IsoDate[] = [];
+  const end = parseDate(to);
+  for (let ms = parseDate(from); ms <= end; ms += DAY_MS) dates.push(new Date(ms).toISOString().slice(0, 10));
+  return dates;
+}
+
+/**
+ * Which occurrence of its weekday in its month a date is: 1 for the first Saturday (days 1–7), 2 for the
+ * second (8–14) … 5. "Second and fourth Saturday off" is `weekday(d) === 6 && [2, 4].includes(weekdayOccurrence(d))`.
+ */
+export function weekdayOccurrence(date: IsoDate): number {
+  return Math.ceil(new Date(parseDate(date)).getUTCDate() / 7);
+}
+
+/** The instant an IST wall-clock time falls on: `minutes` after 00:00 IST of `date` (may exceed 24 h, into the next day). */
+export function istInstant(date: IsoDate, minutes: number): Date {
+  if (!Number.isFinite(minutes)) throw new RangeError(`not a number of minutes: ${minutes}`);
+  return new Date(parseDate(date) - IST_OFFSET_MS + minutes * 60_000);
+}
