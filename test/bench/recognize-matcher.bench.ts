@@ -13,6 +13,8 @@
  * The faces are synthetic with the geometry kiosk.md measured on face-api descriptors: near-unit vectors around a
  * common direction, people spread unevenly over the dimensions, pairs of different people 0.44–1.2 apart with some
  * under 0.6, samples of one person 0.1–0.3 apart. The figures of the generated set are printed.
+ * BENCH_SPREAD_DECAY (default 8) sets how unevenly people are spread over the dimensions: 0 spreads them evenly over
+ * all 128, the hardest case for pruning (no dimension tells people apart more than another), for information.
  *
  * Prints human-readable lines, then as the LAST line one JSON object for CI to parse. Exit 0 when met.
  */
@@ -59,7 +61,8 @@ const unit = (v: number[]) => {
 const common = unit(Array.from({ length: EMBEDDING_LENGTH }, gaussian));
 // People differ a lot along some dimensions and little along others (a decaying profile), in no particular
 // order of the dimensions; scaled so that pairs of people are 0.44–1.2 apart as measured in kiosk.md.
-const spread = Array.from({ length: EMBEDDING_LENGTH }, (_, i) => Math.exp((-8 * i) / EMBEDDING_LENGTH));
+const SPREAD_DECAY = Number(process.env.BENCH_SPREAD_DECAY ?? 8);
+const spread = Array.from({ length: EMBEDDING_LENGTH }, (_, i) => Math.exp((-SPREAD_DECAY * i) / EMBEDDING_LENGTH));
 for (let i = spread.length - 1; i > 0; i--) {
   const j = Math.floor(random() * (i + 1));
   [spread[i], spread[j]] = [spread[j]!, spread[i]!];
