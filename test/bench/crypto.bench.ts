@@ -14,7 +14,7 @@
  * Uses DATABASE_URL's server when given, otherwise the local development server; either way in a
  * scratch database that is dropped at the end.
  */
-import { lastLine } from './support/harness.js';
+import { lastLine, median } from './support/harness.js';
 import { benchEmployeeListPage, PAGE_TARGET } from './support/list-page.js';
 import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,11 +47,6 @@ async function opsPerSecond(op: () => Promise<void> | void, ms: number): Promise
     now = process.hrtime.bigint();
   }
   return count / (Number(now - start) / 1e9);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 interface FieldVsRaw {

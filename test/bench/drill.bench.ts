@@ -30,7 +30,7 @@ import { clientCredentials, clientTool, DUMP_FLAGS, dumpTool } from '../../src/p
 import { insertCompany } from '../../src/modules/tenancy/index.js';
 import { createPeople, insertDepartment, insertEmployeeRows, verhoeffCheckDigit } from '../../src/modules/people/index.js';
 import { FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, SURNAMES, WORK_STATES } from '../../src/demo/names.js';
-import { lastLine } from './support/harness.js';
+import { lastLine, median } from './support/harness.js';
 import { systemClock } from '../../src/platform/clock/index.js';
 import { createAudit } from '../../src/modules/audit/index.js';
 
@@ -40,7 +40,6 @@ const TARGET_RATIO = 2;
 const BATCH = 500;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const scratchName = (label: string) => `bz_bench_${label}_${randomBytes(4).toString('hex')}`;
 

@@ -18,7 +18,7 @@
  *
  * Prints human-readable lines, then as the LAST line one JSON object for CI to parse. Exit 0 when met.
  */
-import { lastLine } from './support/harness.js';
+import { lastLine, median } from './support/harness.js';
 import {
   bruteForceMatcher,
   buildMatcher,
@@ -38,7 +38,6 @@ const CHUNKS = 10;
 const TARGET = { speedup: 2, identical: true, buildMs: 500 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 /** mulberry32: the same faces on every run. */
 function seeded(seed: number): () => number {

@@ -47,3 +47,9 @@ export function cookiesFrom(response: Response, existing = ''): string {
 export function lastLine(figures: Record<string, unknown>): void {
   console.log(JSON.stringify(figures));
 }
+
+/** The middle of a run's samples (upper middle for an even count): what every bench reports, since these machines are noisy. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}

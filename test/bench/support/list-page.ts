@@ -16,7 +16,7 @@
  */
 import os from 'node:os';
 import autocannon from 'autocannon';
-import { startBenchServer, cookiesFrom } from './harness.js';
+import { startBenchServer, cookiesFrom, median } from './harness.js';
 
 export const PAGE_TARGET = { pageRatio: 0.3, pageP99Ms: 50 } as const;
 
@@ -54,11 +54,6 @@ interface Round {
   roundTrips: number;
   cpuMs: number;
   busy: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 export async function benchEmployeeListPage(say: (line: string) => void): Promise<ListPageFigures> {
