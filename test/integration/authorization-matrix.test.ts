@@ -6,13 +6,16 @@ import { insertUser } from '../../src/modules/identity/index.js';
 import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
 import { firstEmployeeOf, listDepartments } from '../../src/modules/people/index.js';
 import { ROLES, type Role } from '../../src/modules/access/index.js';
+import { kiosks } from '../../src/modules/attendance/index.js';
+import { newId } from '../../src/platform/db/columns.js';
 
 /**
  * The authorization matrix (security.md, "Roles and scopes"): every registered route, for anonymous
  * and every role of two companies, against company A's objects. This table is written by hand,
  * independently of the rules in the code: a route missing here, or a rule that drifts from it, fails.
  */
-type Who = 'anyone' | 'signed-in' | readonly Role[];
+/** `kiosk`: a kiosk signature only; no user of any role, nor anyone anonymous, gets in (401). */
+type Who = 'anyone' | 'signed-in' | 'kiosk' | readonly Role[];
 const ADMINS = ['owner', 'hr_admin', 'finance'] as const;
 const HR = ['owner', 'hr_admin'] as const;
 const EXPECTED: Record<string, Who> = {
@@ -63,6 +66,16 @@ const EXPECTED: Record<string, Who> = {
   'GET /departments': HR,
   'POST /departments': HR,
   'POST /departments/:departmentId': HR,
+  'GET /attendance/kiosks': HR,
+  'POST /attendance/kiosks': HR,
+  'POST /attendance/kiosks/:kioskId/revoke': HR,
+  'POST /attendance/enrolments': HR,
+  'POST /attendance/enrolments/withdraw': HR,
+  // The pairing code is the credential (checked in the use case); the rest is signed by a paired kiosk.
+  'POST /api/kiosk/v1/pair': 'anyone',
+  'POST /api/kiosk/v1/challenge': 'kiosk',
+  'POST /api/kiosk/v1/recognize': 'kiosk',
+  'POST /api/kiosk/v1/enrol': 'kiosk',
 };
 
 /** A valid body where the access decision would otherwise hide behind a 400 for a missing field. */
@@ -89,6 +102,8 @@ describe('authorization matrix', () => {
       ids.departmentId = engineering.id;
       // An Engineering employee: inside the demo Engineering head's scope.
       ids.employeeId = (await firstEmployeeOf(t.db.database.db, acme.id, engineering.id))!.id;
+      ids.kioskId = newId();
+      await t.db.database.db.insert(kiosks).values({ id: ids.kioskId, tenantId: acme.id, name: 'Matrix kiosk', status: 'active' });
       ids.userId = await insertUser(
         t.db.database.db,
         acme.id,
@@ -110,6 +125,7 @@ describe('authorization matrix', () => {
   function expectedOutcome(route: string, url: string, actor: (typeof actors)[number]): Outcome {
     const who = EXPECTED[route]!;
     if (who === 'anyone') return 'pass';
+    if (who === 'kiosk') return 'login';
     if (!actor.role) return 'login';
     if (who !== 'signed-in' && !who.includes(actor.role)) return 'forbidden';
     // Company B reaching for company A's objects: indistinguishable from a missing row.

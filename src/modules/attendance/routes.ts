@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { parseInput } from '../../platform/http/validate.js';
+import { callerOf, ROLE_GROUPS } from '../access/index.js';
+import type { Attendance } from './service.js';
+
+const HR = { access: { allow: ROLE_GROUPS.peopleAdmins } } as const;
+const kioskParams = z.object({ kioskId: z.string().uuid('is not a kiosk id') });
+const kioskInput = z.object({
+  name: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
+  location: z.preprocess((v) => (v === '' ? null : v), z.string().trim().max(200, 'must be at most 200 characters').nullable().default(null)),
+});
+const employeeCodeInput = z.object({ employeeCode: z.string().trim().min(1, 'is required').max(20, 'must be at most 20 characters') });
+
+/** HR's kiosk page: create (one-time pairing code), revoke, open face enrolment, withdraw face data. */
+export async function attendanceRoutes(app: FastifyInstance, options: { attendance: Attendance }): Promise<void> {
+  const { attendance } = options;
+
+  async function kiosksPage(request: Parameters<typeof callerOf>[0], extra: Record<string, unknown> = {}) {
+    const kiosks = await attendance.listKiosks(callerOf(request));
+    return { title: 'Kiosks', kiosks, ...extra };
+  }
+
+  app.get('/attendance/kiosks', { config: HR }, async (request, reply) => reply.view('attendance/kiosks.njk', await kiosksPage(request)));
+
+  // The pairing code is shown on this response only (no redirect: it is never stored in clear).
+  app.post('/attendance/kiosks', { config: HR }, async (request, reply) => {
+    const input = parseInput(kioskInput, request.body);
+    const created = await attendance.createKiosk(callerOf(request), input);
+    reply.header('cache-control', 'no-store');
+    return reply.view('attendance/kiosks.njk', await kiosksPage(request, { created: { name: input.name, ...created } }));
+  });
+
+  app.post('/attendance/kiosks/:kioskId/revoke', { config: HR }, async (request, reply) => {
+    const { kioskId } = parseInput(kioskParams, request.params);
+    await attendance.revokeKiosk(callerOf(request), kioskId);
+    reply.flash('success', 'Kiosk revoked: its requests are refused from now on.');
+    return reply.redirect('/attendance/kiosks', 303);
+  });
+
+  app.post('/attendance/enrolments', { config: HR }, async (request, reply) => {
+    const { employeeCode } = parseInput(employeeCodeInput, request.body);
+    const { employee } = await attendance.openEnrolment(callerOf(request), employeeCode);
+    reply.flash('success', `Face enrolment open for ${employee.fullName} (${employee.code}) for 15 minutes: ask them to go to a kiosk.`);
+    return reply.redirect('/attendance/kiosks', 303);
+  });
+
+  app.post('/attendance/enrolments/withdraw', { config: HR }, async (request, reply) => {
+    const { employeeCode } = parseInput(employeeCodeInput, request.body);
+    const deleted = await attendance.withdrawFace(callerOf(request), employeeCode);
+    reply.flash('success', `Face data deleted (${deleted} samples).`);
+    return reply.redirect('/attendance/kiosks', 303);
+  });
+}
