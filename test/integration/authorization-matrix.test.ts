@@ -8,6 +8,7 @@ import { firstEmployeeOf, listDepartments } from '../../src/modules/people/index
 import { ROLES, type Role } from '../../src/modules/access/index.js';
 import { kiosks } from '../../src/modules/attendance/index.js';
 import { newId } from '../../src/platform/db/columns.js';
+import { makeKioskKeys } from '../support/kiosk.js';
 
 /**
  * The authorization matrix (security.md, "Roles and scopes"): every registered route, for anonymous
@@ -94,6 +95,9 @@ function classify(status: number, location: string | undefined): Outcome {
 
 describe('authorization matrix', () => {
   const ids: Record<string, string> = {};
+  /** A paired kiosk of company A: its signature opens the kiosk API and nothing else. */
+  let kioskKeys: Awaited<ReturnType<typeof makeKioskKeys>>;
+  const signingKioskId = newId();
   const t = useTestApp({
     seed: async (t) => {
       await seedDemo(t.db.database.db, t.config);
@@ -104,6 +108,11 @@ describe('authorization matrix', () => {
       ids.employeeId = (await firstEmployeeOf(t.db.database.db, acme.id, engineering.id))!.id;
       ids.kioskId = newId();
       await t.db.database.db.insert(kiosks).values({ id: ids.kioskId, tenantId: acme.id, name: 'Matrix kiosk', status: 'active' });
+      kioskKeys = await makeKioskKeys();
+      const { kty, crv, x, y } = kioskKeys.publicKeyJwk;
+      await t.db.database.db
+        .insert(kiosks)
+        .values({ id: signingKioskId, tenantId: acme.id, name: 'Signing kiosk', status: 'active', publicKeyJwk: JSON.stringify({ kty, crv, x, y }) });
       ids.userId = await insertUser(
         t.db.database.db,
         acme.id,
@@ -113,8 +122,10 @@ describe('authorization matrix', () => {
     },
   });
 
-  const actors: { name: string; company?: 'A' | 'B'; role?: Role; local?: string; outsideEmployee?: boolean }[] = [
+  const actors: { name: string; company?: 'A' | 'B'; role?: Role; local?: string; outsideEmployee?: boolean; kiosk?: true }[] = [
     { name: 'anonymous' },
+    // No session, a valid kiosk signature on every request: anonymous everywhere but the kiosk API.
+    { name: 'kiosk of A', kiosk: true },
     ...ROLES.map((role) => ({ name: `A/${role}`, company: 'A' as const, role })),
     // The head of Sales: the same role as the Engineering head, but the employee is not in their department.
     { name: 'A/dept_head of Sales', company: 'A', role: 'dept_head', local: 'head.sales', outsideEmployee: true },
@@ -125,7 +136,7 @@ describe('authorization matrix', () => {
   function expectedOutcome(route: string, url: string, actor: (typeof actors)[number]): Outcome {
     const who = EXPECTED[route]!;
     if (who === 'anyone') return 'pass';
-    if (who === 'kiosk') return 'login';
+    if (who === 'kiosk') return actor.kiosk ? 'pass' : 'login';
     if (!actor.role) return 'login';
     if (who !== 'signed-in' && !who.includes(actor.role)) return 'forbidden';
     // Company B reaching for company A's objects: indistinguishable from a missing row.
@@ -138,6 +149,22 @@ describe('authorization matrix', () => {
   async function jarFor(actor: (typeof actors)[number]): Promise<Browserish> {
     if (!actor.role) return { cookie: '' };
     return sessionFor(t.app, `${actor.local ?? demoLocal[actor.role]}@${actor.company === 'A' ? 'acme.test' : 'globex.test'}`);
+  }
+
+  /** The kiosk API gets signed JSON; every other route gets what anonymous gets, plus a valid signature over its bytes. */
+  async function asKiosk(method: string, url: string, jar: Browserish, token: string, route: string) {
+    if (url.startsWith('/api/kiosk/')) {
+      const body = JSON.stringify({ kioskId: signingKioskId });
+      return t.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', 'x-kiosk-signature': await kioskKeys.sign(body) },
+        payload: body,
+      });
+    }
+    const form = new URLSearchParams({ kioskId: signingKioskId, _csrf: token, ...BODIES[route] }).toString();
+    const headers = { 'x-kiosk-signature': await kioskKeys.sign(method === 'GET' ? '' : form) };
+    return method === 'GET' ? getPage(t.app, jar, url, headers) : postForm(t.app, jar, url, Object.fromEntries(new URLSearchParams(form)), headers);
   }
 
   it('declares a rule on every route and lists every route in the matrix', () => {
@@ -163,7 +190,11 @@ describe('authorization matrix', () => {
         // A token from a page the actor may open, so CSRF never masks the access decision.
         const tokenPage = await getPage(t.app, jar, actor.role ? '/account' : '/login');
         const token = /name="_csrf" value="([^"]+)"/.exec(tokenPage.body)?.[1] ?? '';
-        const res = method === 'GET' ? await getPage(t.app, jar, url) : await postForm(t.app, jar, url, { _csrf: token, ...BODIES[route] });
+        const res = actor.kiosk
+          ? await asKiosk(method, url, jar, token, route)
+          : method === 'GET'
+            ? await getPage(t.app, jar, url)
+            : await postForm(t.app, jar, url, { _csrf: token, ...BODIES[route] });
         const got = classify(res.statusCode, res.headers.location as string | undefined);
         const want = expectedOutcome(route, url, actor);
         if (got !== want) mismatches.push(`${route} as ${actor.name}: expected ${want}, got ${got} (${res.statusCode})`);
