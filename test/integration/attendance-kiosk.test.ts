@@ -20,7 +20,7 @@ import {
 } from '../support/kiosk.js';
 import { auditEvents } from '../../src/modules/audit/index.js';
 import { faceConsents, faceSamples, kioskNonces, kioskRejections, punches } from '../../src/modules/attendance/index.js';
-import { listEncryptedColumns } from '../../src/platform/crypto/index.js';
+import { createKeyProvider, keyVersionOf, listEncryptedColumns, rotateTenantKey } from '../../src/platform/crypto/index.js';
 import type { FactoryEmployee } from '../support/factories.js';
 
 /** Everything the app logs, to see alerts (`{"alert": kind}` lines). */
@@ -29,7 +29,8 @@ const logger = pino({ level: 'warn' }, { write: (line: string) => void logLines.
 const alertsOf = (kind: string) => logLines.filter((l) => l.alert === kind);
 
 const clock = testClock(new Date('2026-12-01T03:30:00Z')); // 09:00 IST
-const t = useTestApp({ adapters: () => ({ clock, logger }) });
+// A short key cache: key rotation waits that long for every instance to see the new version.
+const t = useTestApp({ env: { KEY_CACHE_SECONDS: '1' }, adapters: () => ({ clock, logger }) });
 const random = seeded(17);
 
 type Company = { id: string; hrEmail: string; kiosk: TestKiosk; readonly hr: Browserish };
@@ -449,6 +450,21 @@ describe('enrolment', () => {
       .where(and(eq(auditEvents.targetId, gita.id), eq(auditEvents.action, 'attendance.face_withdrawn')));
     expect(entry).toMatchObject({ actorKind: 'user' });
     expect((await recognize(A, near(face, 0.05, random))).json().error).toBe('not_recognized');
+  });
+});
+
+describe('key rotation', () => {
+  it('re-encrypts the face samples, which still match after the matcher is rebuilt', async () => {
+    const result = await rotateTenantKey({ db: db(), keyProvider: createKeyProvider(t.config), cipher: t.app.fieldCipher }, A.id, { batchSize: 5 });
+    expect(result).toMatchObject({ outcome: 'rotated', targetVersion: 2, rowsRejected: 0 });
+    const rows = await db().select().from(faceSamples).where(eq(faceSamples.tenantId, A.id));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(keyVersionOf(row.sampleCipher)).toBe(2);
+    // A new enrolment bumps the version: the matcher is rebuilt from every (rotated) sample.
+    const ivan = await factories.employee(t.app, A.id, { fullName: 'Ivan Pinto' });
+    await enrol(A, ivan, randomFace(random));
+    clock.advance(10 * 60_000);
+    expect((await recognize(A, near(faces.get(bela.id)!, 0.05, random))).json()).toMatchObject({ result: 'recognized', employee: { firstName: 'Bela' } });
   });
 });
 
