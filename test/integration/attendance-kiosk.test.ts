@@ -19,7 +19,7 @@ import {
   type TestKiosk,
 } from '../support/kiosk.js';
 import { auditEvents } from '../../src/modules/audit/index.js';
-import { faceConsents, faceSamples, kioskNonces, kioskRejections, punches } from '../../src/modules/attendance/index.js';
+import { faceConsents, faceSamples, kioskNonces, kioskRejections, punches, setAttendanceSettings } from '../../src/modules/attendance/index.js';
 import { createKeyProvider, keyVersionOf, listEncryptedColumns, rotateTenantKey } from '../../src/platform/crypto/index.js';
 import type { FactoryEmployee } from '../support/factories.js';
 
@@ -327,6 +327,18 @@ describe('recognition', () => {
       422,
       'liveness_failed',
     );
+  });
+
+  it("applies the company's own liveness threshold and match rule", async () => {
+    const face = faces.get(anil.id)!;
+    await setAttendanceSettings(db(), A.id, { livenessThreshold: 0.95 });
+    await refusedWithNothingKept((nonce, method) => recognizeBody(A.kiosk, nonce, method, face), 422, 'liveness_failed');
+    await setAttendanceSettings(db(), A.id, { livenessThreshold: 0.7, matchThreshold: 0.35 });
+    // About 0.4 from Anil's samples: within the default 0.42, beyond this company's 0.35.
+    let probe = near(face, 0.4, random);
+    while (Math.abs(distance(probe, face) - 0.4) > 0.02) probe = near(face, 0.4, random);
+    await refusedWithNothingKept((nonce, method) => recognizeBody(A.kiosk, nonce, method, probe), 422, 'not_recognized');
+    await setAttendanceSettings(db(), A.id, { matchThreshold: 0.42 });
   });
 
   it('refuses bodies that are not exactly 128 sane numbers, and any image', async () => {
