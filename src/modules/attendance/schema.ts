@@ -134,6 +134,22 @@ export const faceConsents = mysqlTable(
   (t) => [index('face_consents_employee_ix').on(t.tenantId, t.employeeId)],
 );
 
+/**
+ * An employee's personal kiosk PIN (kiosk.md: refusing face enrolment must cost nothing): bcrypt of a
+ * peppered HMAC bound to the employee. A few digits are weak by nature; the failure counter and lock
+ * are what protect them.
+ */
+export const employeePins = mysqlTable('employee_pins', {
+  employeeId: idColumn('employee_id')
+    .primaryKey()
+    .references(() => employees.id),
+  tenantId: idColumn('tenant_id').notNull(),
+  pinHash: varchar('pin_hash', { length: 100 }).notNull(),
+  failedAttempts: int('failed_attempts').notNull().default(0),
+  lockedUntil: datetime('locked_until', { mode: 'date', fsp: 3 }),
+  updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull(),
+});
+
 export const PUNCH_METHODS = ['face', 'pin', 'hr'] as const;
 export const DIRECTIONS = ['in', 'out'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
