@@ -7,6 +7,16 @@ CREATE TABLE `attendance_settings` (
 	CONSTRAINT `attendance_settings_tenant_id` PRIMARY KEY(`tenant_id`)
 );
 --> statement-breakpoint
+CREATE TABLE `employee_pins` (
+	`employee_id` char(36) NOT NULL,
+	`tenant_id` char(36) NOT NULL,
+	`pin_hash` varchar(100) NOT NULL,
+	`failed_attempts` int NOT NULL DEFAULT 0,
+	`locked_until` datetime(3),
+	`updated_at` datetime(3) NOT NULL,
+	CONSTRAINT `employee_pins_employee_id` PRIMARY KEY(`employee_id`)
+);
+--> statement-breakpoint
 CREATE TABLE `enrolment_tickets` (
 	`id` char(36) NOT NULL,
 	`tenant_id` char(36) NOT NULL,
@@ -91,6 +101,7 @@ CREATE TABLE `punches` (
 );
 --> statement-breakpoint
 ALTER TABLE `attendance_settings` ADD CONSTRAINT `attendance_settings_tenant_id_companies_id_fk` FOREIGN KEY (`tenant_id`) REFERENCES `companies`(`id`) ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE `employee_pins` ADD CONSTRAINT `employee_pins_employee_id_employees_id_fk` FOREIGN KEY (`employee_id`) REFERENCES `employees`(`id`) ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE `enrolment_tickets` ADD CONSTRAINT `enrolment_tickets_employee_id_employees_id_fk` FOREIGN KEY (`employee_id`) REFERENCES `employees`(`id`) ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE `face_consents` ADD CONSTRAINT `face_consents_employee_id_employees_id_fk` FOREIGN KEY (`employee_id`) REFERENCES `employees`(`id`) ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE `face_samples` ADD CONSTRAINT `face_samples_tenant_id_companies_id_fk` FOREIGN KEY (`tenant_id`) REFERENCES `companies`(`id`) ON DELETE no action ON UPDATE no action;--> statement-breakpoint
