@@ -94,7 +94,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   const keyProvider = adapters.keyProvider ?? createKeyProvider(config);
   const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider, alert, cache: { ttlMs: config.keyCacheMs } });
   const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, clock, audit });
-  const attendance = createAttendance({ db: adapters.database.db, cipher: fieldCipher, clock, audit, alert });
+  const attendance = createAttendance({ db: adapters.database.db, cipher: fieldCipher, clock, audit, alert, pinPepper: config.passwordPepper });
   const jobs = createJobRunner({
     db: adapters.database.db,
     clock,

@@ -465,6 +465,66 @@ describe('enrolment', () => {
   });
 });
 
+describe('PIN fallback', () => {
+  let jaya: FactoryEmployee;
+
+  beforeAll(async () => {
+    jaya = await factories.employee(t.app, A.id, { fullName: 'Jaya Nair' });
+    const account = await factories.user(db(), A.id, { role: 'employee', employeeId: jaya.id });
+    const jar = await sessionFor(t.app, account.email);
+    const res = await submitForm(t.app, jar, '/attendance/pin', '/attendance/pin', { pin: '4821', confirm: '4821' });
+    expect(res.statusCode, res.body).toBe(303);
+  });
+
+  async function pinPunch(code: string, pin: string) {
+    const { nonce } = await challenge(t.app, A.kiosk);
+    const res = await signedPost(t.app, A.kiosk, 'pin-punch', { kioskId: A.kiosk.kioskId, nonce, employeeCode: code, pin });
+    return { res, nonce };
+  }
+
+  it('punches with the employee code and PIN (method pin)', async () => {
+    clock.advance(10 * 60_000);
+    const { res } = await pinPunch(jaya.code, '4821');
+    expect(res.json()).toEqual({ result: 'recognized', employee: { firstName: 'Jaya' }, direction: 'in', at: clock.now().toISOString() });
+    const rows = await punchesOf(jaya.id);
+    expect(rows.map((p) => [p.method, p.direction, p.distance])).toEqual([['pin', 'in', null]]);
+  });
+
+  it('refuses a wrong PIN or an unknown code alike, keeping only the count', async () => {
+    const audits = await auditCount(A.id);
+    for (const [code, pin] of [
+      [jaya.code, '0000'],
+      ['NOBODY', '4821'],
+    ] as const) {
+      const { res, nonce } = await pinPunch(code, pin);
+      expect(res.statusCode).toBe(422);
+      expect(res.json().error).toBe('pin_invalid');
+      expect((await nonceRow(nonce))!.usedAt).toBeNull();
+    }
+    expect(await punchesOf(jaya.id)).toHaveLength(1);
+    expect(await auditCount(A.id)).toBe(audits);
+  });
+
+  it('locks the PIN after 5 wrong tries for 15 minutes', async () => {
+    clock.advance(10 * 60_000);
+    for (let i = 0; i < 4; i++) expect((await pinPunch(jaya.code, '1111')).res.json().error).toBe('pin_invalid'); // 1 from the test before
+    const locked = await pinPunch(jaya.code, '4821');
+    expect(locked.res.statusCode).toBe(429);
+    expect(locked.res.json().error).toBe('pin_locked');
+    clock.advance(15 * 60_000 + 1);
+    const { res } = await pinPunch(jaya.code, '4821');
+    expect(res.json()).toMatchObject({ result: 'recognized', direction: 'out' });
+  });
+
+  it('refuses a malformed PIN body', async () => {
+    const { nonce } = await challenge(t.app, A.kiosk);
+    for (const pin of ['12', '1234567', 'abcd', 4821]) {
+      const res = await signedPost(t.app, A.kiosk, 'pin-punch', { kioskId: A.kiosk.kioskId, nonce, employeeCode: jaya.code, pin });
+      expect(res.json().error).toBe('invalid_body');
+    }
+  });
+});
+
 describe('key rotation', () => {
   it('re-encrypts the face samples, which still match after the matcher is rebuilt', async () => {
     const result = await rotateTenantKey({ db: db(), keyProvider: createKeyProvider(t.config), cipher: t.app.fieldCipher }, A.id, { batchSize: 5 });

@@ -72,11 +72,14 @@ const EXPECTED: Record<string, Who> = {
   'POST /attendance/kiosks/:kioskId/revoke': HR,
   'POST /attendance/enrolments': HR,
   'POST /attendance/enrolments/withdraw': HR,
+  'GET /attendance/pin': 'signed-in',
+  'POST /attendance/pin': 'signed-in',
   // The pairing code is the credential (checked in the use case); the rest is signed by a paired kiosk.
   'POST /api/kiosk/v1/pair': 'anyone',
   'POST /api/kiosk/v1/challenge': 'kiosk',
   'POST /api/kiosk/v1/recognize': 'kiosk',
   'POST /api/kiosk/v1/enrol': 'kiosk',
+  'POST /api/kiosk/v1/pin-punch': 'kiosk',
 };
 
 /** A valid body where the access decision would otherwise hide behind a 400 for a missing field. */

@@ -92,3 +92,14 @@ export function imageLikeKeysOf(body: unknown): string[] {
   const keys = Object.keys(body);
   return keys.filter((k) => IMAGE_LIKE_KEYS.some((image) => k.toLowerCase() === image.toLowerCase()));
 }
+
+/** A personal kiosk PIN: 4 to 6 digits. */
+export const PIN_PATTERN = /^\d{4,6}$/;
+
+export const pinPunchBody = z.strictObject({
+  kioskId: uuid,
+  nonce,
+  employeeCode: z.string().trim().min(1).max(20),
+  pin: z.string().regex(PIN_PATTERN, 'must be 4 to 6 digits'),
+});
+export type PinPunchInput = z.infer<typeof pinPunchBody>;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { authenticateRequest } from '../../platform/http/context.js';
 import { badSignature, KIOSK, KIOSK_SIGNATURE_HEADER, PUBLIC, type KioskAuthenticator } from '../access/index.js';
-import { challengeBody, enrolBody, imageLikeKeysOf, pairBody, recognizeBody } from './input.js';
+import { challengeBody, enrolBody, imageLikeKeysOf, pairBody, pinPunchBody, recognizeBody } from './input.js';
 import { refusals, type Attendance } from './service.js';
 
 declare module 'fastify' {
@@ -74,6 +74,10 @@ export async function kioskApiRoutes(app: FastifyInstance, options: { attendance
 
   app.post('/recognize', { config: SIGNED, preValidation: validated(recognizeBody) }, async (request) => {
     return attendance.recognize(request.context, request.body as z.infer<typeof recognizeBody>);
+  });
+
+  app.post('/pin-punch', { config: SIGNED, preValidation: validated(pinPunchBody) }, async (request) => {
+    return attendance.pinPunch(request.context, request.body as z.infer<typeof pinPunchBody>);
   });
 
   app.post('/enrol', { config: SIGNED, preValidation: validated(enrolBody) }, async (request) => {

@@ -3,8 +3,16 @@ import { z } from 'zod';
 import { parseInput } from '../../platform/http/validate.js';
 import { callerOf, ROLE_GROUPS } from '../access/index.js';
 import type { Attendance } from './service.js';
+import { PIN_PATTERN } from './input.js';
 
 const HR = { access: { allow: ROLE_GROUPS.peopleAdmins } } as const;
+const SELF = { access: { signedIn: true, scope: 'self' } } as const;
+const pinInput = z
+  .object({
+    pin: z.string().regex(PIN_PATTERN, 'must be 4 to 6 digits'),
+    confirm: z.string(),
+  })
+  .refine((v) => v.pin === v.confirm, { path: ['confirm'], message: 'does not match the PIN' });
 const kioskParams = z.object({ kioskId: z.string().uuid('is not a kiosk id') });
 const kioskInput = z.object({
   name: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
@@ -43,6 +51,16 @@ export async function attendanceRoutes(app: FastifyInstance, options: { attendan
     const { employee } = await attendance.openEnrolment(callerOf(request), employeeCode);
     reply.flash('success', `Face enrolment open for ${employee.fullName} (${employee.code}) for 15 minutes: ask them to go to a kiosk.`);
     return reply.redirect('/attendance/kiosks', 303);
+  });
+
+  // Every employee's own kiosk PIN, the fallback for those who do not enrol a face.
+  app.get('/attendance/pin', { config: SELF }, async (_request, reply) => reply.view('attendance/pin.njk', { title: 'Kiosk PIN' }));
+
+  app.post('/attendance/pin', { config: SELF }, async (request, reply) => {
+    const { pin } = parseInput(pinInput, request.body);
+    await attendance.setOwnPin(callerOf(request), pin);
+    reply.flash('success', 'Your kiosk PIN is set.');
+    return reply.redirect('/attendance/pin', 303);
   });
 
   app.post('/attendance/enrolments/withdraw', { config: HR }, async (request, reply) => {

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, randomBytes, randomInt, verify, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, randomBytes, randomInt, verify, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../platform/clock/index.js';
 import { istDay } from '../../platform/clock/index.js';
 import { actingAs, type RequestContext } from '../../platform/context/index.js';
@@ -7,11 +7,12 @@ import { newId } from '../../platform/db/columns.js';
 import type { FieldCipher } from '../../platform/crypto/index.js';
 import { Invalid, NotFound, Refused } from '../../platform/errors.js';
 import type { Alerter } from '../../platform/observability/alert.js';
+import { bcryptCompare, bcryptHash } from '../../platform/cpu/index.js';
 import { badSignature, type Caller } from '../access/index.js';
 import type { Audit } from '../audit/index.js';
 import { alertWindows } from '../identity/index.js';
 import { buildMatcher, euclidean, EMBEDDING_LENGTH, type Matcher } from './matcher.js';
-import { publicKeyJwk, type EnrolInput, type PairInput, type RecognizeInput } from './input.js';
+import { publicKeyJwk, type EnrolInput, type PairInput, type PinPunchInput, type RecognizeInput } from './input.js';
 import { FACE_SAMPLE_LOCATION, LIVENESS_CHALLENGES, type Direction, type Kiosk, type LivenessChallenge } from './schema.js';
 import * as store from './store.js';
 
@@ -29,8 +30,13 @@ export const KIOSK_LIMITS = {
   /** A burst: this many non-matches or liveness failures on one kiosk in one window raise one alert. */
   burstRefusals: 10,
   burstWindowMs: 5 * 60_000,
+  /** Wrong PINs for one employee before the PIN is locked, and for how long (any kiosk). */
+  pinFailures: 5,
+  pinLockMs: 15 * 60_000,
 } as const;
-const BURST_CODES = ['not_recognized', 'liveness_failed'] as const;
+const BURST_CODES = ['not_recognized', 'liveness_failed', 'pin_invalid'] as const;
+/** bcrypt cost for PINs: the lock, not the hash, is what protects a few digits. */
+const PIN_COST = 10;
 
 /** Refusals of the kiosk API, with the status each one answers. */
 export const refusals = {
@@ -46,6 +52,9 @@ export const refusals = {
   notRecognized: () => new Refused(422, 'not_recognized', 'Face not recognised'),
   enrolmentNotOpen: () => new Refused(409, 'enrolment_not_open', 'HR has not opened face enrolment for this employee'),
   inconsistentSamples: () => new Refused(422, 'inconsistent_samples', 'The samples do not look like one face: capture again'),
+  // Unknown code, no PIN set and a wrong PIN are one answer: a kiosk learns nothing about who exists.
+  pinInvalid: () => new Refused(422, 'pin_invalid', 'Employee code or PIN is not right'),
+  pinLocked: () => new Refused(429, 'pin_locked', 'Too many wrong PINs: try again in 15 minutes or ask HR'),
 } as const;
 
 export interface AttendanceDeps {
@@ -54,6 +63,8 @@ export interface AttendanceDeps {
   clock: Clock;
   audit: Audit;
   alert: Alerter;
+  /** The server secret PINs are HMAC'd with before bcrypt (the password pepper). */
+  pinPepper: string;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -149,7 +160,7 @@ export function createAttendance(deps: AttendanceDeps) {
     tenantId: string,
     kioskId: string,
     nonce: string,
-    liveness: { score: number; method: LivenessChallenge },
+    liveness: { score: number; method: LivenessChallenge } | null,
     capturedAt?: Date,
   ) {
     const at = now();
@@ -159,10 +170,50 @@ export function createAttendance(deps: AttendanceDeps) {
     if (row.expiresAt.getTime() <= at.getTime()) throw refusals.nonceExpired();
     if (capturedAt && Math.abs(capturedAt.getTime() - at.getTime()) > KIOSK_LIMITS.captureSkewMs) throw refusals.captureSkew();
     const settings = await store.settingsOf(tx, tenantId);
-    if (liveness.method !== row.challenge || liveness.score < settings.livenessThreshold) throw refusals.livenessFailed();
+    if (liveness && (liveness.method !== row.challenge || liveness.score < settings.livenessThreshold)) throw refusals.livenessFailed();
     if (!(await store.useNonce(tx, tenantId, nonce, at))) throw refusals.nonceReused();
     return { at, settings };
   }
+
+  /**
+   * A punch for the employee at `at`: in/out by their last punch that IST day; a punch within 2 minutes
+   * of the last one is that punch again (merged, audited as such). Answers only the first name.
+   */
+  async function recordPunch(
+    tx: Db,
+    context: RequestContext,
+    employeeId: string,
+    at: Date,
+    evidence: { method: 'face' | 'pin'; distance?: number; livenessScore?: number },
+  ): Promise<RecognizeResult> {
+    const { tenantId, kioskId } = kioskOfContext(context);
+    const last = await store.lastPunch(tx, tenantId, employeeId);
+    const firstName = ((await store.employeeName(tx, tenantId, employeeId)) ?? '').trim().split(/\s+/)[0] ?? '';
+    if (last && at.getTime() - last.at.getTime() < KIOSK_LIMITS.punchMergeMs) {
+      await audit.recordFor(tx, context, 'attendance.punch_merged', employeeTarget(employeeId), { punchId: last.id, ...evidence });
+      return { result: 'recognized', employee: { firstName }, direction: last.direction, at: last.at.toISOString() };
+    }
+    const day = istDay(at);
+    const direction: Direction = last && last.istDay === day && last.direction === 'in' ? 'out' : 'in';
+    const punchId = newId();
+    await store.insertPunch(tx, tenantId, {
+      id: punchId,
+      employeeId,
+      kioskId,
+      at,
+      istDay: day,
+      direction,
+      method: evidence.method,
+      distance: evidence.distance ?? null,
+      livenessScore: evidence.livenessScore ?? null,
+    });
+    await audit.recordFor(tx, context, 'attendance.punch', employeeTarget(employeeId), { punchId, direction, ...evidence });
+    return { result: 'recognized', employee: { firstName }, direction, at: at.toISOString() };
+  }
+
+  /** HMAC first (bcrypt reads 72 bytes at most, and the pepper keeps a stolen table from being brute-forced alone), bound to the employee. */
+  const pinPreHash = (employeeId: string, pin: string) => createHmac('sha256', deps.pinPepper).update(`kiosk-pin:${employeeId}:${pin}`).digest('base64');
+  let dummyPinHash: Promise<string> | undefined;
 
   const kioskTarget = (id: string) => ({ type: 'kiosk', id });
   const employeeTarget = (id: string) => ({ type: 'employee', id });
@@ -266,38 +317,56 @@ export function createAttendance(deps: AttendanceDeps) {
           const matcher = await matcherFor(tenantId, settings.enrolmentVersion);
           const outcome = matcher.match(input.embedding, { threshold: settings.matchThreshold, margin: settings.matchMargin });
           if (outcome.kind !== 'recognized') throw refusals.notRecognized();
-          const employeeId = outcome.employeeId;
-          const last = await store.lastPunch(tx, tenantId, employeeId);
-          const firstName = ((await store.employeeName(tx, tenantId, employeeId)) ?? '').trim().split(/\s+/)[0] ?? '';
           const distance = Math.round(outcome.distance * 10_000) / 10_000;
-          if (last && at.getTime() - last.at.getTime() < KIOSK_LIMITS.punchMergeMs) {
-            await audit.recordFor(tx, context, 'attendance.punch_merged', employeeTarget(employeeId), { punchId: last.id, method: 'face', distance });
-            return { result: 'recognized', employee: { firstName }, direction: last.direction, at: last.at.toISOString() };
-          }
-          const day = istDay(at);
-          const direction: Direction = last && last.istDay === day && last.direction === 'in' ? 'out' : 'in';
-          const punchId = newId();
-          await store.insertPunch(tx, tenantId, {
-            id: punchId,
-            employeeId,
-            kioskId,
-            at,
-            istDay: day,
-            direction,
-            method: 'face',
-            distance,
-            livenessScore: input.liveness.score,
-          });
-          await audit.recordFor(tx, context, 'attendance.punch', employeeTarget(employeeId), {
-            punchId,
-            direction,
-            method: 'face',
-            distance,
-            livenessScore: input.liveness.score,
-          });
-          return { result: 'recognized', employee: { firstName }, direction, at: at.toISOString() };
+          return recordPunch(tx, context, outcome.employeeId, at, { method: 'face', distance, livenessScore: input.liveness.score });
         }),
       );
+    },
+
+    /**
+     * The fallback without a face (kiosk.md: refusing enrolment costs nothing): employee code and
+     * personal PIN. Wrong PINs count towards the employee's lock; nothing else is kept on a refusal.
+     */
+    pinPunch(context: RequestContext, input: PinPunchInput): Promise<RecognizeResult> {
+      const { tenantId, kioskId } = kioskOfContext(context);
+      return counted(context, async () => {
+        // The nonce first, without spending it: a refused PIN leaves it usable until it expires.
+        await inTransaction(db, async (tx) => {
+          const row = await store.lockNonce(tx, tenantId, kioskId, input.nonce);
+          if (!row) throw refusals.nonceUnknown();
+          if (row.usedAt) throw refusals.nonceReused();
+          if (row.expiresAt.getTime() <= now().getTime()) throw refusals.nonceExpired();
+        });
+        const employee = await store.employeeByCode(db, tenantId, input.employeeCode);
+        const pin = employee && (await store.pinOf(db, tenantId, employee.id));
+        if (!employee || !pin) {
+          // The same bcrypt work as a real check: the time says nothing about which codes exist.
+          dummyPinHash ??= bcryptHash(pinPreHash('nobody', '000000'), PIN_COST);
+          await bcryptCompare(pinPreHash('nobody', input.pin), await dummyPinHash);
+          throw refusals.pinInvalid();
+        }
+        if (pin.lockedUntil && pin.lockedUntil.getTime() > now().getTime()) throw refusals.pinLocked();
+        if (!(await bcryptCompare(pinPreHash(employee.id, input.pin), pin.pinHash))) {
+          await store.failPin(db, tenantId, employee.id, KIOSK_LIMITS.pinFailures, new Date(now().getTime() + KIOSK_LIMITS.pinLockMs));
+          throw refusals.pinInvalid();
+        }
+        return inTransaction(db, async (tx) => {
+          const { at } = await spendNonce(tx, tenantId, kioskId, input.nonce, null);
+          await store.clearPinFailures(tx, tenantId, employee.id);
+          return recordPunch(tx, context, employee.id, at, { method: 'pin' });
+        });
+      });
+    },
+
+    /** An employee sets (or changes) their own kiosk PIN. */
+    async setOwnPin(caller: Caller, pin: string) {
+      if (caller.scope.kind !== 'self' || !caller.scope.employeeId) throw new Invalid('pin', 'your account is not linked to an employee record');
+      const employeeId = caller.scope.employeeId;
+      const hash = await bcryptHash(pinPreHash(employeeId, pin), PIN_COST);
+      await inTransaction(db, async (tx) => {
+        await store.setPin(tx, caller.tenantId, employeeId, hash, now());
+        await audit.recordFor(tx, caller.context, 'attendance.pin_set', employeeTarget(employeeId));
+      });
     },
 
     // Enrolment

@@ -1,9 +1,10 @@
-import { and, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
 import { affectedRows } from '../../platform/db/client.js';
 import { employees } from '../people/index.js';
 import {
   attendanceSettings,
+  employeePins,
   enrolmentTickets,
   faceConsents,
   faceSamples,
@@ -271,4 +272,45 @@ export async function punchesOf(db: Db, tenantId: string, employeeId: string): P
     .from(punches)
     .where(and(eq(punches.tenantId, tenantId), eq(punches.employeeId, employeeId)))
     .orderBy(punches.at);
+}
+
+// PINs
+
+export async function setPin(db: Db, tenantId: string, employeeId: string, pinHash: string, at: Date): Promise<void> {
+  await db
+    .insert(employeePins)
+    .values({ tenantId, employeeId, pinHash, failedAttempts: 0, lockedUntil: null, updatedAt: at })
+    .onDuplicateKeyUpdate({ set: { pinHash, failedAttempts: 0, lockedUntil: null, updatedAt: at } });
+}
+
+export async function pinOf(db: Db, tenantId: string, employeeId: string) {
+  const [row] = await db
+    .select()
+    .from(employeePins)
+    .where(and(eq(employeePins.tenantId, tenantId), eq(employeePins.employeeId, employeeId)));
+  return row;
+}
+
+/**
+ * One more failure, counted atomically; once the count reaches `limit` the PIN is locked until
+ * `lockUntil` and counting starts again. (Two statements: MySQL applies SET assignments left to right,
+ * so one statement could not both test and reset the count.)
+ */
+export async function failPin(db: Db, tenantId: string, employeeId: string, limit: number, lockUntil: Date): Promise<void> {
+  const mine = and(eq(employeePins.tenantId, tenantId), eq(employeePins.employeeId, employeeId));
+  await db
+    .update(employeePins)
+    .set({ failedAttempts: sql`${employeePins.failedAttempts} + 1` })
+    .where(mine);
+  await db
+    .update(employeePins)
+    .set({ failedAttempts: 0, lockedUntil: lockUntil })
+    .where(and(mine, gte(employeePins.failedAttempts, limit)));
+}
+
+export async function clearPinFailures(tx: Db, tenantId: string, employeeId: string): Promise<void> {
+  await tx
+    .update(employeePins)
+    .set({ failedAttempts: 0 })
+    .where(and(eq(employeePins.tenantId, tenantId), eq(employeePins.employeeId, employeeId)));
 }
