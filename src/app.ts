@@ -33,7 +33,14 @@ import {
 } from './modules/identity/index.js';
 import { createPeople, peopleModule, type People } from './modules/people/index.js';
 import { createAudit, type Audit } from './modules/audit/index.js';
-import { attendanceModule, createAttendance, kioskAuthenticator, type Attendance } from './modules/attendance/index.js';
+import {
+  ATTENDANCE_HOUSEKEEPING,
+  attendanceHousekeeping,
+  attendanceModule,
+  createAttendance,
+  kioskAuthenticator,
+  type Attendance,
+} from './modules/attendance/index.js';
 import { createFieldCipher, createKeyProvider, KEY_ROTATION, keyRotationJob, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
 import { createJobRunner, PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler, type JobRunner } from './platform/jobs/index.js';
 
@@ -105,6 +112,8 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   jobs.register(LINK_MAIL, identity.sendLinkMail);
   jobs.register(IDENTITY_HOUSEKEEPING, identityHousekeeping(adapters.database.db));
   jobs.recurring(IDENTITY_HOUSEKEEPING, 3600_000);
+  jobs.register(ATTENDANCE_HOUSEKEEPING, attendanceHousekeeping(adapters.database.db));
+  jobs.recurring(ATTENDANCE_HOUSEKEEPING, 3600_000);
   // `npm run keys:rotate` runs rotations itself; registered here too so a rotation whose command
   // died is finished by the servers once its lease runs out.
   jobs.register(KEY_ROTATION, keyRotationJob({ db: adapters.database.db, keyProvider, cipher: fieldCipher }));

@@ -19,7 +19,16 @@ import {
   type TestKiosk,
 } from '../support/kiosk.js';
 import { auditEvents } from '../../src/modules/audit/index.js';
-import { faceConsents, faceSamples, kioskNonces, kioskRejections, punches, setAttendanceSettings } from '../../src/modules/attendance/index.js';
+import {
+  faceConsents,
+  faceSamples,
+  KIOSK_RETENTION,
+  kioskNonces,
+  kioskRejections,
+  punches,
+  purgeKioskRows,
+  setAttendanceSettings,
+} from '../../src/modules/attendance/index.js';
 import { createKeyProvider, keyVersionOf, listEncryptedColumns, rotateTenantKey } from '../../src/platform/crypto/index.js';
 import type { FactoryEmployee } from '../support/factories.js';
 
@@ -537,6 +546,21 @@ describe('key rotation', () => {
     await enrol(A, ivan, randomFace(random));
     clock.advance(10 * 60_000);
     expect((await recognize(A, near(faces.get(bela.id)!, 0.05, random))).json()).toMatchObject({ result: 'recognized', employee: { firstName: 'Bela' } });
+  });
+});
+
+describe('housekeeping', () => {
+  it('deletes expired nonces and tickets and old refusal counts, nothing live', async () => {
+    const { nonce } = await challenge(t.app, A.kiosk);
+    expect((await purgeKioskRows(db(), clock.now())).nonces).toBeGreaterThan(0); // the earlier tests' old ones
+    expect(await nonceRow(nonce)).toBeDefined(); // a live one stays
+    expect((await purgeKioskRows(db(), clock.now())).nonces).toBe(0);
+    clock.advance(KIOSK_RETENTION.rejectionCountsMs + 1000);
+    const purged = await purgeKioskRows(db(), clock.now());
+    expect(purged.nonces).toBeGreaterThan(0);
+    expect(purged.rejectionCounts).toBeGreaterThan(0);
+    expect(await db().select().from(kioskNonces)).toEqual([]);
+    expect(await db().select().from(kioskRejections)).toEqual([]);
   });
 });
 
