@@ -112,7 +112,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   jobs.register(LINK_MAIL, identity.sendLinkMail);
   jobs.register(IDENTITY_HOUSEKEEPING, identityHousekeeping(adapters.database.db));
   jobs.recurring(IDENTITY_HOUSEKEEPING, 3600_000);
-  jobs.register(ATTENDANCE_HOUSEKEEPING, attendanceHousekeeping(adapters.database.db));
+  jobs.register(ATTENDANCE_HOUSEKEEPING, attendanceHousekeeping(adapters.database.db, attendance));
   jobs.recurring(ATTENDANCE_HOUSEKEEPING, 3600_000);
   // `npm run keys:rotate` runs rotations itself; registered here too so a rotation whose command
   // died is finished by the servers once its lease runs out.

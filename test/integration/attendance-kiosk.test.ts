@@ -549,6 +549,23 @@ describe('key rotation', () => {
   });
 });
 
+describe('leaving the company', () => {
+  it("deletes a leaver's face samples the day after their last day, audited as the system", async () => {
+    const today = new Date(clock.now().getTime() + 5.5 * 3600_000).toISOString().slice(0, 10);
+    const kiran = await factories.employee(t.app, A.id, { fullName: 'Kiran Bose', dateOfLeaving: today });
+    await enrol(A, kiran, randomFace(random));
+    expect(await t.app.attendance.deleteLeaversFaces('job-1', clock.now())).toBe(0); // still their last day
+    clock.advance(24 * 3600_000);
+    expect(await t.app.attendance.deleteLeaversFaces('job-2', clock.now())).toBe(1);
+    expect(await db().select().from(faceSamples).where(eq(faceSamples.employeeId, kiran.id))).toEqual([]);
+    const [entry] = await db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.targetId, kiran.id), eq(auditEvents.action, 'attendance.face_deleted_on_exit')));
+    expect(entry).toMatchObject({ actorKind: 'system', actorId: 'attendance.housekeeping', requestId: 'job-2' });
+  });
+});
+
 describe('housekeeping', () => {
   it('deletes expired nonces and tickets and old refusal counts, nothing live', async () => {
     const { nonce } = await challenge(t.app, A.kiosk);

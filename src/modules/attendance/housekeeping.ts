@@ -2,6 +2,7 @@ import { lt } from 'drizzle-orm';
 import { affectedRows, type Db } from '../../platform/db/client.js';
 import type { JobHandler } from '../../platform/jobs/index.js';
 import { enrolmentTickets, kioskNonces, kioskRejections } from './schema.js';
+import type { Attendance } from './service.js';
 
 /** How long kiosk rows stay after they stop mattering. Refusal counts stay a while for HR and support to read. */
 export const KIOSK_RETENTION = {
@@ -28,7 +29,7 @@ export async function purgeKioskRows(db: Db, now: Date): Promise<Record<string, 
 
 export const ATTENDANCE_HOUSEKEEPING = 'attendance.housekeeping';
 
-/** The hourly job (app.ts makes it recurring across all instances). */
-export function attendanceHousekeeping(db: Db): JobHandler<unknown, unknown, Record<string, number>> {
-  return async (job) => purgeKioskRows(db, job.now());
+/** The hourly job (app.ts makes it recurring across all instances): old rows, and the faces of those who have left. */
+export function attendanceHousekeeping(db: Db, attendance: Attendance): JobHandler<unknown, unknown, Record<string, number>> {
+  return async (job) => ({ ...(await purgeKioskRows(db, job.now())), leaversFacesDeleted: await attendance.deleteLeaversFaces(job.id, job.now()) });
 }

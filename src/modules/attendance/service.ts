@@ -1,7 +1,7 @@
 import { createHash, createHmac, createPublicKey, randomBytes, randomInt, verify, type KeyObject } from 'node:crypto';
 import type { Clock } from '../../platform/clock/index.js';
 import { istDay } from '../../platform/clock/index.js';
-import { actingAs, type RequestContext } from '../../platform/context/index.js';
+import { actingAs, systemContext, type RequestContext } from '../../platform/context/index.js';
 import { inTransaction, type Db } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
 import type { FieldCipher } from '../../platform/crypto/index.js';
@@ -441,6 +441,25 @@ export function createAttendance(deps: AttendanceDeps) {
         await audit.recordFor(tx, caller.context, 'attendance.face_withdrawn', employeeTarget(employee.id), { samplesDeleted: deleted });
         return deleted;
       });
+    },
+
+    /**
+     * Leaving the company deletes the face samples (kiosk.md, "Enrolment"): the day after an employee's
+     * date of leaving (IST), whichever company, audited as the platform's own work.
+     */
+    async deleteLeaversFaces(jobId: string, at: Date): Promise<number> {
+      const leavers = await store.leaversWithSamples(db, istDay(at));
+      for (const { tenantId, employeeId } of leavers) {
+        await inTransaction(db, async (tx) => {
+          const deleted = await store.deleteSamples(tx, tenantId, employeeId);
+          await store.withdrawConsents(tx, tenantId, employeeId, at);
+          await store.bumpEnrolmentVersion(tx, tenantId);
+          await audit.recordFor(tx, systemContext('attendance.housekeeping', jobId, tenantId), 'attendance.face_deleted_on_exit', employeeTarget(employeeId), {
+            samplesDeleted: deleted,
+          });
+        });
+      }
+      return leavers.length;
     },
 
     /** The settings HR can tune, in their allowed ranges (kiosk.md: threshold 0.35–0.55). */

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
 import { affectedRows } from '../../platform/db/client.js';
 import { employees } from '../people/index.js';
@@ -197,6 +197,15 @@ export async function insertSamples(tx: Db, tenantId: string, rows: { id: string
 /** Hard delete (kiosk.md: withdrawal deletes the samples). Returns how many went. */
 export async function deleteSamples(tx: Db, tenantId: string, employeeId: string): Promise<number> {
   return affectedRows(await tx.delete(faceSamples).where(and(eq(faceSamples.tenantId, tenantId), eq(faceSamples.employeeId, employeeId))));
+}
+
+/** Employees whose last day is before `today` (IST) and who still have face samples, across companies (a platform job). */
+export async function leaversWithSamples(db: Db, today: string): Promise<{ tenantId: string; employeeId: string }[]> {
+  return db
+    .selectDistinct({ tenantId: faceSamples.tenantId, employeeId: faceSamples.employeeId })
+    .from(faceSamples)
+    .innerJoin(employees, and(eq(employees.id, faceSamples.employeeId), eq(employees.tenantId, faceSamples.tenantId)))
+    .where(lt(employees.dateOfLeaving, today));
 }
 
 export async function enrolledEmployeeIds(db: Db, tenantId: string): Promise<Set<string>> {
