@@ -350,6 +350,33 @@ describe('recognition', () => {
     await setAttendanceSettings(db(), A.id, { matchThreshold: 0.42 });
   });
 
+  it('lets HR tune the rule only within the allowed ranges, audited', async () => {
+    await refreshHr(A);
+    const out = await submitForm(t.app, A.hr, '/attendance/kiosks', '/attendance/settings', {
+      matchThreshold: '0.6',
+      matchMargin: '0.06',
+      livenessThreshold: '0.7',
+    });
+    expect(out.statusCode).toBe(400);
+    const ok = await submitForm(t.app, A.hr, '/attendance/kiosks', '/attendance/settings', {
+      matchThreshold: '0.4',
+      matchMargin: '0.07',
+      livenessThreshold: '0.8',
+    });
+    expect(ok.statusCode).toBe(303);
+    const page = await getPage(t.app, A.hr, '/attendance/kiosks');
+    expect(page.body).toContain('value="0.4"');
+    const [entry] = await db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.tenantId, A.id), eq(auditEvents.action, 'attendance.settings_changed')));
+    expect(JSON.parse(entry!.details!)).toEqual({
+      before: { livenessThreshold: 0.7, matchThreshold: 0.42, matchMargin: 0.06 },
+      after: { matchThreshold: 0.4, matchMargin: 0.07, livenessThreshold: 0.8 },
+    });
+    await setAttendanceSettings(db(), A.id, { matchThreshold: 0.42, matchMargin: 0.06, livenessThreshold: 0.7 });
+  });
+
   it('refuses bodies that are not exactly 128 sane numbers, and any image', async () => {
     const face = faces.get(anil.id)!;
     const raw = (nonce: string, method: string, embeddingJson: string) =>

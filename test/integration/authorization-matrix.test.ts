@@ -70,6 +70,7 @@ const EXPECTED: Record<string, Who> = {
   'GET /attendance/kiosks': HR,
   'POST /attendance/kiosks': HR,
   'POST /attendance/kiosks/:kioskId/revoke': HR,
+  'POST /attendance/settings': HR,
   'POST /attendance/enrolments': HR,
   'POST /attendance/enrolments/withdraw': HR,
   'GET /attendance/pin': 'signed-in',

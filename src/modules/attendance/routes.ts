@@ -18,6 +18,12 @@ const kioskInput = z.object({
   name: z.string().trim().min(1, 'is required').max(120, 'must be at most 120 characters'),
   location: z.preprocess((v) => (v === '' ? null : v), z.string().trim().max(200, 'must be at most 200 characters').nullable().default(null)),
 });
+// kiosk.md: threshold tunable 0.35–0.55 (default 0.42); a margin of 0 would accept ties, above 0.2 refuse nearly all.
+const settingsInput = z.object({
+  matchThreshold: z.coerce.number().min(0.35, 'must be at least 0.35').max(0.55, 'must be at most 0.55'),
+  matchMargin: z.coerce.number().min(0.02, 'must be at least 0.02').max(0.2, 'must be at most 0.2'),
+  livenessThreshold: z.coerce.number().min(0.5, 'must be at least 0.5').max(1, 'must be at most 1'),
+});
 const employeeCodeInput = z.object({ employeeCode: z.string().trim().min(1, 'is required').max(20, 'must be at most 20 characters') });
 
 /** HR's kiosk page: create (one-time pairing code), revoke, open face enrolment, withdraw face data. */
@@ -25,8 +31,9 @@ export async function attendanceRoutes(app: FastifyInstance, options: { attendan
   const { attendance } = options;
 
   async function kiosksPage(request: Parameters<typeof callerOf>[0], extra: Record<string, unknown> = {}) {
-    const kiosks = await attendance.listKiosks(callerOf(request));
-    return { title: 'Kiosks', kiosks, ...extra };
+    const caller = callerOf(request);
+    const [kiosks, settings] = await Promise.all([attendance.listKiosks(caller), attendance.settings(caller)]);
+    return { title: 'Kiosks', kiosks, settings, ...extra };
   }
 
   app.get('/attendance/kiosks', { config: HR }, async (request, reply) => reply.view('attendance/kiosks.njk', await kiosksPage(request)));
@@ -43,6 +50,12 @@ export async function attendanceRoutes(app: FastifyInstance, options: { attendan
     const { kioskId } = parseInput(kioskParams, request.params);
     await attendance.revokeKiosk(callerOf(request), kioskId);
     reply.flash('success', 'Kiosk revoked: its requests are refused from now on.');
+    return reply.redirect('/attendance/kiosks', 303);
+  });
+
+  app.post('/attendance/settings', { config: HR }, async (request, reply) => {
+    await attendance.setMatchRule(callerOf(request), parseInput(settingsInput, request.body));
+    reply.flash('success', 'Recognition settings saved.');
     return reply.redirect('/attendance/kiosks', 303);
   });
 

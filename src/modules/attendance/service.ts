@@ -462,10 +462,16 @@ export function createAttendance(deps: AttendanceDeps) {
       return leavers.length;
     },
 
-    /** The settings HR can tune, in their allowed ranges (kiosk.md: threshold 0.35–0.55). */
+    settings: (caller: Caller) => store.settingsOf(db, caller.tenantId),
+
+    /** The rule HR can tune per company, within the ranges kiosk.md allows; audited with before → after. */
     async setMatchRule(caller: Caller, rule: { matchThreshold: number; matchMargin: number; livenessThreshold: number }) {
-      if (!(rule.matchThreshold >= 0.35 && rule.matchThreshold <= 0.55)) throw new Invalid('matchThreshold', 'must be between 0.35 and 0.55');
-      await store.setSettings(db, caller.tenantId, rule);
+      await inTransaction(db, async (tx) => {
+        const before = await store.settingsOf(tx, caller.tenantId);
+        await store.setSettings(tx, caller.tenantId, rule);
+        const { enrolmentVersion: _version, ...was } = before;
+        await audit.recordFor(tx, caller.context, 'attendance.settings_changed', { type: 'company', id: caller.tenantId }, { before: was, after: rule });
+      });
     },
   };
 }
