@@ -501,6 +501,18 @@ describe('enrolment', () => {
   });
 });
 
+describe("HR's punch list", () => {
+  it('shows every punch with its method, distance and kiosk', async () => {
+    await refreshHr(A);
+    const page = await getPage(t.app, A.hr, '/attendance/punches');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Anil Kumar');
+    expect(page.body).toContain('Front door');
+    expect(page.body).toMatch(/<td>face<\/td>\s*<td class="num">0\.\d+<\/td>/);
+    expect(page.body).not.toContain('Esha Iyer'); // company B's
+  });
+});
+
 describe('PIN fallback', () => {
   let jaya: FactoryEmployee;
 

@@ -71,6 +71,7 @@ const EXPECTED: Record<string, Who> = {
   'POST /attendance/kiosks': HR,
   'POST /attendance/kiosks/:kioskId/revoke': HR,
   'POST /attendance/settings': HR,
+  'GET /attendance/punches': HR,
   'POST /attendance/enrolments': HR,
   'POST /attendance/enrolments/withdraw': HR,
   'GET /attendance/pin': 'signed-in',

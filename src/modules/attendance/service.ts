@@ -464,6 +464,8 @@ export function createAttendance(deps: AttendanceDeps) {
 
     settings: (caller: Caller) => store.settingsOf(db, caller.tenantId),
 
+    recentPunches: (caller: Caller, limit = 200) => store.recentPunches(db, caller.tenantId, limit),
+
     /** The rule HR can tune per company, within the ranges kiosk.md allows; audited with before → after. */
     async setMatchRule(caller: Caller, rule: { matchThreshold: number; matchMargin: number; livenessThreshold: number }) {
       await inTransaction(db, async (tx) => {
