@@ -11,6 +11,7 @@ import {
   distance,
   makeKioskKeys,
   near,
+  normalise,
   pairKiosk,
   postJson,
   randomFace,
@@ -407,10 +408,16 @@ describe('recognition', () => {
   it('refuses a face close to two employees (ambiguous)', async () => {
     const chandra = await factories.employee(t.app, A.id, { fullName: 'Chandra Das' });
     const dev = await factories.employee(t.app, A.id, { fullName: 'Dev Shah' });
+    // Two different people 0.55 apart (enrolment refuses closer ones), a face halfway between: within the
+    // threshold of both, and neither beats the other by the margin.
     const base = randomFace(random);
+    let other = near(base, 0.55, random);
+    while (Math.abs(distance(base, other) - 0.55) > 0.02) other = near(base, 0.55, random);
     await enrol(A, chandra, base);
-    await enrol(A, dev, near(base, 0.1, random));
-    const between = near(base, 0.03, random);
+    await enrol(A, dev, other);
+    const between = normalise(base.map((x, i) => x + other[i]!));
+    expect(distance(between, base)).toBeLessThan(0.35);
+    expect(distance(between, other)).toBeLessThan(0.35);
     await refusedWithNothingKept((nonce, method) => recognizeBody(A.kiosk, nonce, method, between), 422, 'not_recognized');
   });
 
@@ -478,6 +485,18 @@ describe('enrolment', () => {
       expect(res.json().error).toBe('invalid_body');
     }
     expect(distance(samples[0]!, samples[1]!)).toBeLessThan(0.3);
+  });
+
+  it('refuses to enrol a face that already matches another employee', async () => {
+    const lata = await factories.employee(t.app, A.id, { fullName: 'Lata Joshi' });
+    await openEnrolment(A, lata);
+    const { nonce, liveness } = await challenge(t.app, A.kiosk);
+    const anilsFace = faces.get(anil.id)!;
+    const samples = [near(anilsFace, 0.05, random), near(anilsFace, 0.05, random), near(anilsFace, 0.05, random)];
+    const res = await signedPost(t.app, A.kiosk, 'enrol', enrolBody(A.kiosk, nonce, liveness.challenge, lata.code, samples));
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toBe('face_already_enrolled');
+    expect(await db().select().from(faceSamples).where(eq(faceSamples.employeeId, lata.id))).toEqual([]);
   });
 
   it('deletes the samples on withdrawal (audited) and stops matching', async () => {

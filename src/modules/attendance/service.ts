@@ -52,6 +52,7 @@ export const refusals = {
   notRecognized: () => new Refused(422, 'not_recognized', 'Face not recognised'),
   enrolmentNotOpen: () => new Refused(409, 'enrolment_not_open', 'HR has not opened face enrolment for this employee'),
   inconsistentSamples: () => new Refused(422, 'inconsistent_samples', 'The samples do not look like one face: capture again'),
+  faceAlreadyEnrolled: () => new Refused(409, 'face_already_enrolled', 'This face is already enrolled for another employee'),
   // Unknown code, no PIN set and a wrong PIN are one answer: a kiosk learns nothing about who exists.
   pinInvalid: () => new Refused(422, 'pin_invalid', 'Employee code or PIN is not right'),
   pinLocked: () => new Refused(429, 'pin_locked', 'Too many wrong PINs: try again in 15 minutes or ask HR'),
@@ -116,7 +117,8 @@ export function createAttendance(deps: AttendanceDeps) {
   /** The company's matcher, rebuilt when the version read from the database (per request) differs from the one held. */
   function matcherFor(tenantId: string, version: number): Promise<Matcher> {
     const held = matchers.get(tenantId);
-    if (held && held.version === version) return held.matcher;
+    // A newer one than asked for serves too (a request whose transaction began before an enrolment committed).
+    if (held && held.version >= version) return held.matcher;
     const matcher = buildTenantMatcher(tenantId);
     matchers.set(tenantId, { version, matcher });
     matcher.catch(() => {
@@ -388,7 +390,7 @@ export function createAttendance(deps: AttendanceDeps) {
       const { tenantId, kioskId } = kioskOfContext(context);
       return counted(context, () =>
         inTransaction(db, async (tx) => {
-          const { at } = await spendNonce(tx, tenantId, kioskId, input.nonce, input.liveness);
+          const { at, settings } = await spendNonce(tx, tenantId, kioskId, input.nonce, input.liveness);
           if (input.consent.acceptedAt.getTime() - at.getTime() > KIOSK_LIMITS.captureSkewMs)
             throw refusals.invalidBody('consent.acceptedAt: is in the future');
           const employee = await store.employeeByCode(tx, tenantId, input.employeeCode);
@@ -398,6 +400,13 @@ export function createAttendance(deps: AttendanceDeps) {
             for (let j = i + 1; j < input.samples.length; j++) {
               if (euclidean(input.samples[i]!, input.samples[j]!) > KIOSK_LIMITS.sampleSpreadMax) throw refusals.inconsistentSamples();
             }
+          }
+          // Someone enrolling their face under another's code would punch for them: a face the company's
+          // matcher already gives to another employee is refused.
+          const matcher = await matcherFor(tenantId, settings.enrolmentVersion);
+          for (const sample of input.samples) {
+            const outcome = matcher.match(sample, { threshold: settings.matchThreshold, margin: settings.matchMargin });
+            if (outcome.kind === 'recognized' && outcome.employeeId !== employee.id) throw refusals.faceAlreadyEnrolled();
           }
           const replaced = await store.deleteSamples(tx, tenantId, employee.id);
           const rows = [];
