@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { useSecondInstance, useTestApp } from '../support/app.js';
 import { getPage, sessionFor, submitForm, type Browserish } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
@@ -460,6 +460,18 @@ describe('enrolment', () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.targetId, anil.id), eq(auditEvents.action, 'attendance.face_enrolled')));
     expect(entry).toMatchObject({ actorKind: 'kiosk', actorId: A.kiosk.kioskId });
+  });
+
+  it('binds each sample to its employee: a row moved to another employee is not used, and alerts', async () => {
+    const [moved] = await db().select().from(faceSamples).where(eq(faceSamples.employeeId, anil.id));
+    await db().update(faceSamples).set({ employeeId: bela.id }).where(eq(faceSamples.id, moved!.id));
+    await db().execute(sql`UPDATE attendance_settings SET enrolment_version = enrolment_version + 1 WHERE tenant_id = ${A.id}`);
+    clock.advance(10 * 60_000);
+    // Anil's own two samples still find him; the moved one is refused rather than making him Bela.
+    expect((await recognize(A, faces.get(anil.id)!)).json()).toMatchObject({ result: 'recognized', employee: { firstName: 'Anil' } });
+    expect(alertsOf('attendance.sample_mismatch').map((a) => a.sampleId)).toEqual([moved!.id]);
+    await db().update(faceSamples).set({ employeeId: anil.id }).where(eq(faceSamples.id, moved!.id));
+    await db().execute(sql`UPDATE attendance_settings SET enrolment_version = enrolment_version + 1 WHERE tenant_id = ${A.id}`);
   });
 
   it('refuses without an open enrolment, and inconsistent samples, keeping nothing', async () => {
