@@ -33,6 +33,14 @@ import {
 } from './modules/identity/index.js';
 import { createPeople, peopleModule, type People } from './modules/people/index.js';
 import { createAudit, type Audit } from './modules/audit/index.js';
+import {
+  ATTENDANCE_HOUSEKEEPING,
+  attendanceHousekeeping,
+  attendanceModule,
+  createAttendance,
+  kioskAuthenticator,
+  type Attendance,
+} from './modules/attendance/index.js';
 import { createFieldCipher, createKeyProvider, KEY_ROTATION, keyRotationJob, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
 import { createJobRunner, PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler, type JobRunner } from './platform/jobs/index.js';
 
@@ -60,6 +68,7 @@ declare module 'fastify' {
     identity: Identity;
     fieldCipher: FieldCipher;
     people: People;
+    attendance: Attendance;
     audit: Audit;
     clock: Clock;
     jobs: JobRunner;
@@ -92,6 +101,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   const keyProvider = adapters.keyProvider ?? createKeyProvider(config);
   const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider, alert, cache: { ttlMs: config.keyCacheMs } });
   const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, clock, audit });
+  const attendance = createAttendance({ db: adapters.database.db, cipher: fieldCipher, clock, audit, alert, pinPepper: config.passwordPepper });
   const jobs = createJobRunner({
     db: adapters.database.db,
     clock,
@@ -102,6 +112,8 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   jobs.register(LINK_MAIL, identity.sendLinkMail);
   jobs.register(IDENTITY_HOUSEKEEPING, identityHousekeeping(adapters.database.db));
   jobs.recurring(IDENTITY_HOUSEKEEPING, 3600_000);
+  jobs.register(ATTENDANCE_HOUSEKEEPING, attendanceHousekeeping(adapters.database.db, attendance));
+  jobs.recurring(ATTENDANCE_HOUSEKEEPING, 3600_000);
   // `npm run keys:rotate` runs rotations itself; registered here too so a rotation whose command
   // died is finished by the servers once its lease runs out.
   jobs.register(KEY_ROTATION, keyRotationJob({ db: adapters.database.db, keyProvider, cipher: fieldCipher }));
@@ -112,6 +124,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   app.decorate('identity', identity);
   app.decorate('fieldCipher', fieldCipher);
   app.decorate('people', people);
+  app.decorate('attendance', attendance);
   app.decorate('audit', audit);
   app.decorate('clock', clock);
   app.decorate('jobs', jobs);
@@ -128,7 +141,8 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
     pageContext: (request) => ({ viewer: request.viewer, nav: navigationFor(request.viewer) }),
   });
   await app.register(sessionPlugin, { identity });
-  registerRouteRules(app);
+  // The kiosk API's routes are let in by a kiosk signature, which attendance (owner of kiosks) checks.
+  registerRouteRules(app, { authenticateKiosk: kioskAuthenticator(attendance) });
 
   await app.register(async (assets) => {
     // Static files are public by nature; declare it for every route this plugin adds.
@@ -146,6 +160,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   await app.register(homeRoutes);
   await app.register(identityModule, { identity });
   await app.register(peopleModule, { people });
+  await app.register(attendanceModule, { attendance });
 
   return app;
 }

@@ -65,3 +65,17 @@ export class TooManyRequests extends DomainError {
     super(message);
   }
 }
+
+/**
+ * A machine caller's request refused with a stable code it can act on (`bad_signature`, `nonce_reused`,
+ * `liveness_failed`, …): the kiosk API, webhooks.
+ */
+export class Refused extends DomainError {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string = code,
+  ) {
+    super(message);
+  }
+}

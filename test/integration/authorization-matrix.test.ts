@@ -6,13 +6,17 @@ import { insertUser } from '../../src/modules/identity/index.js';
 import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
 import { firstEmployeeOf, listDepartments } from '../../src/modules/people/index.js';
 import { ROLES, type Role } from '../../src/modules/access/index.js';
+import { kiosks } from '../../src/modules/attendance/index.js';
+import { newId } from '../../src/platform/db/columns.js';
+import { makeKioskKeys } from '../support/kiosk.js';
 
 /**
  * The authorization matrix (security.md, "Roles and scopes"): every registered route, for anonymous
  * and every role of two companies, against company A's objects. This table is written by hand,
  * independently of the rules in the code: a route missing here, or a rule that drifts from it, fails.
  */
-type Who = 'anyone' | 'signed-in' | readonly Role[];
+/** `kiosk`: a kiosk signature only; no user of any role, nor anyone anonymous, gets in (401). */
+type Who = 'anyone' | 'signed-in' | 'kiosk' | readonly Role[];
 const ADMINS = ['owner', 'hr_admin', 'finance'] as const;
 const HR = ['owner', 'hr_admin'] as const;
 const EXPECTED: Record<string, Who> = {
@@ -63,6 +67,21 @@ const EXPECTED: Record<string, Who> = {
   'GET /departments': HR,
   'POST /departments': HR,
   'POST /departments/:departmentId': HR,
+  'GET /attendance/kiosks': HR,
+  'POST /attendance/kiosks': HR,
+  'POST /attendance/kiosks/:kioskId/revoke': HR,
+  'POST /attendance/settings': HR,
+  'GET /attendance/punches': HR,
+  'POST /attendance/enrolments': HR,
+  'POST /attendance/enrolments/withdraw': HR,
+  'GET /attendance/pin': 'signed-in',
+  'POST /attendance/pin': 'signed-in',
+  // The pairing code is the credential (checked in the use case); the rest is signed by a paired kiosk.
+  'POST /api/kiosk/v1/pair': 'anyone',
+  'POST /api/kiosk/v1/challenge': 'kiosk',
+  'POST /api/kiosk/v1/recognize': 'kiosk',
+  'POST /api/kiosk/v1/enrol': 'kiosk',
+  'POST /api/kiosk/v1/pin-punch': 'kiosk',
 };
 
 /** A valid body where the access decision would otherwise hide behind a 400 for a missing field. */
@@ -81,6 +100,9 @@ function classify(status: number, location: string | undefined): Outcome {
 
 describe('authorization matrix', () => {
   const ids: Record<string, string> = {};
+  /** A paired kiosk of company A: its signature opens the kiosk API and nothing else. */
+  let kioskKeys: Awaited<ReturnType<typeof makeKioskKeys>>;
+  const signingKioskId = newId();
   const t = useTestApp({
     seed: async (t) => {
       await seedDemo(t.db.database.db, t.config);
@@ -89,6 +111,13 @@ describe('authorization matrix', () => {
       ids.departmentId = engineering.id;
       // An Engineering employee: inside the demo Engineering head's scope.
       ids.employeeId = (await firstEmployeeOf(t.db.database.db, acme.id, engineering.id))!.id;
+      ids.kioskId = newId();
+      await t.db.database.db.insert(kiosks).values({ id: ids.kioskId, tenantId: acme.id, name: 'Matrix kiosk', status: 'active' });
+      kioskKeys = await makeKioskKeys();
+      const { kty, crv, x, y } = kioskKeys.publicKeyJwk;
+      await t.db.database.db
+        .insert(kiosks)
+        .values({ id: signingKioskId, tenantId: acme.id, name: 'Signing kiosk', status: 'active', publicKeyJwk: JSON.stringify({ kty, crv, x, y }) });
       ids.userId = await insertUser(
         t.db.database.db,
         acme.id,
@@ -98,8 +127,10 @@ describe('authorization matrix', () => {
     },
   });
 
-  const actors: { name: string; company?: 'A' | 'B'; role?: Role; local?: string; outsideEmployee?: boolean }[] = [
+  const actors: { name: string; company?: 'A' | 'B'; role?: Role; local?: string; outsideEmployee?: boolean; kiosk?: true }[] = [
     { name: 'anonymous' },
+    // No session, a valid kiosk signature on every request: anonymous everywhere but the kiosk API.
+    { name: 'kiosk of A', kiosk: true },
     ...ROLES.map((role) => ({ name: `A/${role}`, company: 'A' as const, role })),
     // The head of Sales: the same role as the Engineering head, but the employee is not in their department.
     { name: 'A/dept_head of Sales', company: 'A', role: 'dept_head', local: 'head.sales', outsideEmployee: true },
@@ -110,6 +141,7 @@ describe('authorization matrix', () => {
   function expectedOutcome(route: string, url: string, actor: (typeof actors)[number]): Outcome {
     const who = EXPECTED[route]!;
     if (who === 'anyone') return 'pass';
+    if (who === 'kiosk') return actor.kiosk ? 'pass' : 'login';
     if (!actor.role) return 'login';
     if (who !== 'signed-in' && !who.includes(actor.role)) return 'forbidden';
     // Company B reaching for company A's objects: indistinguishable from a missing row.
@@ -122,6 +154,22 @@ describe('authorization matrix', () => {
   async function jarFor(actor: (typeof actors)[number]): Promise<Browserish> {
     if (!actor.role) return { cookie: '' };
     return sessionFor(t.app, `${actor.local ?? demoLocal[actor.role]}@${actor.company === 'A' ? 'acme.test' : 'globex.test'}`);
+  }
+
+  /** The kiosk API gets signed JSON; every other route gets what anonymous gets, plus a valid signature over its bytes. */
+  async function asKiosk(method: string, url: string, jar: Browserish, token: string, route: string) {
+    if (url.startsWith('/api/kiosk/')) {
+      const body = JSON.stringify({ kioskId: signingKioskId });
+      return t.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/json', 'x-kiosk-signature': await kioskKeys.sign(body) },
+        payload: body,
+      });
+    }
+    const form = new URLSearchParams({ kioskId: signingKioskId, _csrf: token, ...BODIES[route] }).toString();
+    const headers = { 'x-kiosk-signature': await kioskKeys.sign(method === 'GET' ? '' : form) };
+    return method === 'GET' ? getPage(t.app, jar, url, headers) : postForm(t.app, jar, url, Object.fromEntries(new URLSearchParams(form)), headers);
   }
 
   it('declares a rule on every route and lists every route in the matrix', () => {
@@ -147,7 +195,11 @@ describe('authorization matrix', () => {
         // A token from a page the actor may open, so CSRF never masks the access decision.
         const tokenPage = await getPage(t.app, jar, actor.role ? '/account' : '/login');
         const token = /name="_csrf" value="([^"]+)"/.exec(tokenPage.body)?.[1] ?? '';
-        const res = method === 'GET' ? await getPage(t.app, jar, url) : await postForm(t.app, jar, url, { _csrf: token, ...BODIES[route] });
+        const res = actor.kiosk
+          ? await asKiosk(method, url, jar, token, route)
+          : method === 'GET'
+            ? await getPage(t.app, jar, url)
+            : await postForm(t.app, jar, url, { _csrf: token, ...BODIES[route] });
         const got = classify(res.statusCode, res.headers.location as string | undefined);
         const want = expectedOutcome(route, url, actor);
         if (got !== want) mismatches.push(`${route} as ${actor.name}: expected ${want}, got ${got} (${res.statusCode})`);

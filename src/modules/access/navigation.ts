@@ -12,7 +12,9 @@ const ITEMS: { href: string; label: string; roles: readonly Role[] | 'all' }[] =
   { href: '/', label: 'Dashboard', roles: 'all' },
   { href: '/employees', label: 'Employees', roles: ROLE_GROUPS.peopleAdmins },
   { href: '/employees', label: 'My team', roles: ['dept_head'] },
+  { href: '/attendance/kiosks', label: 'Kiosks', roles: ROLE_GROUPS.peopleAdmins },
   { href: '/me', label: 'My profile', roles: ['hr_admin', 'dept_head', 'employee'] },
+  { href: '/attendance/pin', label: 'Kiosk PIN', roles: ['hr_admin', 'dept_head', 'employee'] },
   { href: '/users', label: 'Users', roles: ROLE_GROUPS.companyAdmins },
   { href: '/account', label: 'My account', roles: 'all' },
 ];

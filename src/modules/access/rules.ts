@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { RequestContext } from '../../platform/context/index.js';
-import { Forbidden, Unauthorized } from '../../platform/errors.js';
+import { Forbidden, Refused, Unauthorized } from '../../platform/errors.js';
 import { wantsJson } from '../../platform/http/error-handler.js';
 import type { Role } from './roles.js';
 import { rowScopeFor, type RowScope, type ScopeName } from './scope.js';
@@ -12,13 +12,28 @@ import type { Viewer } from './viewer.js';
  * - `{ public: true }`: anyone, signed in or not.
  * - `{ signedIn: true }`: any signed-in user of a company (their own account pages).
  * - `{ allow: ROLE_GROUPS.x }`: those roles.
+ * - `{ kiosk: true }`: a paired, unrevoked kiosk proving itself with `X-Kiosk-Signature` over the raw
+ *   body; no user session counts (the kiosk is the request context's actor). The signature needs the
+ *   parsed body, so the onRequest hook only refuses a request without one, and a preHandler hook runs the
+ *   kiosk authenticator the composition root passes in (attendance owns kiosks). Nothing else accepts a
+ *   kiosk signature.
  * `scope` says which employee rows the handler's stores will show (see scope.ts); a route that
  * declares none reads none.
  */
 export type RouteRule =
   | { public: true }
   | { signedIn: true; scope?: ScopeName; duringTwoFactorSetup?: boolean }
-  | { allow: readonly Role[]; scope?: ScopeName; duringTwoFactorSetup?: boolean };
+  | { allow: readonly Role[]; scope?: ScopeName; duringTwoFactorSetup?: boolean }
+  | { kiosk: true };
+
+/** The header a kiosk signs its requests with (base64url ECDSA P-256 SHA-256, IEEE P1363). */
+export const KIOSK_SIGNATURE_HEADER = 'x-kiosk-signature';
+
+/**
+ * Verifies a kiosk request (after its body is parsed) and makes the kiosk the request context's actor,
+ * or throws. Provided by the module that owns kiosks.
+ */
+export type KioskAuthenticator = (request: FastifyRequest) => Promise<void>;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,8 +46,11 @@ declare module 'fastify' {
 }
 
 export const PUBLIC: RouteRule = { public: true };
+export const KIOSK: RouteRule = { kiosk: true };
 
-export function registerRouteRules(app: FastifyInstance): void {
+export const badSignature = () => new Refused(401, 'bad_signature', 'The kiosk signature does not verify');
+
+export function registerRouteRules(app: FastifyInstance, options: { authenticateKiosk?: KioskAuthenticator } = {}): void {
   app.decorate('routeRules', []);
   app.addHook('onRoute', (route: RouteOptions) => {
     for (const method of [route.method].flat()) {
@@ -56,6 +74,11 @@ export function registerRouteRules(app: FastifyInstance): void {
       throw new Forbidden();
     }
     if ('public' in rule) return;
+    if ('kiosk' in rule) {
+      // A user session is no kiosk: without a signature there is nothing to check.
+      if (!request.headers[KIOSK_SIGNATURE_HEADER]) throw badSignature();
+      return;
+    }
     const viewer = request.viewer;
     if (!viewer) {
       if (wantsJson(request) || request.method !== 'GET') throw new Unauthorized();
@@ -67,6 +90,24 @@ export function registerRouteRules(app: FastifyInstance): void {
     }
     if ('allow' in rule && !rule.allow.includes(viewer.role)) throw new Forbidden();
   });
+
+  // Kiosk routes: after parsing and the route's own body validation (the spec checks the body first),
+  // before the handler. No authenticator wired means no kiosk gets in.
+  app.addHook('preHandler', async (request) => {
+    if (request.is404) return;
+    const rule = request.routeOptions.config?.access;
+    if (!rule || !('kiosk' in rule)) return;
+    if (!options.authenticateKiosk) throw badSignature();
+    await options.authenticateKiosk(request);
+    if (request.context.actor?.kind !== 'kiosk') throw badSignature();
+  });
+}
+
+/** The kiosk a handler behind the kiosk rule acts as (the hooks guarantee one). */
+export function kioskOf(request: FastifyRequest): { kioskId: string; tenantId: string } {
+  const actor = request.context.actor;
+  if (actor?.kind !== 'kiosk' || !request.context.tenantId) throw badSignature();
+  return { kioskId: actor.kioskId, tenantId: request.context.tenantId };
 }
 
 /** The signed-in viewer for a handler behind a non-public rule (the hook guarantees one). */
@@ -89,6 +130,6 @@ export interface Caller {
 export function callerOf(request: FastifyRequest): Caller {
   const viewer = viewerOf(request);
   const rule = request.routeOptions.config?.access;
-  const declared = rule && 'public' in rule ? undefined : rule?.scope;
+  const declared = !rule || 'public' in rule || 'kiosk' in rule ? undefined : rule.scope;
   return { context: request.context, viewer, scope: rowScopeFor(viewer, declared), tenantId: viewer.tenantId };
 }

@@ -1,0 +1,510 @@
+import { createHash, createHmac, createPublicKey, randomBytes, randomInt, verify, type KeyObject } from 'node:crypto';
+import type { Clock } from '../../platform/clock/index.js';
+import { istDay } from '../../platform/clock/index.js';
+import { actingAs, systemContext, type RequestContext } from '../../platform/context/index.js';
+import { inTransaction, type Db } from '../../platform/db/client.js';
+import { newId } from '../../platform/db/columns.js';
+import type { FieldCipher } from '../../platform/crypto/index.js';
+import { Invalid, NotFound, Refused } from '../../platform/errors.js';
+import type { Alerter } from '../../platform/observability/alert.js';
+import { bcryptCompare, bcryptHash } from '../../platform/cpu/index.js';
+import { badSignature, type Caller } from '../access/index.js';
+import type { Audit } from '../audit/index.js';
+import { alertWindows } from '../identity/index.js';
+import { buildMatcher, euclidean, EMBEDDING_LENGTH, type Matcher } from './matcher.js';
+import { publicKeyJwk, type EnrolInput, type PairInput, type PinPunchInput, type RecognizeInput } from './input.js';
+import { FACE_SAMPLE_LOCATION, LIVENESS_CHALLENGES, type Direction, type Kiosk, type LivenessChallenge } from './schema.js';
+import * as store from './store.js';
+
+/** The numbers of the kiosk API, in one place (specs/kiosk.md). */
+export const KIOSK_LIMITS = {
+  pairingCodeMs: 10 * 60_000,
+  nonceMs: 60_000,
+  /** How far a kiosk's `capturedAt` may be from the server's clock. */
+  captureSkewMs: 60_000,
+  /** Punches of one employee closer than this are one punch (someone looking twice at the camera). */
+  punchMergeMs: 2 * 60_000,
+  enrolmentTicketMs: 15 * 60_000,
+  /** Largest distance between any two enrolment samples of one person. */
+  sampleSpreadMax: 0.3,
+  /** A burst: this many non-matches or liveness failures on one kiosk in one window raise one alert. */
+  burstRefusals: 10,
+  burstWindowMs: 5 * 60_000,
+  /** Wrong PINs for one employee before the PIN is locked, and for how long (any kiosk). */
+  pinFailures: 5,
+  pinLockMs: 15 * 60_000,
+} as const;
+const BURST_CODES = ['not_recognized', 'liveness_failed', 'pin_invalid'] as const;
+/** bcrypt cost for PINs: the lock, not the hash, is what protects a few digits. */
+const PIN_COST = 10;
+
+/** Refusals of the kiosk API, with the status each one answers. */
+export const refusals = {
+  invalidBody: (message = 'The request body is not valid') => new Refused(400, 'invalid_body', message),
+  kioskRevoked: () => new Refused(401, 'kiosk_revoked', 'This kiosk has been revoked'),
+  pairingInvalid: () => new Refused(400, 'pairing_invalid', 'The pairing code is unknown, used or expired'),
+  // 409: the request itself is well-formed and signed, but the nonce's state forbids it; ask a new challenge.
+  nonceUnknown: () => new Refused(409, 'nonce_unknown', 'Unknown nonce: ask for a new challenge'),
+  nonceReused: () => new Refused(409, 'nonce_reused', 'This nonce was already used: ask for a new challenge'),
+  nonceExpired: () => new Refused(409, 'nonce_expired', 'This nonce has expired: ask for a new challenge'),
+  captureSkew: () => new Refused(400, 'captured_at_skew', 'capturedAt is more than 60 seconds from the server clock'),
+  livenessFailed: () => new Refused(422, 'liveness_failed', 'Liveness check failed'),
+  notRecognized: () => new Refused(422, 'not_recognized', 'Face not recognised'),
+  enrolmentNotOpen: () => new Refused(409, 'enrolment_not_open', 'HR has not opened face enrolment for this employee'),
+  inconsistentSamples: () => new Refused(422, 'inconsistent_samples', 'The samples do not look like one face: capture again'),
+  faceAlreadyEnrolled: () => new Refused(409, 'face_already_enrolled', 'This face is already enrolled for another employee'),
+  // Unknown code, no PIN set and a wrong PIN are one answer: a kiosk learns nothing about who exists.
+  pinInvalid: () => new Refused(422, 'pin_invalid', 'Employee code or PIN is not right'),
+  pinLocked: () => new Refused(429, 'pin_locked', 'Too many wrong PINs: try again in 15 minutes or ask HR'),
+} as const;
+
+export interface AttendanceDeps {
+  db: Db;
+  cipher: FieldCipher;
+  clock: Clock;
+  audit: Audit;
+  alert: Alerter;
+  /** The server secret PINs are HMAC'd with before bcrypt (the password pepper). */
+  pinPepper: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+// No 0/O, 1/I: read aloud and typed on a tablet.
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+const normaliseCode = (code: string) => code.toUpperCase().replace(/-/g, '');
+
+function newPairingCode(): string {
+  const chars = Array.from({ length: 10 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
+  return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;
+}
+
+/** A sample's plaintext: its employee (checked on decryption, so a row moved to another employee is refused) and the vector as float32. */
+function sealSample(employeeId: string, vector: readonly number[]): string {
+  return JSON.stringify({ e: employeeId, v: Buffer.from(Float32Array.from(vector).buffer).toString('base64') });
+}
+function openSample(employeeId: string, plaintext: string): Float32Array | undefined {
+  const parsed = JSON.parse(plaintext) as { e?: unknown; v?: unknown };
+  if (parsed.e !== employeeId || typeof parsed.v !== 'string') return undefined;
+  const bytes = Buffer.from(parsed.v, 'base64');
+  if (bytes.length !== EMBEDDING_LENGTH * 4) return undefined;
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
+export type RecognizeResult = { result: 'recognized'; employee: { firstName: string }; direction: Direction; at: string };
+
+export function createAttendance(deps: AttendanceDeps) {
+  const { db, cipher, audit, alert } = deps;
+  const now = () => deps.clock.now();
+
+  /** Per company: the matcher over its decrypted samples and the enrolment version it was built at. */
+  const matchers = new Map<string, { version: number; matcher: Promise<Matcher> }>();
+
+  async function buildTenantMatcher(tenantId: string): Promise<Matcher> {
+    const rows = await store.samplesOf(db, tenantId);
+    const samples = [];
+    for (const row of rows) {
+      const location = { ...FACE_SAMPLE_LOCATION, rowId: row.id };
+      const vector = openSample(row.employeeId, await cipher.decrypt(tenantId, location, row.sampleCipher));
+      if (!vector) {
+        alert('attendance.sample_mismatch', { tenantId, sampleId: row.id });
+        continue;
+      }
+      samples.push({ employeeId: row.employeeId, vector });
+    }
+    return buildMatcher(samples);
+  }
+
+  /** The company's matcher, rebuilt when the version read from the database (per request) differs from the one held. */
+  function matcherFor(tenantId: string, version: number): Promise<Matcher> {
+    const held = matchers.get(tenantId);
+    // A newer one than asked for serves too (a request whose transaction began before an enrolment committed).
+    if (held && held.version >= version) return held.matcher;
+    const matcher = buildTenantMatcher(tenantId);
+    matchers.set(tenantId, { version, matcher });
+    matcher.catch(() => {
+      if (matchers.get(tenantId)?.matcher === matcher) matchers.delete(tenantId);
+    });
+    return matcher;
+  }
+
+  /** Counts a refusal of a known kiosk; a burst of non-matches or liveness failures alerts once per window. */
+  async function countRefusal(tenantId: string, kioskId: string, code: string): Promise<void> {
+    const windowStart = Math.floor(now().getTime() / KIOSK_LIMITS.burstWindowMs);
+    const total = await store.countRejection(db, tenantId, kioskId, code, windowStart, BURST_CODES);
+    if (!(BURST_CODES as readonly string[]).includes(code) || total < KIOSK_LIMITS.burstRefusals) return;
+    const [result] = await db.insert(alertWindows).ignore().values({ kind: 'kiosk.refusal_burst', subject: kioskId, windowStart });
+    if ((result as { affectedRows: number }).affectedRows === 1)
+      alert('attendance.kiosk_refusal_burst', { tenantId, kioskId, refusals: total, windowMinutes: 5 });
+  }
+
+  /** Runs a kiosk's use case; a refusal is counted (its transaction already rolled back: nothing else is kept). */
+  async function counted<T>(context: RequestContext, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const { kioskId, tenantId } = kioskOfContext(context);
+      if (error instanceof Refused) await countRefusal(tenantId, kioskId, error.code);
+      throw error;
+    }
+  }
+
+  function kioskOfContext(context: RequestContext): { kioskId: string; tenantId: string } {
+    if (context.actor?.kind !== 'kiosk' || !context.tenantId) throw badSignature();
+    return { kioskId: context.actor.kioskId, tenantId: context.tenantId };
+  }
+
+  /**
+   * The nonce, checked and used inside `tx` (locked, so one nonce serves one request), then the checks
+   * every signed capture shares: liveness answered the challenge issued, with a score at the threshold.
+   */
+  async function spendNonce(
+    tx: Db,
+    tenantId: string,
+    kioskId: string,
+    nonce: string,
+    liveness: { score: number; method: LivenessChallenge } | null,
+    capturedAt?: Date,
+  ) {
+    const at = now();
+    const row = await store.lockNonce(tx, tenantId, kioskId, nonce);
+    if (!row) throw refusals.nonceUnknown();
+    if (row.usedAt) throw refusals.nonceReused();
+    if (row.expiresAt.getTime() <= at.getTime()) throw refusals.nonceExpired();
+    if (capturedAt && Math.abs(capturedAt.getTime() - at.getTime()) > KIOSK_LIMITS.captureSkewMs) throw refusals.captureSkew();
+    const settings = await store.settingsOf(tx, tenantId);
+    if (liveness && (liveness.method !== row.challenge || liveness.score < settings.livenessThreshold)) throw refusals.livenessFailed();
+    if (!(await store.useNonce(tx, tenantId, nonce, at))) throw refusals.nonceReused();
+    return { at, settings };
+  }
+
+  /**
+   * A punch for the employee at `at`: in/out by their last punch that IST day; a punch within 2 minutes
+   * of the last one is that punch again (merged, audited as such). Answers only the first name.
+   */
+  async function recordPunch(
+    tx: Db,
+    context: RequestContext,
+    employeeId: string,
+    at: Date,
+    evidence: { method: 'face' | 'pin'; distance?: number; livenessScore?: number },
+  ): Promise<RecognizeResult> {
+    const { tenantId, kioskId } = kioskOfContext(context);
+    const last = await store.lastPunch(tx, tenantId, employeeId);
+    const firstName = ((await store.employeeName(tx, tenantId, employeeId)) ?? '').trim().split(/\s+/)[0] ?? '';
+    if (last && at.getTime() - last.at.getTime() < KIOSK_LIMITS.punchMergeMs) {
+      await audit.recordFor(tx, context, 'attendance.punch_merged', employeeTarget(employeeId), { punchId: last.id, ...evidence });
+      return { result: 'recognized', employee: { firstName }, direction: last.direction, at: last.at.toISOString() };
+    }
+    const day = istDay(at);
+    const direction: Direction = last && last.istDay === day && last.direction === 'in' ? 'out' : 'in';
+    const punchId = newId();
+    await store.insertPunch(tx, tenantId, {
+      id: punchId,
+      employeeId,
+      kioskId,
+      at,
+      istDay: day,
+      direction,
+      method: evidence.method,
+      distance: evidence.distance ?? null,
+      livenessScore: evidence.livenessScore ?? null,
+    });
+    await audit.recordFor(tx, context, 'attendance.punch', employeeTarget(employeeId), { punchId, direction, ...evidence });
+    return { result: 'recognized', employee: { firstName }, direction, at: at.toISOString() };
+  }
+
+  /** HMAC first (bcrypt reads 72 bytes at most, and the pepper keeps a stolen table from being brute-forced alone), bound to the employee. */
+  const pinPreHash = (employeeId: string, pin: string) => createHmac('sha256', deps.pinPepper).update(`kiosk-pin:${employeeId}:${pin}`).digest('base64');
+  let dummyPinHash: Promise<string> | undefined;
+
+  const kioskTarget = (id: string) => ({ type: 'kiosk', id });
+  const employeeTarget = (id: string) => ({ type: 'employee', id });
+
+  return {
+    // HR: kiosks
+
+    listKiosks: (caller: Caller) => store.listKiosks(db, caller.tenantId),
+
+    /** A new kiosk waiting to be paired; the code is shown once and kept only as a hash. */
+    async createKiosk(caller: Caller, input: { name: string; location: string | null }) {
+      const id = newId();
+      const pairingCode = newPairingCode();
+      const expiresAt = new Date(now().getTime() + KIOSK_LIMITS.pairingCodeMs);
+      await inTransaction(db, async (tx) => {
+        await store.insertKiosk(tx, caller.tenantId, {
+          id,
+          name: input.name,
+          location: input.location,
+          pairingCodeHash: sha256(normaliseCode(pairingCode)),
+          pairingExpiresAt: expiresAt,
+        });
+        await audit.recordFor(tx, caller.context, 'kiosk.created', kioskTarget(id), { name: input.name, location: input.location });
+      });
+      return { kioskId: id, pairingCode, expiresAt };
+    },
+
+    async revokeKiosk(caller: Caller, kioskId: string) {
+      await inTransaction(db, async (tx) => {
+        const kiosk = await store.findKiosk(tx, caller.tenantId, kioskId);
+        if (!kiosk) throw new NotFound('No such kiosk');
+        if (!(await store.revokeKiosk(tx, caller.tenantId, kioskId, now()))) return;
+        await audit.recordFor(tx, caller.context, 'kiosk.revoked', kioskTarget(kioskId), { name: kiosk.name });
+      });
+    },
+
+    // Kiosk: pairing and identity
+
+    /** Registers the kiosk's public key with the one-time code; the kiosk is the actor of its own pairing. */
+    async pair(context: RequestContext, input: PairInput): Promise<{ kioskId: string }> {
+      const jwk = { kty: 'EC', crv: 'P-256', x: input.publicKeyJwk.x, y: input.publicKeyJwk.y };
+      try {
+        createPublicKey({ key: jwk, format: 'jwk' }); // the point must lie on the curve
+      } catch {
+        throw refusals.invalidBody('publicKeyJwk: is not a P-256 public key');
+      }
+      const codeHash = sha256(normaliseCode(input.pairingCode));
+      const at = now();
+      const kiosk = await store.kioskByPairingCode(db, codeHash, at);
+      if (!kiosk) throw refusals.pairingInvalid();
+      await inTransaction(db, async (tx) => {
+        if (!(await store.completePairing(tx, kiosk.tenantId, kiosk.id, codeHash, { publicKeyJwk: JSON.stringify(jwk), deviceName: input.deviceName, at }))) {
+          throw refusals.pairingInvalid();
+        }
+        const asKiosk = actingAs(context, kiosk.tenantId, { kind: 'kiosk', kioskId: kiosk.id });
+        await audit.recordFor(tx, asKiosk, 'kiosk.paired', kioskTarget(kiosk.id), { deviceName: input.deviceName });
+      });
+      return { kioskId: kiosk.id };
+    },
+
+    /**
+     * Checks a kiosk request's signature over the exact body bytes; returns the kiosk it proves. Unknown
+     * kiosk or a signature that does not verify: bad_signature; a revoked (or never paired) kiosk that
+     * signs correctly: kiosk_revoked. Refusals of a known kiosk are counted.
+     */
+    async verifyKiosk(kioskId: string, rawBody: Buffer, signature: string): Promise<{ tenantId: string; kioskId: string }> {
+      const kiosk = await store.kioskForSignature(db, kioskId);
+      if (!kiosk || !kiosk.publicKeyJwk) {
+        if (kiosk) await countRefusal(kiosk.tenantId, kiosk.id, 'bad_signature');
+        throw badSignature();
+      }
+      if (!signatureVerifies(kiosk, rawBody, signature)) {
+        await countRefusal(kiosk.tenantId, kiosk.id, 'bad_signature');
+        throw badSignature();
+      }
+      if (kiosk.status !== 'active') {
+        await countRefusal(kiosk.tenantId, kiosk.id, 'kiosk_revoked');
+        throw refusals.kioskRevoked();
+      }
+      return { tenantId: kiosk.tenantId, kioskId: kiosk.id };
+    },
+
+    // Kiosk: recognition
+
+    /** A fresh nonce and the liveness challenge the capture must answer. */
+    async challenge(context: RequestContext) {
+      const { tenantId, kioskId } = kioskOfContext(context);
+      const nonce = randomBytes(16).toString('hex');
+      const challenge = LIVENESS_CHALLENGES[randomInt(LIVENESS_CHALLENGES.length)]!;
+      const expiresAt = new Date(now().getTime() + KIOSK_LIMITS.nonceMs);
+      await store.insertNonce(db, tenantId, { nonce, kioskId, challenge, expiresAt });
+      return { nonce, expiresAt: expiresAt.toISOString(), liveness: { challenge } };
+    },
+
+    /** One punch, or a refusal that leaves nothing but a count (kiosk.md, "Recognition"). */
+    recognize(context: RequestContext, input: RecognizeInput): Promise<RecognizeResult> {
+      const { tenantId, kioskId } = kioskOfContext(context);
+      return counted(context, () =>
+        inTransaction(db, async (tx) => {
+          const { at, settings } = await spendNonce(tx, tenantId, kioskId, input.nonce, input.liveness, input.capturedAt);
+          const matcher = await matcherFor(tenantId, settings.enrolmentVersion);
+          const outcome = matcher.match(input.embedding, { threshold: settings.matchThreshold, margin: settings.matchMargin });
+          if (outcome.kind !== 'recognized') throw refusals.notRecognized();
+          const distance = Math.round(outcome.distance * 10_000) / 10_000;
+          return recordPunch(tx, context, outcome.employeeId, at, { method: 'face', distance, livenessScore: input.liveness.score });
+        }),
+      );
+    },
+
+    /**
+     * The fallback without a face (kiosk.md: refusing enrolment costs nothing): employee code and
+     * personal PIN. Wrong PINs count towards the employee's lock; nothing else is kept on a refusal.
+     */
+    pinPunch(context: RequestContext, input: PinPunchInput): Promise<RecognizeResult> {
+      const { tenantId, kioskId } = kioskOfContext(context);
+      return counted(context, async () => {
+        // The nonce first, without spending it: a refused PIN leaves it usable until it expires.
+        await inTransaction(db, async (tx) => {
+          const row = await store.lockNonce(tx, tenantId, kioskId, input.nonce);
+          if (!row) throw refusals.nonceUnknown();
+          if (row.usedAt) throw refusals.nonceReused();
+          if (row.expiresAt.getTime() <= now().getTime()) throw refusals.nonceExpired();
+        });
+        const employee = await store.employeeByCode(db, tenantId, input.employeeCode);
+        const pin = employee && (await store.pinOf(db, tenantId, employee.id));
+        if (!employee || !pin) {
+          // The same bcrypt work as a real check: the time says nothing about which codes exist.
+          dummyPinHash ??= bcryptHash(pinPreHash('nobody', '000000'), PIN_COST);
+          await bcryptCompare(pinPreHash('nobody', input.pin), await dummyPinHash);
+          throw refusals.pinInvalid();
+        }
+        if (pin.lockedUntil && pin.lockedUntil.getTime() > now().getTime()) throw refusals.pinLocked();
+        if (!(await bcryptCompare(pinPreHash(employee.id, input.pin), pin.pinHash))) {
+          await store.failPin(db, tenantId, employee.id, KIOSK_LIMITS.pinFailures, new Date(now().getTime() + KIOSK_LIMITS.pinLockMs));
+          throw refusals.pinInvalid();
+        }
+        return inTransaction(db, async (tx) => {
+          const { at } = await spendNonce(tx, tenantId, kioskId, input.nonce, null);
+          await store.clearPinFailures(tx, tenantId, employee.id);
+          return recordPunch(tx, context, employee.id, at, { method: 'pin' });
+        });
+      });
+    },
+
+    /** An employee sets (or changes) their own kiosk PIN. */
+    async setOwnPin(caller: Caller, pin: string) {
+      if (caller.scope.kind !== 'self' || !caller.scope.employeeId) throw new Invalid('pin', 'your account is not linked to an employee record');
+      const employeeId = caller.scope.employeeId;
+      const hash = await bcryptHash(pinPreHash(employeeId, pin), PIN_COST);
+      await inTransaction(db, async (tx) => {
+        await store.setPin(tx, caller.tenantId, employeeId, hash, now());
+        await audit.recordFor(tx, caller.context, 'attendance.pin_set', employeeTarget(employeeId));
+      });
+    },
+
+    // Enrolment
+
+    /** HR lets a kiosk enrol this employee for a short while (the employee then consents on the kiosk). */
+    async openEnrolment(caller: Caller, employeeCode: string) {
+      const employee = await store.employeeByCode(db, caller.tenantId, employeeCode);
+      if (!employee) throw new Invalid('employeeCode', 'is not an employee of this company');
+      const expiresAt = new Date(now().getTime() + KIOSK_LIMITS.enrolmentTicketMs);
+      await inTransaction(db, async (tx) => {
+        await store.insertTicket(tx, caller.tenantId, { id: newId(), employeeId: employee.id, openedBy: caller.viewer.userId, expiresAt });
+        await audit.recordFor(tx, caller.context, 'attendance.enrolment_opened', employeeTarget(employee.id), { expiresAt: expiresAt.toISOString() });
+      });
+      return { employee, expiresAt };
+    },
+
+    /** The kiosk's signed samples with the employee's consent: stored encrypted, replacing any earlier ones. */
+    enrol(context: RequestContext, input: EnrolInput): Promise<{ result: 'enrolled'; samples: number }> {
+      const { tenantId, kioskId } = kioskOfContext(context);
+      return counted(context, () =>
+        inTransaction(db, async (tx) => {
+          const { at, settings } = await spendNonce(tx, tenantId, kioskId, input.nonce, input.liveness);
+          if (input.consent.acceptedAt.getTime() - at.getTime() > KIOSK_LIMITS.captureSkewMs)
+            throw refusals.invalidBody('consent.acceptedAt: is in the future');
+          const employee = await store.employeeByCode(tx, tenantId, input.employeeCode);
+          const ticket = employee && (await store.lockOpenTicket(tx, tenantId, employee.id, at));
+          if (!employee || !ticket) throw refusals.enrolmentNotOpen();
+          for (let i = 0; i < input.samples.length; i++) {
+            for (let j = i + 1; j < input.samples.length; j++) {
+              if (euclidean(input.samples[i]!, input.samples[j]!) > KIOSK_LIMITS.sampleSpreadMax) throw refusals.inconsistentSamples();
+            }
+          }
+          // Someone enrolling their face under another's code would punch for them: a face the company's
+          // matcher already gives to another employee is refused.
+          const matcher = await matcherFor(tenantId, settings.enrolmentVersion);
+          for (const sample of input.samples) {
+            const outcome = matcher.match(sample, { threshold: settings.matchThreshold, margin: settings.matchMargin });
+            if (outcome.kind === 'recognized' && outcome.employeeId !== employee.id) throw refusals.faceAlreadyEnrolled();
+          }
+          const replaced = await store.deleteSamples(tx, tenantId, employee.id);
+          const rows = [];
+          for (const sample of input.samples) {
+            const id = newId();
+            rows.push({
+              id,
+              employeeId: employee.id,
+              sampleCipher: await cipher.encrypt(tenantId, { ...FACE_SAMPLE_LOCATION, rowId: id }, sealSample(employee.id, sample)),
+            });
+          }
+          await store.insertSamples(tx, tenantId, rows);
+          await store.insertConsent(tx, tenantId, {
+            id: newId(),
+            employeeId: employee.id,
+            textVersion: input.consent.textVersion,
+            acceptedAt: input.consent.acceptedAt,
+            kioskId,
+          });
+          await store.useTicket(tx, tenantId, ticket.id, at);
+          await store.bumpEnrolmentVersion(tx, tenantId);
+          await audit.recordFor(tx, context, 'attendance.face_enrolled', employeeTarget(employee.id), {
+            samples: rows.length,
+            replaced,
+            consentTextVersion: input.consent.textVersion,
+          });
+          return { result: 'enrolled' as const, samples: rows.length };
+        }),
+      );
+    },
+
+    /** Consent withdrawn (or the employee left): the samples are hard-deleted, audited, and every instance's matcher drops them. */
+    async withdrawFace(caller: Caller, employeeCode: string): Promise<number> {
+      const employee = await store.employeeByCode(db, caller.tenantId, employeeCode);
+      if (!employee) throw new Invalid('employeeCode', 'is not an employee of this company');
+      return inTransaction(db, async (tx) => {
+        const at = now();
+        const deleted = await store.deleteSamples(tx, caller.tenantId, employee.id);
+        await store.withdrawConsents(tx, caller.tenantId, employee.id, at);
+        await store.bumpEnrolmentVersion(tx, caller.tenantId);
+        await audit.recordFor(tx, caller.context, 'attendance.face_withdrawn', employeeTarget(employee.id), { samplesDeleted: deleted });
+        return deleted;
+      });
+    },
+
+    /**
+     * Leaving the company deletes the face samples (kiosk.md, "Enrolment"): the day after an employee's
+     * date of leaving (IST), whichever company, audited as the platform's own work.
+     */
+    async deleteLeaversFaces(jobId: string, at: Date): Promise<number> {
+      const leavers = await store.leaversWithSamples(db, istDay(at));
+      for (const { tenantId, employeeId } of leavers) {
+        await inTransaction(db, async (tx) => {
+          const deleted = await store.deleteSamples(tx, tenantId, employeeId);
+          await store.withdrawConsents(tx, tenantId, employeeId, at);
+          await store.bumpEnrolmentVersion(tx, tenantId);
+          await audit.recordFor(tx, systemContext('attendance.housekeeping', jobId, tenantId), 'attendance.face_deleted_on_exit', employeeTarget(employeeId), {
+            samplesDeleted: deleted,
+          });
+        });
+      }
+      return leavers.length;
+    },
+
+    settings: (caller: Caller) => store.settingsOf(db, caller.tenantId),
+
+    recentPunches: (caller: Caller, limit = 200) => store.recentPunches(db, caller.tenantId, limit),
+
+    /** The rule HR can tune per company, within the ranges kiosk.md allows; audited with before → after. */
+    async setMatchRule(caller: Caller, rule: { matchThreshold: number; matchMargin: number; livenessThreshold: number }) {
+      await inTransaction(db, async (tx) => {
+        const before = await store.settingsOf(tx, caller.tenantId);
+        await store.setSettings(tx, caller.tenantId, rule);
+        const { enrolmentVersion: _version, ...was } = before;
+        await audit.recordFor(tx, caller.context, 'attendance.settings_changed', { type: 'company', id: caller.tenantId }, { before: was, after: rule });
+      });
+    },
+  };
+}
+
+const publicKeys = new Map<string, KeyObject>();
+
+function signatureVerifies(kiosk: Kiosk, rawBody: Buffer, signature: string): boolean {
+  // 64 bytes (r||s) in unpadded base64url is 86 characters.
+  if (!/^[A-Za-z0-9_-]{86}$/.test(signature)) return false;
+  let key = publicKeys.get(kiosk.publicKeyJwk!);
+  if (!key) {
+    const parsed = publicKeyJwk.safeParse(JSON.parse(kiosk.publicKeyJwk!));
+    if (!parsed.success) return false;
+    key = createPublicKey({ key: parsed.data, format: 'jwk' });
+    if (publicKeys.size > 10_000) publicKeys.clear();
+    publicKeys.set(kiosk.publicKeyJwk!, key);
+  }
+  try {
+    return verify('sha256', rawBody, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+export type Attendance = ReturnType<typeof createAttendance>;

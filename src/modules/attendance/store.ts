@@ -1,0 +1,346 @@
+import { and, desc, eq, gt, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { Db } from '../../platform/db/client.js';
+import { affectedRows } from '../../platform/db/client.js';
+import { employees } from '../people/index.js';
+import {
+  attendanceSettings,
+  employeePins,
+  enrolmentTickets,
+  faceConsents,
+  faceSamples,
+  kioskNonces,
+  kioskRejections,
+  kiosks,
+  punches,
+  type Kiosk,
+  type LivenessChallenge,
+  type Punch,
+} from './schema.js';
+
+export const DEFAULT_SETTINGS = { livenessThreshold: 0.7, matchThreshold: 0.42, matchMargin: 0.06, enrolmentVersion: 0 } as const;
+export type AttendanceSettings = { livenessThreshold: number; matchThreshold: number; matchMargin: number; enrolmentVersion: number };
+
+/** The company's settings; the defaults until the company changes one (no row yet). */
+export async function settingsOf(db: Db, tenantId: string): Promise<AttendanceSettings> {
+  const [row] = await db.select().from(attendanceSettings).where(eq(attendanceSettings.tenantId, tenantId));
+  if (!row) return { ...DEFAULT_SETTINGS };
+  return { livenessThreshold: row.livenessThreshold, matchThreshold: row.matchThreshold, matchMargin: row.matchMargin, enrolmentVersion: row.enrolmentVersion };
+}
+
+/** Bumps the enrolment version: call in the transaction that changes the company's samples. */
+export async function bumpEnrolmentVersion(tx: Db, tenantId: string): Promise<void> {
+  await tx
+    .insert(attendanceSettings)
+    .values({ tenantId, enrolmentVersion: 1 })
+    .onDuplicateKeyUpdate({ set: { enrolmentVersion: sql`${attendanceSettings.enrolmentVersion} + 1` } });
+}
+
+export async function setSettings(db: Db, tenantId: string, values: Partial<Omit<AttendanceSettings, 'enrolmentVersion'>>): Promise<void> {
+  await db
+    .insert(attendanceSettings)
+    .values({ tenantId, ...values })
+    .onDuplicateKeyUpdate({ set: values });
+}
+
+// Kiosks
+
+export async function insertKiosk(
+  db: Db,
+  tenantId: string,
+  kiosk: { id: string; name: string; location: string | null; pairingCodeHash: string; pairingExpiresAt: Date },
+) {
+  await db.insert(kiosks).values({ tenantId, ...kiosk, status: 'pending' });
+}
+
+export async function listKiosks(db: Db, tenantId: string): Promise<Kiosk[]> {
+  return db.select().from(kiosks).where(eq(kiosks.tenantId, tenantId)).orderBy(kiosks.createdAt);
+}
+
+export async function findKiosk(db: Db, tenantId: string, kioskId: string): Promise<Kiosk | undefined> {
+  const [row] = await db
+    .select()
+    .from(kiosks)
+    .where(and(eq(kiosks.tenantId, tenantId), eq(kiosks.id, kioskId)));
+  return row;
+}
+
+/**
+ * A kiosk by id alone: the one look-up made before the company is known, to check a signature (as a
+ * session is found by its token). Its company then scopes everything else.
+ */
+export async function kioskForSignature(db: Db, kioskId: string): Promise<Kiosk | undefined> {
+  const [row] = await db.select().from(kiosks).where(eq(kiosks.id, kioskId));
+  return row;
+}
+
+/** The pending kiosk a live pairing code belongs to (by its hash), any company: the code is the credential. */
+export async function kioskByPairingCode(db: Db, codeHash: string, at: Date): Promise<Kiosk | undefined> {
+  const [row] = await db
+    .select()
+    .from(kiosks)
+    .where(and(eq(kiosks.pairingCodeHash, codeHash), eq(kiosks.status, 'pending'), gt(kiosks.pairingExpiresAt, at)));
+  return row;
+}
+
+/** Uses the code: true for the one request that paired the kiosk. */
+export async function completePairing(
+  tx: Db,
+  tenantId: string,
+  kioskId: string,
+  codeHash: string,
+  values: { publicKeyJwk: string; deviceName: string; at: Date },
+) {
+  const result = await tx
+    .update(kiosks)
+    .set({
+      status: 'active',
+      pairingCodeHash: null,
+      pairingExpiresAt: null,
+      publicKeyJwk: values.publicKeyJwk,
+      deviceName: values.deviceName,
+      pairedAt: values.at,
+    })
+    .where(and(eq(kiosks.tenantId, tenantId), eq(kiosks.id, kioskId), eq(kiosks.pairingCodeHash, codeHash), eq(kiosks.status, 'pending')));
+  return affectedRows(result) === 1;
+}
+
+export async function revokeKiosk(tx: Db, tenantId: string, kioskId: string, at: Date): Promise<boolean> {
+  const result = await tx
+    .update(kiosks)
+    .set({ status: 'revoked', revokedAt: at, pairingCodeHash: null, pairingExpiresAt: null })
+    .where(and(eq(kiosks.tenantId, tenantId), eq(kiosks.id, kioskId), inArray(kiosks.status, ['pending', 'active'])));
+  return affectedRows(result) === 1;
+}
+
+// Nonces
+
+export async function insertNonce(db: Db, tenantId: string, nonce: { nonce: string; kioskId: string; challenge: LivenessChallenge; expiresAt: Date }) {
+  await db.insert(kioskNonces).values({ tenantId, ...nonce });
+}
+
+/** The nonce row, locked until the transaction ends: two requests with one nonce queue here. */
+export async function lockNonce(tx: Db, tenantId: string, kioskId: string, nonce: string) {
+  const [row] = await tx
+    .select()
+    .from(kioskNonces)
+    .where(and(eq(kioskNonces.tenantId, tenantId), eq(kioskNonces.kioskId, kioskId), eq(kioskNonces.nonce, nonce)))
+    .for('update');
+  return row;
+}
+
+export async function useNonce(tx: Db, tenantId: string, nonce: string, at: Date): Promise<boolean> {
+  const result = await tx
+    .update(kioskNonces)
+    .set({ usedAt: at })
+    .where(and(eq(kioskNonces.tenantId, tenantId), eq(kioskNonces.nonce, nonce), isNull(kioskNonces.usedAt)));
+  return affectedRows(result) === 1;
+}
+
+// Refusals
+
+/** Counts one refusal; returns this window's total of the codes in `burstCodes` for the kiosk. */
+export async function countRejection(
+  db: Db,
+  tenantId: string,
+  kioskId: string,
+  code: string,
+  windowStart: number,
+  burstCodes: readonly string[],
+): Promise<number> {
+  await db
+    .insert(kioskRejections)
+    .values({ tenantId, kioskId, code, windowStart, count: 1 })
+    .onDuplicateKeyUpdate({ set: { count: sql`${kioskRejections.count} + 1` } });
+  const [row] = await db
+    .select({ n: sql<number>`coalesce(sum(${kioskRejections.count}), 0)` })
+    .from(kioskRejections)
+    .where(and(eq(kioskRejections.kioskId, kioskId), eq(kioskRejections.windowStart, windowStart), inArray(kioskRejections.code, [...burstCodes])));
+  return Number(row?.n ?? 0);
+}
+
+export async function rejectionsOf(db: Db, tenantId: string, kioskId: string) {
+  return db
+    .select()
+    .from(kioskRejections)
+    .where(and(eq(kioskRejections.tenantId, tenantId), eq(kioskRejections.kioskId, kioskId)));
+}
+
+// Employees, samples, consent
+
+export async function employeeByCode(db: Db, tenantId: string, code: string) {
+  const [row] = await db
+    .select({ id: employees.id, fullName: employees.fullName, code: employees.code })
+    .from(employees)
+    .where(and(eq(employees.tenantId, tenantId), eq(employees.code, code)));
+  return row;
+}
+
+export async function employeeName(db: Db, tenantId: string, employeeId: string) {
+  const [row] = await db
+    .select({ fullName: employees.fullName })
+    .from(employees)
+    .where(and(eq(employees.tenantId, tenantId), eq(employees.id, employeeId)));
+  return row?.fullName;
+}
+
+export async function samplesOf(db: Db, tenantId: string) {
+  return db
+    .select({ id: faceSamples.id, employeeId: faceSamples.employeeId, sampleCipher: faceSamples.sampleCipher })
+    .from(faceSamples)
+    .where(eq(faceSamples.tenantId, tenantId));
+}
+
+export async function insertSamples(tx: Db, tenantId: string, rows: { id: string; employeeId: string; sampleCipher: string }[]) {
+  await tx.insert(faceSamples).values(rows.map((row) => ({ tenantId, ...row })));
+}
+
+/** Hard delete (kiosk.md: withdrawal deletes the samples). Returns how many went. */
+export async function deleteSamples(tx: Db, tenantId: string, employeeId: string): Promise<number> {
+  return affectedRows(await tx.delete(faceSamples).where(and(eq(faceSamples.tenantId, tenantId), eq(faceSamples.employeeId, employeeId))));
+}
+
+/** Employees whose last day is before `today` (IST) and who still have face samples, across companies (a platform job). */
+export async function leaversWithSamples(db: Db, today: string): Promise<{ tenantId: string; employeeId: string }[]> {
+  return db
+    .selectDistinct({ tenantId: faceSamples.tenantId, employeeId: faceSamples.employeeId })
+    .from(faceSamples)
+    .innerJoin(employees, and(eq(employees.id, faceSamples.employeeId), eq(employees.tenantId, faceSamples.tenantId)))
+    .where(lt(employees.dateOfLeaving, today));
+}
+
+export async function enrolledEmployeeIds(db: Db, tenantId: string): Promise<Set<string>> {
+  const rows = await db.selectDistinct({ employeeId: faceSamples.employeeId }).from(faceSamples).where(eq(faceSamples.tenantId, tenantId));
+  return new Set(rows.map((r) => r.employeeId));
+}
+
+export async function insertTicket(db: Db, tenantId: string, ticket: { id: string; employeeId: string; openedBy: string; expiresAt: Date }) {
+  await db.insert(enrolmentTickets).values({ tenantId, ...ticket });
+}
+
+export async function lockOpenTicket(tx: Db, tenantId: string, employeeId: string, at: Date) {
+  const [row] = await tx
+    .select()
+    .from(enrolmentTickets)
+    .where(
+      and(
+        eq(enrolmentTickets.tenantId, tenantId),
+        eq(enrolmentTickets.employeeId, employeeId),
+        isNull(enrolmentTickets.usedAt),
+        gt(enrolmentTickets.expiresAt, at),
+      ),
+    )
+    .orderBy(desc(enrolmentTickets.expiresAt))
+    .limit(1)
+    .for('update');
+  return row;
+}
+
+export async function useTicket(tx: Db, tenantId: string, ticketId: string, at: Date) {
+  await tx
+    .update(enrolmentTickets)
+    .set({ usedAt: at })
+    .where(and(eq(enrolmentTickets.tenantId, tenantId), eq(enrolmentTickets.id, ticketId)));
+}
+
+export async function insertConsent(
+  tx: Db,
+  tenantId: string,
+  consent: { id: string; employeeId: string; textVersion: string; acceptedAt: Date; kioskId: string },
+) {
+  await tx.insert(faceConsents).values({ tenantId, ...consent });
+}
+
+export async function withdrawConsents(tx: Db, tenantId: string, employeeId: string, at: Date) {
+  await tx
+    .update(faceConsents)
+    .set({ withdrawnAt: at })
+    .where(and(eq(faceConsents.tenantId, tenantId), eq(faceConsents.employeeId, employeeId), isNull(faceConsents.withdrawnAt)));
+}
+
+// Punches
+
+/** The employee's latest punch, locked: two kiosks punching one person at once queue here. */
+export async function lastPunch(tx: Db, tenantId: string, employeeId: string): Promise<Punch | undefined> {
+  const [row] = await tx
+    .select()
+    .from(punches)
+    .where(and(eq(punches.tenantId, tenantId), eq(punches.employeeId, employeeId)))
+    .orderBy(desc(punches.at))
+    .limit(1)
+    .for('update');
+  return row;
+}
+
+export async function insertPunch(tx: Db, tenantId: string, punch: Omit<typeof punches.$inferInsert, 'tenantId'>) {
+  await tx.insert(punches).values({ ...punch, tenantId });
+}
+
+export async function punchesOf(db: Db, tenantId: string, employeeId: string): Promise<Punch[]> {
+  return db
+    .select()
+    .from(punches)
+    .where(and(eq(punches.tenantId, tenantId), eq(punches.employeeId, employeeId)))
+    .orderBy(punches.at);
+}
+
+// PINs
+
+export async function setPin(db: Db, tenantId: string, employeeId: string, pinHash: string, at: Date): Promise<void> {
+  await db
+    .insert(employeePins)
+    .values({ tenantId, employeeId, pinHash, failedAttempts: 0, lockedUntil: null, updatedAt: at })
+    .onDuplicateKeyUpdate({ set: { pinHash, failedAttempts: 0, lockedUntil: null, updatedAt: at } });
+}
+
+export async function pinOf(db: Db, tenantId: string, employeeId: string) {
+  const [row] = await db
+    .select()
+    .from(employeePins)
+    .where(and(eq(employeePins.tenantId, tenantId), eq(employeePins.employeeId, employeeId)));
+  return row;
+}
+
+/**
+ * One more failure, counted atomically; once the count reaches `limit` the PIN is locked until
+ * `lockUntil` and counting starts again. (Two statements: MySQL applies SET assignments left to right,
+ * so one statement could not both test and reset the count.)
+ */
+export async function failPin(db: Db, tenantId: string, employeeId: string, limit: number, lockUntil: Date): Promise<void> {
+  const mine = and(eq(employeePins.tenantId, tenantId), eq(employeePins.employeeId, employeeId));
+  await db
+    .update(employeePins)
+    .set({ failedAttempts: sql`${employeePins.failedAttempts} + 1` })
+    .where(mine);
+  await db
+    .update(employeePins)
+    .set({ failedAttempts: 0, lockedUntil: lockUntil })
+    .where(and(mine, gte(employeePins.failedAttempts, limit)));
+}
+
+export async function clearPinFailures(tx: Db, tenantId: string, employeeId: string): Promise<void> {
+  await tx
+    .update(employeePins)
+    .set({ failedAttempts: 0 })
+    .where(and(eq(employeePins.tenantId, tenantId), eq(employeePins.employeeId, employeeId)));
+}
+
+/** The company's latest punches with who and where, newest first (HR's list: every punch shows its method and distance). */
+export async function recentPunches(db: Db, tenantId: string, limit: number) {
+  return db
+    .select({
+      at: punches.at,
+      direction: punches.direction,
+      method: punches.method,
+      distance: punches.distance,
+      livenessScore: punches.livenessScore,
+      employeeCode: employees.code,
+      employeeName: employees.fullName,
+      kioskName: kiosks.name,
+    })
+    .from(punches)
+    .innerJoin(employees, and(eq(employees.id, punches.employeeId), eq(employees.tenantId, punches.tenantId)))
+    .leftJoin(kiosks, and(eq(kiosks.id, punches.kioskId), eq(kiosks.tenantId, punches.tenantId)))
+    .where(eq(punches.tenantId, tenantId))
+    .orderBy(desc(punches.at))
+    .limit(limit);
+}
