@@ -29,6 +29,7 @@ import {
   type Matcher,
   type MatchOutcome,
 } from '../../src/modules/attendance/matcher.js';
+import { seeded } from '../support/random.js';
 
 const EMPLOYEES = 10_000;
 const SAMPLES_EACH = 3;
@@ -38,18 +39,6 @@ const CHUNKS = 10;
 const TARGET = { speedup: 2, identical: true, buildMs: 500 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** mulberry32: the same faces on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = seeded(17);
 const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());

@@ -10,18 +10,7 @@ import {
   type MatchOutcome,
   type MatchRule,
 } from '../../src/modules/attendance/matcher.js';
-
-/** mulberry32: a seeded generator, so a failing query can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../support/random.js';
 
 function faces(seed: number) {
   const random = seeded(seed);

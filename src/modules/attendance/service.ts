@@ -1,4 +1,4 @@
-import { createHash, createHmac, createPublicKey, randomBytes, randomInt, verify, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, randomBytes, randomInt } from 'node:crypto';
 import type { Clock } from '../../platform/clock/index.js';
 import { istDay } from '../../platform/clock/index.js';
 import { actingAs, systemContext, type RequestContext } from '../../platform/context/index.js';
@@ -11,10 +11,12 @@ import { bcryptCompare, bcryptHash } from '../../platform/cpu/index.js';
 import { badSignature, type Caller } from '../access/index.js';
 import type { Audit } from '../audit/index.js';
 import { alertWindows } from '../identity/index.js';
-import { buildMatcher, euclidean, EMBEDDING_LENGTH, type Matcher } from './matcher.js';
-import { publicKeyJwk, type EnrolInput, type PairInput, type PinPunchInput, type RecognizeInput } from './input.js';
-import { FACE_SAMPLE_LOCATION, LIVENESS_CHALLENGES, type Direction, type Kiosk, type LivenessChallenge } from './schema.js';
+import { euclidean } from './matcher.js';
+import { type EnrolInput, type PairInput, type PinPunchInput, type RecognizeInput } from './input.js';
+import { FACE_SAMPLE_LOCATION, LIVENESS_CHALLENGES, type Direction, type LivenessChallenge } from './schema.js';
 import * as store from './store.js';
+import { createMatcherCache, sealSample } from './face-samples.js';
+import { newPairingCode, normaliseCode, signatureVerifies } from './kiosk-identity.js';
 
 /** The numbers of the kiosk API, in one place (specs/kiosk.md). */
 export const KIOSK_LIMITS = {
@@ -69,63 +71,13 @@ export interface AttendanceDeps {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-// No 0/O, 1/I: read aloud and typed on a tablet.
-const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-const normaliseCode = (code: string) => code.toUpperCase().replace(/-/g, '');
-
-function newPairingCode(): string {
-  const chars = Array.from({ length: 10 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('');
-  return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8)}`;
-}
-
-/** A sample's plaintext: its employee (checked on decryption, so a row moved to another employee is refused) and the vector as float32. */
-function sealSample(employeeId: string, vector: readonly number[]): string {
-  return JSON.stringify({ e: employeeId, v: Buffer.from(Float32Array.from(vector).buffer).toString('base64') });
-}
-function openSample(employeeId: string, plaintext: string): Float32Array | undefined {
-  const parsed = JSON.parse(plaintext) as { e?: unknown; v?: unknown };
-  if (parsed.e !== employeeId || typeof parsed.v !== 'string') return undefined;
-  const bytes = Buffer.from(parsed.v, 'base64');
-  if (bytes.length !== EMBEDDING_LENGTH * 4) return undefined;
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-}
 
 export type RecognizeResult = { result: 'recognized'; employee: { firstName: string }; direction: Direction; at: string };
 
 export function createAttendance(deps: AttendanceDeps) {
   const { db, cipher, audit, alert } = deps;
   const now = () => deps.clock.now();
-
-  /** Per company: the matcher over its decrypted samples and the enrolment version it was built at. */
-  const matchers = new Map<string, { version: number; matcher: Promise<Matcher> }>();
-
-  async function buildTenantMatcher(tenantId: string): Promise<Matcher> {
-    const rows = await store.samplesOf(db, tenantId);
-    const samples = [];
-    for (const row of rows) {
-      const location = { ...FACE_SAMPLE_LOCATION, rowId: row.id };
-      const vector = openSample(row.employeeId, await cipher.decrypt(tenantId, location, row.sampleCipher));
-      if (!vector) {
-        alert('attendance.sample_mismatch', { tenantId, sampleId: row.id });
-        continue;
-      }
-      samples.push({ employeeId: row.employeeId, vector });
-    }
-    return buildMatcher(samples);
-  }
-
-  /** The company's matcher, rebuilt when the version read from the database (per request) differs from the one held. */
-  function matcherFor(tenantId: string, version: number): Promise<Matcher> {
-    const held = matchers.get(tenantId);
-    // A newer one than asked for serves too (a request whose transaction began before an enrolment committed).
-    if (held && held.version >= version) return held.matcher;
-    const matcher = buildTenantMatcher(tenantId);
-    matchers.set(tenantId, { version, matcher });
-    matcher.catch(() => {
-      if (matchers.get(tenantId)?.matcher === matcher) matchers.delete(tenantId);
-    });
-    return matcher;
-  }
+  const { matcherFor } = createMatcherCache({ db, cipher, alert });
 
   /** Counts a refusal of a known kiosk; a burst of non-matches or liveness failures alerts once per window. */
   async function countRefusal(tenantId: string, kioskId: string, code: string): Promise<void> {
@@ -485,26 +437,6 @@ export function createAttendance(deps: AttendanceDeps) {
       });
     },
   };
-}
-
-const publicKeys = new Map<string, KeyObject>();
-
-function signatureVerifies(kiosk: Kiosk, rawBody: Buffer, signature: string): boolean {
-  // 64 bytes (r||s) in unpadded base64url is 86 characters.
-  if (!/^[A-Za-z0-9_-]{86}$/.test(signature)) return false;
-  let key = publicKeys.get(kiosk.publicKeyJwk!);
-  if (!key) {
-    const parsed = publicKeyJwk.safeParse(JSON.parse(kiosk.publicKeyJwk!));
-    if (!parsed.success) return false;
-    key = createPublicKey({ key: parsed.data, format: 'jwk' });
-    if (publicKeys.size > 10_000) publicKeys.clear();
-    publicKeys.set(kiosk.publicKeyJwk!, key);
-  }
-  try {
-    return verify('sha256', rawBody, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
-  } catch {
-    return false;
-  }
 }
 
 export type Attendance = ReturnType<typeof createAttendance>;
