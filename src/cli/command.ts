@@ -16,11 +16,28 @@
  * otherwise, after closing what it opened (a pool, a local server it started), so that an open socket
  * cannot keep a one-off ECS task running.
  */
+import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
+import { systemClock } from '../platform/clock/index.js';
+import { systemContext } from '../platform/context/index.js';
 import { createKeyProvider, type KeyProvider } from '../platform/crypto/index.js';
 import { createBackupMasterKey, type BackupMasterKey } from '../platform/backup/index.js';
 import { withDatabase } from '../platform/db/admin.js';
+import { createDatabase, type Db } from '../platform/db/client.js';
 import { findOrStartLocalServer } from '../platform/db/local-server.js';
+import { prepareSchema } from '../platform/db/migrate.js';
+import { createAudit } from '../modules/audit/index.js';
+
+type KeysConfig = Pick<Config, 'databaseUrl' | 'databaseTls' | 'dataDir' | 'isProduction' | 'keyProvider' | 'aws'>;
+
+/** Writes one audit entry for a tenant as the system (the command's name and one request id per run), in `tx`. */
+export type RecordAsSystem = (
+  tx: Db,
+  tenantId: string,
+  action: string,
+  target: { type: string; id: string },
+  details: Record<string, unknown>,
+) => Promise<void>;
 
 export interface Command {
   /** A progress line on stdout, tagged `[<tag>]`. */
@@ -40,6 +57,14 @@ export interface Command {
   keyProviderFor(config: Pick<Config, 'keyProvider' | 'dataDir' | 'isProduction' | 'aws'>, databaseUrl: string): KeyProvider;
   /** The backups' own master key for a backup of (or restore onto) `databaseUrl`, with the same refusal of the local key file. */
   backupKeyFor(config: Pick<Config, 'keyProvider' | 'backupKmsKeyId' | 'dataDir' | 'isProduction' | 'aws'>, databaseUrl: string): BackupMasterKey;
+  /**
+   * The start-up the key commands share: the database (databaseUrl), the key provider for it
+   * (keyProviderFor), the schema checked (in production the command runs as the runtime user, which may
+   * not migrate: a database behind the build is refused), a pool closed at exit.
+   */
+  openKeysDatabase(config: KeysConfig, poolSize: number): Promise<{ url: string; keyProvider: KeyProvider; db: Db }>;
+  /** Audits as the system, in the name of `command`; one request id for the whole run. */
+  recordAsSystem(command: string): RecordAsSystem;
   /** Something to close before the process exits, however the command ended (last registered, first closed). */
   closeAtExit(close: () => Promise<void>): void;
   /**
@@ -83,30 +108,47 @@ export function createCommand(tag: string): Command {
   const fail = (line: string) => void process.stderr.write(`[${tag}] ${line}\n`);
   const closers: (() => Promise<void>)[] = [];
 
+  const keyProviderFor: Command['keyProviderFor'] = (config, databaseUrl) => {
+    refuseLocalKeyFile(config, databaseUrl);
+    return createKeyProvider(config);
+  };
+
+  async function databaseUrl(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<string> {
+    let url = config.databaseUrl;
+    if (!url) {
+      const localServer = await findOrStartLocalServer(config.dataDir, say);
+      closers.push(() => localServer.stop());
+      url = withDatabase(localServer.serverUrl, 'bizlumo');
+    }
+    say(`database: ${hidePassword(url)}`);
+    return url;
+  }
+
   return {
     say,
     fail,
     closeAtExit: (close) => void closers.push(close),
+    keyProviderFor,
+    databaseUrl,
 
-    keyProviderFor(config, databaseUrl) {
-      refuseLocalKeyFile(config, databaseUrl);
-      return createKeyProvider(config);
+    async openKeysDatabase(config, poolSize) {
+      const url = await databaseUrl(config);
+      const keyProvider = keyProviderFor(config, url);
+      await prepareSchema({ url, tls: config.databaseTls, isProduction: config.isProduction });
+      const database = createDatabase({ url, poolSize, tls: config.databaseTls });
+      closers.push(() => database.close());
+      return { url, keyProvider, db: database.db };
+    },
+
+    recordAsSystem(command) {
+      const audit = createAudit({ clock: systemClock });
+      const requestId = randomUUID();
+      return (tx, tenantId, action, target, details) => audit.recordFor(tx, systemContext(command, requestId, tenantId), action, target, details);
     },
 
     backupKeyFor(config, databaseUrl) {
       refuseLocalKeyFile(config, databaseUrl, " (and BACKUP_KMS_KEY_ID, the backups' own key)");
       return createBackupMasterKey(config);
-    },
-
-    async databaseUrl(config) {
-      let url = config.databaseUrl;
-      if (!url) {
-        const localServer = await findOrStartLocalServer(config.dataDir, say);
-        closers.push(() => localServer.stop());
-        url = withDatabase(localServer.serverUrl, 'bizlumo');
-      }
-      say(`database: ${hidePassword(url)}`);
-      return url;
     },
 
     async run(failure, work) {

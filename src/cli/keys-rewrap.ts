@@ -10,18 +10,12 @@
  * key configured, then deploy the servers with the same configuration.
  * In the image: `node dist/cli/keys-rewrap.js --all`.
  */
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { systemClock } from '../platform/clock/index.js';
-import { systemContext } from '../platform/context/index.js';
-import { createDatabase } from '../platform/db/client.js';
-import { prepareSchema } from '../platform/db/migrate.js';
 import { KmsKeyProvider, LocalKeyProvider, rewrapTenantKeys, tenantsWithDataKeys, type KeyProvider } from '../platform/crypto/index.js';
-import { createAudit } from '../modules/audit/index.js';
 import { createCommand } from './command.js';
 
-const { say, fail, databaseUrl, keyProviderFor, closeAtExit, run } = createCommand('keys');
+const { say, fail, openKeysDatabase, recordAsSystem, run } = createCommand('keys');
 
 const USAGE = 'usage: npm run keys:rewrap -- --tenant <ID> | --all  [--from-data-dir DIR]';
 const COMMAND = 'keys:rewrap';
@@ -39,14 +33,8 @@ function parseCommandLine(): { tenant?: string; all: boolean; fromDataDir?: stri
 await run('key re-wrap failed', async () => {
   const args = parseCommandLine();
   const config = loadConfig();
-  const url = await databaseUrl(config);
   // The target key: never the local key file against a database other than the local one (command.ts).
-  const to = keyProviderFor(config, url);
-  // In production it runs as the runtime user, which may not migrate: a database behind the build is refused.
-  await prepareSchema({ url, tls: config.databaseTls, isProduction: config.isProduction });
-  const database = createDatabase({ url, poolSize: 2, tls: config.databaseTls });
-  closeAtExit(() => database.close());
-  const db = database.db;
+  const { keyProvider: to, db } = await openKeysDatabase(config, 2);
 
   const sources = new Map<string, KeyProvider>();
   const from = (masterKeyId: string): KeyProvider => {
@@ -58,19 +46,14 @@ await run('key re-wrap failed', async () => {
     sources.set(masterKeyId, source);
     return source;
   };
-  const audit = createAudit({ clock: systemClock });
-  const requestId = randomUUID();
+  const audit = recordAsSystem(COMMAND);
   const record: Parameters<typeof rewrapTenantKeys>[0]['record'] = (tx, moved) =>
-    audit.recordFor(
+    audit(
       tx,
-      systemContext(COMMAND, requestId, moved.tenantId),
+      moved.tenantId,
       'crypto.data_keys_rewrapped',
       { type: 'tenant_data_keys', id: moved.tenantId },
-      {
-        versions: moved.versions,
-        from: moved.from,
-        to: moved.to,
-      },
+      { versions: moved.versions, from: moved.from, to: moved.to },
     );
 
   const tenants = args.all ? await tenantsWithDataKeys(db) : [args.tenant!];

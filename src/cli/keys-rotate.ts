@@ -12,13 +12,9 @@
  * any more (audited); backups made before keep their own copy of the key rows.
  * In the image: `node dist/cli/keys-rotate.js --tenant <ID>`.
  */
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { systemClock } from '../platform/clock/index.js';
-import { systemContext } from '../platform/context/index.js';
-import { createDatabase, type Db } from '../platform/db/client.js';
-import { prepareSchema } from '../platform/db/migrate.js';
+import type { Db } from '../platform/db/client.js';
 import { createLogger } from '../platform/observability/logger.js';
 import { createAlerter } from '../platform/observability/alert.js';
 import {
@@ -31,10 +27,9 @@ import {
   type RotationResult,
 } from '../platform/crypto/index.js';
 import type { JobState } from '../platform/jobs/index.js';
-import { createAudit } from '../modules/audit/index.js';
 import { createCommand } from './command.js';
 
-const { say, fail, databaseUrl, keyProviderFor, closeAtExit, run } = createCommand('keys');
+const { say, fail, openKeysDatabase, recordAsSystem, run } = createCommand('keys');
 
 const USAGE = 'usage: npm run keys:rotate -- --tenant <ID> | --all  [--batch-size N] [--delete-retired]';
 
@@ -78,10 +73,7 @@ await run('key rotation failed', async () => {
   let exitCode = 0;
   const args = parseCommandLine();
   const config = loadConfig();
-  const url = await databaseUrl(config);
-  const keyProvider = keyProviderFor(config, url);
-  // In production it runs as the runtime user, which may not migrate: a database behind the build is refused.
-  await prepareSchema({ url, tls: config.databaseTls, isProduction: config.isProduction });
+  const { keyProvider, db } = await openKeysDatabase(config, 4);
   // The composition root imports every module, and modules register their encrypted columns when
   // imported: loading it is how this script learns which columns to re-encrypt.
   await import('../app.js');
@@ -89,18 +81,15 @@ await run('key rotation failed', async () => {
   if (columns.length === 0) say('warning: no encrypted columns are registered; only the data key version changes');
   else say(`encrypted columns: ${columns.map((c) => `${c.table}.${c.column}`).join(', ')}`);
 
-  const database = createDatabase({ url, poolSize: 4, tls: config.databaseTls });
-  closeAtExit(() => database.close());
   const alert = createAlerter(createLogger(config));
   // The servers' key cache lifetime (the same KEY_CACHE_SECONDS): how long the rotation waits before its final sweep.
-  const cipher = createFieldCipher({ db: database.db, keyProvider, alert, cache: { ttlMs: config.keyCacheMs } });
-  const deps = { db: database.db, keyProvider, cipher, columns };
+  const cipher = createFieldCipher({ db, keyProvider, alert, cache: { ttlMs: config.keyCacheMs } });
+  const deps = { db, keyProvider, cipher, columns };
   const settling = (tenantId: string, until: Date) =>
     say(`tenant ${tenantId}: first pass done; waiting until ${until.toISOString()} for the servers' cached key version to expire, then sweeping`);
   const options = { batchSize: args.batchSize, onProgress: progress, onWaiting: waiting, onSettling: settling };
   // --delete-retired: once a tenant's rotation is done, its retired versions that nothing needs go, audited.
-  const audit = createAudit({ clock: systemClock });
-  const requestId = randomUUID();
+  const audit = recordAsSystem('keys:rotate');
 
   const results = args.all ? await rotateAllTenants(deps, options) : [{ tenantId: args.tenant!, result: await rotateTenantKey(deps, args.tenant!, options) }];
   if (args.all && results.length === 0) say('no tenant has a data key yet: nothing to rotate');
@@ -118,14 +107,8 @@ await run('key rotation failed', async () => {
         exitCode = 1;
       } else if (args.deleteRetired) {
         const record = (tx: Db, deleted: number[]) =>
-          audit.recordFor(
-            tx,
-            systemContext('keys:rotate', requestId, tenantId),
-            'crypto.data_keys_deleted',
-            { type: 'tenant_data_keys', id: tenantId },
-            { versions: deleted },
-          );
-        const { deleted, kept } = await deleteRetiredDataKeys(database.db, tenantId, { columns, record });
+          audit(tx, tenantId, 'crypto.data_keys_deleted', { type: 'tenant_data_keys', id: tenantId }, { versions: deleted });
+        const { deleted, kept } = await deleteRetiredDataKeys(db, tenantId, { columns, record });
         say(`tenant ${tenantId}: retired key versions deleted: ${deleted.join(', ') || 'none'}${kept.length ? `; still needed: ${kept.join(', ')}` : ''}`);
       }
     }

@@ -42,40 +42,67 @@ export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
   return result[0];
 }
 
-/** Re-encrypts the next batch of one column; the job commits it with the moved cursor. */
-export async function reencryptBatch(tx: Db, cipher: FieldCipher, tenantId: string, state: RotationCheckpoint, column: EncryptedColumn, batchSize: number) {
-  const cursor = state.columns.find((c) => c.table === column.table && c.column === column.column)!;
-  const table = sql.identifier(column.table);
-  const id = sql.identifier(column.idColumn);
-  const value = sql.identifier(column.column);
-  const tenant = sql.identifier(column.tenantColumn);
-  // A sweep looks only at values not yet under the target version (`v1:<version>:` starts each one).
-  const stragglers = state.sweep > 0 ? sql` AND ${value} NOT LIKE ${`v1:${state.targetVersion}:%`}` : sql``;
-  const batch = await rows<{ id: string; value: string }>(
+/** Where a batch writes: a column of a tenant's rows, visited in id order. */
+interface BatchTarget {
+  table: string;
+  column: string;
+  idColumn: string;
+  tenantColumn: string;
+}
+
+/**
+ * The batch both kinds share: the next rows of `target` after the cursor that match `pending`
+ * (locked), each row's `read` column (when not null) given to `rewrite`, and the target column set to what it returns
+ * (undefined: left as it is). A value that does not decrypt is counted, not fatal: the cipher has
+ * already alerted, and stopping would block the tenant's rotation on one bad value.
+ */
+async function rewriteBatch(
+  tx: Db,
+  tenantId: string,
+  state: RotationCheckpoint,
+  target: BatchTarget,
+  read: string,
+  pending: SQL,
+  batchSize: number,
+  rewrite: (rowId: string, value: string) => Promise<string | undefined>,
+) {
+  const cursor = state.columns.find((c) => c.table === target.table && c.column === target.column)!;
+  const table = sql.identifier(target.table);
+  const id = sql.identifier(target.idColumn);
+  const tenant = sql.identifier(target.tenantColumn);
+  const batch = await rows<{ id: string; value: string | null }>(
     tx,
-    sql`SELECT ${id} AS id, ${value} AS value FROM ${table}
-        WHERE ${tenant} = ${tenantId} AND ${id} > ${cursor.after} AND ${value} IS NOT NULL${stragglers}
+    sql`SELECT ${id} AS id, ${sql.identifier(read)} AS value FROM ${table}
+        WHERE ${tenant} = ${tenantId} AND ${id} > ${cursor.after} AND ${pending}
         ORDER BY ${id} LIMIT ${sql.raw(String(batchSize))} FOR UPDATE`,
   );
-
-  let reencrypted = 0;
+  let changed = 0;
   let rejected = 0;
   for (const row of batch) {
-    const location = { table: column.table, column: column.column, rowId: String(row.id) };
+    if (row.value === null) continue;
     let next: string | undefined;
     try {
-      next = await cipher.reencrypt(tenantId, location, String(row.value), state.targetVersion);
+      next = await rewrite(String(row.id), String(row.value));
     } catch (error) {
-      // Already alerted by the cipher. Stopping would block the tenant's rotation on one bad value.
       if (!(error instanceof CiphertextRejected)) throw error;
       rejected++;
       continue;
     }
     if (next === undefined) continue;
-    await tx.execute(sql`UPDATE ${table} SET ${value} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
-    reencrypted++;
+    await tx.execute(sql`UPDATE ${table} SET ${sql.identifier(target.column)} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
+    changed++;
   }
-  return afterBatch(state, cursor, batch, { changed: reencrypted, rejected });
+  return afterBatch(state, cursor, batch, { changed, rejected });
+}
+
+/** Re-encrypts the next batch of one column; the job commits it with the moved cursor. */
+export function reencryptBatch(tx: Db, cipher: FieldCipher, tenantId: string, state: RotationCheckpoint, column: EncryptedColumn, batchSize: number) {
+  const value = sql.identifier(column.column);
+  // A sweep looks only at values not yet under the target version (`v1:<version>:` starts each one).
+  const stragglers = state.sweep > 0 ? sql` AND ${value} NOT LIKE ${`v1:${state.targetVersion}:%`}` : sql``;
+  return rewriteBatch(tx, tenantId, state, column, column.column, sql`${value} IS NOT NULL${stragglers}`, batchSize, (rowId, ciphertext) =>
+    cipher.reencrypt(tenantId, { table: column.table, column: column.column, rowId }, ciphertext, state.targetVersion),
+  );
 }
 
 /**
@@ -104,34 +131,11 @@ function afterBatch(state: RotationCheckpoint, cursor: ColumnCursor, batch: { id
  * Writes the next batch of one blind-index column under the target version's index key, from the
  * plaintext of its encrypted source column. Only indexes not yet under that version are visited.
  */
-export async function reindexBatch(tx: Db, cipher: FieldCipher, tenantId: string, state: RotationCheckpoint, index: BlindIndexColumn, batchSize: number) {
-  const cursor = state.columns.find((c) => c.table === index.table && c.column === index.column)!;
-  const table = sql.identifier(index.table);
-  const id = sql.identifier(index.idColumn);
+export function reindexBatch(tx: Db, cipher: FieldCipher, tenantId: string, state: RotationCheckpoint, index: BlindIndexColumn, batchSize: number) {
   const column = sql.identifier(index.column);
-  const source = sql.identifier(index.sourceColumn);
-  const tenant = sql.identifier(index.tenantColumn);
-  const batch = await rows<{ id: string; source: string | null }>(
-    tx,
-    sql`SELECT ${id} AS id, ${source} AS source FROM ${table}
-        WHERE ${tenant} = ${tenantId} AND ${id} > ${cursor.after} AND ${column} IS NOT NULL AND ${column} NOT LIKE ${`i${state.targetVersion}:%`}
-        ORDER BY ${id} LIMIT ${sql.raw(String(batchSize))} FOR UPDATE`,
-  );
-  let reindexed = 0;
-  let rejected = 0;
-  for (const row of batch) {
-    if (row.source === null) continue;
-    let plaintext: string;
-    try {
-      plaintext = await cipher.decrypt(tenantId, { table: index.table, column: index.sourceColumn, rowId: String(row.id) }, String(row.source));
-    } catch (error) {
-      if (!(error instanceof CiphertextRejected)) throw error;
-      rejected++;
-      continue;
-    }
-    const next = await cipher.blindIndexUnder(tenantId, index.purpose, plaintext, state.targetVersion);
-    await tx.execute(sql`UPDATE ${table} SET ${column} = ${next} WHERE ${id} = ${row.id} AND ${tenant} = ${tenantId}`);
-    reindexed++;
-  }
-  return afterBatch(state, cursor, batch, { changed: reindexed, rejected });
+  const pending = sql`${column} IS NOT NULL AND ${column} NOT LIKE ${`i${state.targetVersion}:%`}`;
+  return rewriteBatch(tx, tenantId, state, index, index.sourceColumn, pending, batchSize, async (rowId, source) => {
+    const plaintext = await cipher.decrypt(tenantId, { table: index.table, column: index.sourceColumn, rowId }, source);
+    return cipher.blindIndexUnder(tenantId, index.purpose, plaintext, state.targetVersion);
+  });
 }
