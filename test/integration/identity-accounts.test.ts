@@ -99,24 +99,11 @@ describe('password reset, invitations and sign-up', () => {
     await submitForm(t.app, { cookie: '' }, link, '/password/reset', { token: link.split('=')[1]!, newPassword: 'Meera-sets-her-own-77' });
     const { jar } = await signIn(t.app, 'new.hire@acme.test', 'Meera-sets-her-own-77');
     expect((await getPage(t.app, jar, '/')).body).toContain('Department head');
-    const duplicate = await submitForm(
-      t.app,
-      owner,
-      '/users',
-      '/users/invite',
-      { email: 'hr@globex.test', displayName: 'X', role: 'hr_admin' },
-      { accept: 'application/json' },
-    );
+    const inviteAs = (email: string, displayName: string, role: string) =>
+      submitForm(t.app, owner, '/users', '/users/invite', { email, displayName, role }, { accept: 'application/json' });
     // An address with an account in another company is invited like any other (identity-invitations.test.ts).
-    expect(duplicate.statusCode).toBe(303);
-    const badRole = await submitForm(
-      t.app,
-      owner,
-      '/users',
-      '/users/invite',
-      { email: 'z@acme.test', displayName: 'Z', role: 'superuser' },
-      { accept: 'application/json' },
-    );
+    expect((await inviteAs('hr@globex.test', 'X', 'hr_admin')).statusCode).toBe(303);
+    const badRole = await inviteAs('z@acme.test', 'Z', 'superuser');
     expect(badRole.statusCode).toBe(400);
     expect(badRole.json().problems[0].field).toBe('role');
   });

@@ -45,6 +45,17 @@ describe('sign-in', () => {
     expect(res.headers.location).toBe('/');
     const cookie = [res.headers['set-cookie']].flat().find((c) => c!.startsWith('__Host-session='))!;
     expect(cookie).toMatch(/^__Host-session=[\w-]+\.[\w-]+\.[\w-]+; Max-Age=86400; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+    // The token itself, not only the cookie, lives 24 hours, carries the required claims and no role.
+    const [header, payload] = cookie
+      .slice('__Host-session='.length)
+      .split(';')[0]!
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(header).toMatchObject({ alg: 'HS256' });
+    expect(payload.exp - payload.iat).toBe(24 * 60 * 60);
+    expect(Object.keys(payload)).toEqual(expect.arrayContaining(['exp', 'iat', 'sid', 'sub', 'tid']));
+    expect(payload).not.toHaveProperty('role');
     const dashboard = await getPage(t.app, jar, '/');
     expect(dashboard.body).toContain('HR admin');
     expect(dashboard.body).toContain('Acme Industries');

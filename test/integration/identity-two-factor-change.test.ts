@@ -6,6 +6,7 @@ import { getPage, sessionFor, signIn, submitForm, type Browserish } from '../sup
 import { testClock } from '../support/clock.js';
 import { company, user } from '../support/factories.js';
 import { setRequireTwoFactor } from '../../src/modules/tenancy/index.js';
+import { accountKeyFor } from '../../src/modules/identity/throttle.js';
 
 const PASSWORD = 'Change-factor-2026';
 const TWO_FACTOR = '/account/two-factor';
@@ -52,6 +53,13 @@ describe('changing an enrolled second factor', () => {
     return rows[0]!;
   };
 
+  const loginFailuresOf = async (email: string) => {
+    const [rows] = (await t.db.database.db.execute(sql`SELECT COUNT(*) AS n FROM login_failures WHERE account_key = ${accountKeyFor(email)}`)) as unknown as [
+      { n: number | string }[],
+    ];
+    return Number(rows[0]!.n);
+  };
+
   async function enrol(email: string) {
     const jar = await sessionFor(t.app, email);
     const setup = await submitForm(t.app, jar, TWO_FACTOR, `${TWO_FACTOR}/begin`, {});
@@ -87,6 +95,8 @@ describe('changing an enrolled second factor', () => {
     const wrongCode = await submitForm(t.app, jar, TWO_FACTOR, `${TWO_FACTOR}/begin`, { password: PASSWORD, code: '000000' });
     expect(wrongCode.statusCode).toBe(400);
     expect(problemFields(wrongCode.body)).toEqual(['code']);
+    // Each wrong guess counts as a failed sign-in of the account: a session is no way round the login limits.
+    expect(await loginFailuresOf('hr@factors.test')).toBe(2);
 
     // A confirm with nothing proven begun is refused too, and the enrolled factor is as it was.
     const confirm = await submitForm(t.app, jar, TWO_FACTOR, `${TWO_FACTOR}/confirm`, { code: await codeAt(secret) });

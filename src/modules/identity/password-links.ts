@@ -8,8 +8,7 @@ import { findCompany } from '../tenancy/index.js';
 import type { IdentityGround } from './ground.js';
 import { assertPassword, hashPassword } from './passwords.js';
 import type { LinkPurpose, User } from './schema.js';
-import { accountKeyFor, refuseBlockedIp } from './throttle.js';
-import { verifyToken } from './tokens.js';
+import { accountKeyFor, knownDevice, refuseBlockedIp } from './throttle.js';
 import * as store from './store.js';
 
 const LIFETIME_MS: Record<LinkPurpose, number> = { reset: 30 * 60_000, invite: 7 * 24 * 60 * 60_000, confirm: 24 * 60 * 60_000 };
@@ -120,8 +119,7 @@ export function passwordLinks(ground: IdentityGround) {
      */
     async requestPasswordReset(input: { email: string; deviceToken?: string }, origin: string, context: RequestContext) {
       const ip = context.ip ?? 'unknown';
-      const device = await verifyToken(keys, 'device', input.deviceToken, [], now());
-      if (device?.sub !== accountKeyFor(input.email)) await refuseBlockedIp(db, ip, now());
+      if (!(await knownDevice(keys, input.deviceToken, accountKeyFor(input.email), now()))) await refuseBlockedIp(db, ip, now());
       await limits.take('passwordReset', { ip, email: input.email });
       await mailLinkLater({ purpose: 'reset', email: input.email, origin });
     },

@@ -7,7 +7,7 @@ import type { Caller } from '../access/index.js';
 import type { IdentityGround } from './ground.js';
 import { assertPassword, burnEqualWork, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import type { User } from './schema.js';
-import { accountKeyFor, deviceKeyFor } from './throttle.js';
+import { accountKeyFor, knownDevice } from './throttle.js';
 import { signToken, verifyToken } from './tokens.js';
 import { checkTotp, hashRecoveryCode } from './totp.js';
 import * as store from './store.js';
@@ -37,12 +37,6 @@ export function signInUseCases(ground: IdentityGround) {
     return { kind: 'session', token, sessionId, deviceToken, user };
   }
 
-  /** The known device behind a device cookie, only when the cookie is valid and was given for this account. */
-  async function knownDevice(deviceToken: string | undefined, accountKey: string): Promise<string | undefined> {
-    const device = await verifyToken(keys, 'device', deviceToken, [], now());
-    return device?.sub === accountKey && deviceToken ? deviceKeyFor(deviceToken) : undefined;
-  }
-
   async function emailOwnersAboutAttack(email: string) {
     const user = await store.findUserByEmail(db, email);
     if (!user) return;
@@ -59,7 +53,7 @@ export function signInUseCases(ground: IdentityGround) {
     async signIn(input: { email: string; password: string; deviceToken?: string }, context: RequestContext): Promise<SignInResult> {
       const ip = ipOf(context);
       const accountKey = accountKeyFor(input.email);
-      const device = await knownDevice(input.deviceToken, accountKey);
+      const device = await knownDevice(keys, input.deviceToken, accountKey, now());
       await guard.checkAllowed({ ip, accountKey, device });
       const user = await store.findUserByEmail(db, input.email);
       const ok = user?.passwordHash ? await verifyPassword(input.password, user.passwordHash, pepper) : (await burnEqualWork(input.password, pepper), false);
@@ -89,7 +83,7 @@ export function signInUseCases(ground: IdentityGround) {
       const user = await store.findTenantUser(db, claims.tid, claims.sub);
       if (!user || user.status !== 'active' || !user.totpSecretSealed) throw new Unauthorized(TIMED_OUT);
       const accountKey = accountKeyFor(user.email);
-      const device = await knownDevice(input.deviceToken, accountKey);
+      const device = await knownDevice(keys, input.deviceToken, accountKey, now());
       await guard.checkAllowed({ ip: ipOf(context), accountKey, device });
       if ((user.lastLoginAt?.getTime() ?? null) !== (sawLastLogin?.getTime() ?? null)) throw new Unauthorized(TIMED_OUT);
       const step = await checkTotp(secretBox.open(user.totpSecretSealed, user.id), input.code, user.totpLastStep, now());

@@ -6,6 +6,7 @@ import type { Alerter } from '../../platform/observability/alert.js';
 import { TooManyRequests } from '../../platform/errors.js';
 import { alertWindows, ipBlocks, loginFailures, requestCounts } from './schema.js';
 import { normaliseEmail } from './store.js';
+import { verifyToken, type TokenKeys } from './tokens.js';
 
 /**
  * Login protection, kept in the database so every app instance shares it (security.md,
@@ -35,6 +36,15 @@ export function accountKeyFor(email: string): string {
 /** A hash of a device cookie: the browser it was given to, told apart from every other browser of the account. */
 export function deviceKeyFor(deviceToken: string): string {
   return createHash('sha256').update(`device:${deviceToken}`).digest('hex');
+}
+
+/**
+ * The known device behind a device cookie, only when the cookie is valid and was given for this account:
+ * the one check used wherever a device cookie exempts a browser (sign-in, its second step, password reset).
+ */
+export async function knownDevice(keys: TokenKeys, deviceToken: string | undefined, accountKey: string, at: Date): Promise<string | undefined> {
+  const device = await verifyToken(keys, 'device', deviceToken, [], at);
+  return device?.sub === accountKey && deviceToken ? deviceKeyFor(deviceToken) : undefined;
 }
 
 /**
