@@ -211,61 +211,50 @@ describe('jobs', () => {
     expect(await copiesOf(id)).toEqual(allSourceIds);
   });
 
-  it('refuses the step of an instance whose lease another took over between steps', async () => {
-    const clockA = testClock(new Date('2026-12-01T14:00:00Z'));
-    const clockB = testClock(new Date('2026-12-01T14:00:00Z'));
+  /**
+   * A stalls between steps 2 and 3 (outside any transaction) while B, past A's lease, takes the job
+   * over and finishes it; then A resumes, running `onResume` first (a throw there fails A's attempt).
+   */
+  async function takenOverBetweenSteps(kind: string, at: string, onResume: () => void = () => {}) {
+    const clockA = testClock(new Date(at));
+    const clockB = testClock(new Date(at));
     const [a, b] = [runner(clockA, { owner: 'a', heartbeatMs: 60_000 }), runner(clockB, { owner: 'b' })];
     const paused = gate();
     const resume = gate();
-    // A stalls between steps (outside any transaction) while B takes the job over.
     a.register(
-      'copy-taken-over',
+      kind,
       copyJob({
         before: async (step) => {
           if (step !== 3) return;
           paused.open();
           await resume.opened;
+          onResume();
         },
       }),
     );
-    b.register('copy-taken-over', copyJob());
-    const { id } = await a.enqueue('copy-taken-over', { payload: { batch: 10 } });
+    b.register(kind, copyJob());
+    const { id } = await a.enqueue(kind, { payload: { batch: 10 } });
     const runOnA = a.runJob(id);
     await paused.opened;
     clockB.advance(LEASE_MS + 1000);
     expect(await b.runUntilIdle()).toBe(1);
     resume.open();
-    expect(await runOnA).toEqual({ status: 'lost' });
+    return { id, b, onA: await runOnA };
+  }
+
+  it('refuses the step of an instance whose lease another took over between steps', async () => {
+    const { id, b, onA } = await takenOverBetweenSteps('copy-taken-over', '2026-12-01T14:00:00Z');
+    expect(onA).toEqual({ status: 'lost' });
     expect(await copiesOf(id)).toEqual(allSourceIds);
     expect(await b.progress(null, id)).toMatchObject({ status: 'done', attempts: 2 });
   });
 
   it('an attempt that fails after another instance took the job over reports it lost, not failed', async () => {
-    const clockA = testClock(new Date('2026-12-01T14:10:00Z'));
-    const clockB = testClock(new Date('2026-12-01T14:10:00Z'));
-    const [a, b] = [runner(clockA, { owner: 'a', heartbeatMs: 60_000 }), runner(clockB, { owner: 'b' })];
-    const paused = gate();
-    const resume = gate();
-    // A stalls between steps, then its handler throws (a hook, a KMS error) after B took over.
-    a.register(
-      'copy-fails-late',
-      copyJob({
-        before: async (step) => {
-          if (step !== 3) return;
-          paused.open();
-          await resume.opened;
-          throw new Error('key service unreachable');
-        },
-      }),
-    );
-    b.register('copy-fails-late', copyJob());
-    const { id } = await a.enqueue('copy-fails-late', { payload: { batch: 10 } });
-    const runOnA = a.runJob(id);
-    await paused.opened;
-    clockB.advance(LEASE_MS + 1000);
-    expect(await b.runUntilIdle()).toBe(1);
-    resume.open();
-    expect(await runOnA).toEqual({ status: 'lost' });
+    // A's handler throws once it resumes (a hook, a KMS error), after B took over.
+    const { id, b, onA } = await takenOverBetweenSteps('copy-fails-late', '2026-12-01T14:10:00Z', () => {
+      throw new Error('key service unreachable');
+    });
+    expect(onA).toEqual({ status: 'lost' });
     expect(await b.progress(null, id)).toMatchObject({ status: 'done', error: null });
   });
 

@@ -155,6 +155,11 @@ describe('CSV import and export', () => {
     expect(kiran.aadhaar).toBe('XXXX XXXX ••••');
     expect(res.body).not.toContain('ABKPR1111A');
     expect(records.length).toBeGreaterThan(60);
+    // The export is audited (security.md: exports are counted per user), with the rows it carried.
+    const [exported] = (await t.db.database.db.execute(sql`SELECT details FROM audit_events WHERE action = 'employee.exported'`)) as unknown as [
+      { details: string }[],
+    ];
+    expect(exported.map((r) => JSON.parse(r.details))).toEqual([{ rows: records.length }]);
     expect(neutraliseFormula('-2+3')).toBe("'-2+3");
     expect(neutraliseFormula('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(neutraliseFormula('Ravi')).toBe('Ravi');

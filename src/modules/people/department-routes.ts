@@ -37,9 +37,9 @@ export async function departmentRoutes(app: FastifyInstance, options: { people: 
   app.post('/departments/:departmentId', { config: HR }, async (request, reply) => {
     const caller = callerOf(request);
     const { departmentId } = parseInput(z.object({ departmentId: z.string().uuid('is not a department id') }), request.params);
-    await people.openDepartment(caller, departmentId); // another company's id is a 404 before the form is read
+    const before = await people.openDepartment(caller, departmentId); // another company's id is a 404 before the form is read
     const input = parseInput(departmentForm.extend({ heads: z.union([z.string(), z.array(z.string())]).optional() }), request.body);
-    await people.updateDepartment(caller, departmentId, {
+    await people.updateDepartment(caller, before, {
       name: input.name,
       costCentre: input.costCentre,
       headUserIds: [input.heads ?? []].flat().filter(Boolean),

@@ -86,9 +86,9 @@ export function departmentUseCases(deps: { db: Db; clock: Clock; audit: Audit })
       return created;
     },
 
-    async updateDepartment(caller: Caller, departmentId: string, input: DepartmentInput & { headUserIds: string[] }) {
-      const before = await store.findDepartment(db, caller.tenantId, departmentId);
-      if (!before) throw new NotFound('No such department');
+    /** `before` is the department as openDepartment loaded it for this caller (so it is theirs to open). */
+    async updateDepartment(caller: Caller, before: Department, input: DepartmentInput & { headUserIds: string[] }) {
+      const departmentId = before.id;
       const users = await listTenantUsers(db, caller.tenantId);
       // A head ticked twice (a repeated form field) is one head, not a duplicate-key error blamed on the name.
       input = { ...input, headUserIds: [...new Set(input.headUserIds)] };

@@ -13,6 +13,8 @@ import * as store from './store.js';
 import type { EmployeeInput } from './input.js';
 
 export const PAGE_SIZE = 50;
+/** Rows per read of the CSV export: a 5,000-person company is 5 reads, not 100 (each with its count). */
+export const EXPORT_PAGE_SIZE = 1000;
 /**
  * Aadhaar is kept as its last 4 digits only, so the usual "last 4 visible" mask would show all of it
  * and its reveal-with-a-reason would guard nothing: it shows as the shape of the number until revealed.
@@ -92,16 +94,17 @@ export function createPeople(deps: PeopleDeps) {
     caller: Caller,
     query: ListQuery,
     read: (db: Db, tenantId: string, scope: Caller['scope'], query: store.EmployeeQuery) => Promise<{ rows: Row[]; total: number }>,
+    size = PAGE_SIZE,
   ) {
     // A team filter names a department the caller may open: another team's, or another company's, is not found.
     if (query.departmentId) await departments.openDepartment(caller, query.departmentId);
     const { rows, total } = await read(db, caller.tenantId, caller.scope, {
       search: query.search,
       departmentId: query.departmentId,
-      limit: PAGE_SIZE,
-      offset: (query.page - 1) * PAGE_SIZE,
+      limit: size,
+      offset: (query.page - 1) * size,
     });
-    return { rows, total, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+    return { rows, total, pages: Math.max(1, Math.ceil(total / size)) };
   }
 
   const employeeTarget = (id: string) => ({ type: 'employee', id });
@@ -119,8 +122,8 @@ export function createPeople(deps: PeopleDeps) {
   const employeeUseCases = {
     ...departments,
 
-    /** A page of whole rows (the CSV export). */
-    list: (caller: Caller, query: ListQuery) => pageOf(caller, query, store.listEmployees),
+    /** A page of whole rows, EXPORT_PAGE_SIZE of them (the CSV export). */
+    list: (caller: Caller, query: ListQuery) => pageOf(caller, query, store.listEmployees, EXPORT_PAGE_SIZE),
 
     /** A page of the list: only the columns it shows (store.listEmployeeSummaries). */
     listSummaries: (caller: Caller, query: ListQuery) => pageOf(caller, query, store.listEmployeeSummaries),

@@ -42,7 +42,8 @@ class RunnerStopping extends Error {
 }
 
 const DEFAULT_MAX_ATTEMPTS = 5;
-const defaultRetryDelay = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1), 3600_000);
+/** Back-off before attempt `attempt + 1`: 30 s doubling, at most an hour. */
+const retryDelayMs = (attempt: number) => Math.min(30_000 * 2 ** (attempt - 1), 3600_000);
 const silent: JobLogger = { info() {}, warn() {}, error() {} };
 
 export function toJobState(row: JobRow): JobState {
@@ -66,7 +67,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   const logger = options.logger ?? silent;
   const leaseMs = options.leaseMs ?? 60_000;
   const heartbeatMs = options.heartbeatMs ?? Math.max(10, Math.floor(leaseMs / 3));
-  const retryDelayMs = options.retryDelayMs ?? defaultRetryDelay;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const handlers = new Map<string, { handler: JobHandler<never, never, unknown>; maxAttempts: number }>();
   const schedules = new Map<string, { periodMs: number; enqueuedFor?: number }>();

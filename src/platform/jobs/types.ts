@@ -50,8 +50,6 @@ export interface JobRunnerOptions {
   leaseMs?: number;
   /** Lease renewal while a handler runs. Default a third of the lease. */
   heartbeatMs?: number;
-  /** Back-off before attempt `attempt + 1`. Default 30 s doubling, at most an hour. */
-  retryDelayMs?: (attempt: number) => number;
   /** Names this instance on the rows it holds. */
   owner?: string;
 }

@@ -33,22 +33,19 @@ const P = [
 ];
 const INV = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
 
-export function verhoeffValid(digits: string): boolean {
+/** The Verhoeff walk over `digits` from the right; `shift` 1 leaves position 0 for a check digit still to come. */
+function verhoeffWalk(digits: string, shift: 0 | 1): number {
   let c = 0;
   [...digits].reverse().forEach((digit, i) => {
-    c = D[c]![P[i % 8]![Number(digit)]!]!;
+    c = D[c]![P[(i + shift) % 8]![Number(digit)]!]!;
   });
-  return c === 0;
+  return c;
 }
 
+export const verhoeffValid = (digits: string): boolean => verhoeffWalk(digits, 0) === 0;
+
 /** The check digit that makes `digits + check` valid (used to make demo data). */
-export function verhoeffCheckDigit(digits: string): string {
-  let c = 0;
-  [...digits].reverse().forEach((digit, i) => {
-    c = D[c]![P[(i + 1) % 8]![Number(digit)]!]!;
-  });
-  return String(INV[c]);
-}
+export const verhoeffCheckDigit = (digits: string): string => String(INV[verhoeffWalk(digits, 1)]);
 
 /** PAN: five letters, four digits, a letter; the 4th letter is the holder type (P for a person). */
 export function checkPan(raw: string): Checked {
