@@ -10,7 +10,7 @@ import type { Alerter } from '../../platform/observability/alert.js';
 import { bcryptCompare, bcryptHash } from '../../platform/cpu/index.js';
 import { badSignature, type Caller } from '../access/index.js';
 import type { Audit } from '../audit/index.js';
-import { alertWindows } from '../identity/index.js';
+import { firstAlertInWindow } from '../identity/index.js';
 import { euclidean } from './matcher.js';
 import { type EnrolInput, type PairInput, type PinPunchInput, type RecognizeInput } from './input.js';
 import { FACE_SAMPLE_LOCATION, LIVENESS_CHALLENGES, type Direction, type LivenessChallenge } from './schema.js';
@@ -81,12 +81,12 @@ export function createAttendance(deps: AttendanceDeps) {
 
   /** Counts a refusal of a known kiosk; a burst of non-matches or liveness failures alerts once per window. */
   async function countRefusal(tenantId: string, kioskId: string, code: string): Promise<void> {
-    const windowStart = Math.floor(now().getTime() / KIOSK_LIMITS.burstWindowMs);
+    const at = now();
+    const windowStart = Math.floor(at.getTime() / KIOSK_LIMITS.burstWindowMs);
     const total = await store.countRejection(db, tenantId, kioskId, code, windowStart, BURST_CODES);
     if (!(BURST_CODES as readonly string[]).includes(code) || total < KIOSK_LIMITS.burstRefusals) return;
-    const [result] = await db.insert(alertWindows).ignore().values({ kind: 'kiosk.refusal_burst', subject: kioskId, windowStart });
-    if ((result as { affectedRows: number }).affectedRows === 1)
-      alert('attendance.kiosk_refusal_burst', { tenantId, kioskId, refusals: total, windowMinutes: 5 });
+    if (await firstAlertInWindow(db, 'kiosk.refusal_burst', kioskId, KIOSK_LIMITS.burstWindowMs, at))
+      alert('attendance.kiosk_refusal_burst', { tenantId, kioskId, refusals: total, windowMinutes: KIOSK_LIMITS.burstWindowMs / 60_000 });
   }
 
   /** Runs a kiosk's use case; a refusal is counted (its transaction already rolled back: nothing else is kept). */
