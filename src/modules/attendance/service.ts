@@ -105,6 +105,15 @@ export function createAttendance(deps: AttendanceDeps) {
     return { kioskId: context.actor.kioskId, tenantId: context.tenantId };
   }
 
+  /** The kiosk's nonce, locked in `tx`: refused when unknown, used or expired at `at`. */
+  async function lockLiveNonce(tx: Db, tenantId: string, kioskId: string, nonce: string, at: Date) {
+    const row = await store.lockNonce(tx, tenantId, kioskId, nonce);
+    if (!row) throw refusals.nonceUnknown();
+    if (row.usedAt) throw refusals.nonceReused();
+    if (row.expiresAt.getTime() <= at.getTime()) throw refusals.nonceExpired();
+    return row;
+  }
+
   /**
    * The nonce, checked and used inside `tx` (locked, so one nonce serves one request), then the checks
    * every signed capture shares: liveness answered the challenge issued, with a score at the threshold.
@@ -118,10 +127,7 @@ export function createAttendance(deps: AttendanceDeps) {
     capturedAt?: Date,
   ) {
     const at = now();
-    const row = await store.lockNonce(tx, tenantId, kioskId, nonce);
-    if (!row) throw refusals.nonceUnknown();
-    if (row.usedAt) throw refusals.nonceReused();
-    if (row.expiresAt.getTime() <= at.getTime()) throw refusals.nonceExpired();
+    const row = await lockLiveNonce(tx, tenantId, kioskId, nonce, at);
     if (capturedAt && Math.abs(capturedAt.getTime() - at.getTime()) > KIOSK_LIMITS.captureSkewMs) throw refusals.captureSkew();
     const settings = await store.settingsOf(tx, tenantId);
     if (liveness && (liveness.method !== row.challenge || liveness.score < settings.livenessThreshold)) throw refusals.livenessFailed();
@@ -285,12 +291,7 @@ export function createAttendance(deps: AttendanceDeps) {
       const { tenantId, kioskId } = kioskOfContext(context);
       return counted(context, async () => {
         // The nonce first, without spending it: a refused PIN leaves it usable until it expires.
-        await inTransaction(db, async (tx) => {
-          const row = await store.lockNonce(tx, tenantId, kioskId, input.nonce);
-          if (!row) throw refusals.nonceUnknown();
-          if (row.usedAt) throw refusals.nonceReused();
-          if (row.expiresAt.getTime() <= now().getTime()) throw refusals.nonceExpired();
-        });
+        await inTransaction(db, (tx) => lockLiveNonce(tx, tenantId, kioskId, input.nonce, now()));
         const employee = await store.employeeByCode(db, tenantId, input.employeeCode);
         const pin = employee && (await store.pinOf(db, tenantId, employee.id));
         if (!employee || !pin) {
