@@ -482,6 +482,20 @@ describe('enrolment', () => {
     await db().execute(sql`UPDATE attendance_settings SET enrolment_version = enrolment_version + 1 WHERE tenant_id = ${A.id}`);
   });
 
+  it('leaves out a sample whose ciphertext is refused (alerted), and still matches from the others', async () => {
+    const [tampered, donor] = await db().select().from(faceSamples).where(eq(faceSamples.employeeId, anil.id));
+    // Another row's ciphertext: valid bytes, wrong associated data (row id), so the tag fails.
+    await db().update(faceSamples).set({ sampleCipher: donor!.sampleCipher }).where(eq(faceSamples.id, tampered!.id));
+    await db().execute(sql`UPDATE attendance_settings SET enrolment_version = enrolment_version + 1 WHERE tenant_id = ${A.id}`);
+    clock.advance(10 * 60_000);
+    const res = await recognize(A, faces.get(anil.id)!);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ result: 'recognized', employee: { firstName: 'Anil' } });
+    expect(alertsOf('crypto.decrypt_failed').map((a) => a.rowId)).toContain(tampered!.id);
+    await db().update(faceSamples).set({ sampleCipher: tampered!.sampleCipher }).where(eq(faceSamples.id, tampered!.id));
+    await db().execute(sql`UPDATE attendance_settings SET enrolment_version = enrolment_version + 1 WHERE tenant_id = ${A.id}`);
+  });
+
   it('refuses without an open enrolment, and inconsistent samples, keeping nothing', async () => {
     const farah = await factories.employee(t.app, A.id, { fullName: 'Farah Khan' });
     const face = randomFace(random);
