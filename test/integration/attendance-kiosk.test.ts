@@ -20,6 +20,7 @@ import {
   type TestKiosk,
 } from '../support/kiosk.js';
 import { auditEvents } from '../../src/modules/audit/index.js';
+import { buildMatcher, DEFAULT_MATCH_RULE } from '../../src/modules/attendance/matcher.js';
 import {
   faceConsents,
   faceSamples,
@@ -80,6 +81,7 @@ async function enrol(company: Company, employee: FactoryEmployee, face: number[]
   const res = await signedPost(app, company.kiosk, 'enrol', enrolBody(company.kiosk, nonce, liveness.challenge, employee.code, samples));
   expect(res.statusCode, res.body).toBe(200);
   faces.set(employee.id, face);
+  return samples;
 }
 
 function recognizeBody(kiosk: TestKiosk, nonce: string, method: string, embedding: number[], extra: Record<string, unknown> = {}) {
@@ -413,11 +415,17 @@ describe('recognition', () => {
     const base = randomFace(random);
     let other = near(base, 0.55, random);
     while (Math.abs(distance(base, other) - 0.55) > 0.02) other = near(base, 0.55, random);
-    await enrol(A, chandra, base);
-    await enrol(A, dev, other);
+    const enrolled = [
+      ...(await enrol(A, chandra, base)).map((vector) => ({ employeeId: chandra.id, vector: Float32Array.from(vector) })),
+      ...(await enrol(A, dev, other)).map((vector) => ({ employeeId: dev.id, vector: Float32Array.from(vector) })),
+    ];
     const between = normalise(base.map((x, i) => x + other[i]!));
     expect(distance(between, base)).toBeLessThan(0.35);
     expect(distance(between, other)).toBeLessThan(0.35);
+    // The kiosk only hears not_recognized; the same samples through the matcher show it was the margin that refused
+    // (not too_far), so this test fails if the margin rule stops working.
+    expect(buildMatcher(enrolled).match(between, DEFAULT_MATCH_RULE)).toMatchObject({ kind: 'not_recognized', reason: 'ambiguous' });
+    expect(buildMatcher(enrolled).match(between, { ...DEFAULT_MATCH_RULE, margin: 0 })).toMatchObject({ kind: 'recognized' });
     await refusedWithNothingKept((nonce, method) => recognizeBody(A.kiosk, nonce, method, between), 422, 'not_recognized');
   });
 
@@ -471,6 +479,20 @@ describe('enrolment', () => {
     expect((await recognize(A, faces.get(anil.id)!)).json()).toMatchObject({ result: 'recognized', employee: { firstName: 'Anil' } });
     expect(alertsOf('attendance.sample_mismatch').map((a) => a.sampleId)).toEqual([moved!.id]);
     await db().update(faceSamples).set({ employeeId: anil.id }).where(eq(faceSamples.id, moved!.id));
+    await db().execute(sql`UPDATE attendance_settings SET enrolment_version = enrolment_version + 1 WHERE tenant_id = ${A.id}`);
+  });
+
+  it('leaves out a sample whose ciphertext is refused (alerted), and still matches from the others', async () => {
+    const [tampered, donor] = await db().select().from(faceSamples).where(eq(faceSamples.employeeId, anil.id));
+    // Another row's ciphertext: valid bytes, wrong associated data (row id), so the tag fails.
+    await db().update(faceSamples).set({ sampleCipher: donor!.sampleCipher }).where(eq(faceSamples.id, tampered!.id));
+    await db().execute(sql`UPDATE attendance_settings SET enrolment_version = enrolment_version + 1 WHERE tenant_id = ${A.id}`);
+    clock.advance(10 * 60_000);
+    const res = await recognize(A, faces.get(anil.id)!);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ result: 'recognized', employee: { firstName: 'Anil' } });
+    expect(alertsOf('crypto.decrypt_failed').map((a) => a.rowId)).toContain(tampered!.id);
+    await db().update(faceSamples).set({ sampleCipher: tampered!.sampleCipher }).where(eq(faceSamples.id, tampered!.id));
     await db().execute(sql`UPDATE attendance_settings SET enrolment_version = enrolment_version + 1 WHERE tenant_id = ${A.id}`);
   });
 

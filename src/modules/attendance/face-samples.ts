@@ -1,4 +1,4 @@
-import type { FieldCipher } from '../../platform/crypto/index.js';
+import { CiphertextRejected, type FieldCipher } from '../../platform/crypto/index.js';
 import type { Db } from '../../platform/db/client.js';
 import type { Alerter } from '../../platform/observability/alert.js';
 import { buildMatcher, EMBEDDING_LENGTH, type Matcher } from './matcher.js';
@@ -28,12 +28,28 @@ export function createMatcherCache(deps: { db: Db; cipher: FieldCipher; alert: A
   /** Per company: the matcher over its decrypted samples and the enrolment version it was built at. */
   const matchers = new Map<string, { version: number; matcher: Promise<Matcher> }>();
 
+  /**
+   * A sample the cipher refuses (a bad tag: tampered or copied) is left out, like a moved one: the cipher has
+   * alerted already (security.md), and one bad row must not fail every recognition of the company with a 500
+   * and a rebuild of the whole matcher on each request.
+   */
+  async function decryptOrSkip(tenantId: string, location: typeof FACE_SAMPLE_LOCATION & { rowId: string }, ciphertext: string) {
+    try {
+      return await cipher.decrypt(tenantId, location, ciphertext);
+    } catch (error) {
+      if (error instanceof CiphertextRejected) return undefined;
+      throw error;
+    }
+  }
+
   async function buildTenantMatcher(tenantId: string): Promise<Matcher> {
     const rows = await store.samplesOf(db, tenantId);
     const samples = [];
     for (const row of rows) {
       const location = { ...FACE_SAMPLE_LOCATION, rowId: row.id };
-      const vector = openSample(row.employeeId, await cipher.decrypt(tenantId, location, row.sampleCipher));
+      const plaintext = await decryptOrSkip(tenantId, location, row.sampleCipher);
+      if (plaintext === undefined) continue;
+      const vector = openSample(row.employeeId, plaintext);
       if (!vector) {
         alert('attendance.sample_mismatch', { tenantId, sampleId: row.id });
         continue;

@@ -10,7 +10,7 @@ import type { Alerter } from '../../platform/observability/alert.js';
 import { bcryptCompare, bcryptHash } from '../../platform/cpu/index.js';
 import { badSignature, type Caller } from '../access/index.js';
 import type { Audit } from '../audit/index.js';
-import { alertWindows } from '../identity/index.js';
+import { firstAlertInWindow } from '../identity/index.js';
 import { euclidean } from './matcher.js';
 import { type EnrolInput, type PairInput, type PinPunchInput, type RecognizeInput } from './input.js';
 import { FACE_SAMPLE_LOCATION, LIVENESS_CHALLENGES, type Direction, type LivenessChallenge } from './schema.js';
@@ -81,12 +81,12 @@ export function createAttendance(deps: AttendanceDeps) {
 
   /** Counts a refusal of a known kiosk; a burst of non-matches or liveness failures alerts once per window. */
   async function countRefusal(tenantId: string, kioskId: string, code: string): Promise<void> {
-    const windowStart = Math.floor(now().getTime() / KIOSK_LIMITS.burstWindowMs);
+    const at = now();
+    const windowStart = Math.floor(at.getTime() / KIOSK_LIMITS.burstWindowMs);
     const total = await store.countRejection(db, tenantId, kioskId, code, windowStart, BURST_CODES);
     if (!(BURST_CODES as readonly string[]).includes(code) || total < KIOSK_LIMITS.burstRefusals) return;
-    const [result] = await db.insert(alertWindows).ignore().values({ kind: 'kiosk.refusal_burst', subject: kioskId, windowStart });
-    if ((result as { affectedRows: number }).affectedRows === 1)
-      alert('attendance.kiosk_refusal_burst', { tenantId, kioskId, refusals: total, windowMinutes: 5 });
+    if (await firstAlertInWindow(db, 'kiosk.refusal_burst', kioskId, KIOSK_LIMITS.burstWindowMs, at))
+      alert('attendance.kiosk_refusal_burst', { tenantId, kioskId, refusals: total, windowMinutes: KIOSK_LIMITS.burstWindowMs / 60_000 });
   }
 
   /** Runs a kiosk's use case; a refusal is counted (its transaction already rolled back: nothing else is kept). */
@@ -105,6 +105,15 @@ export function createAttendance(deps: AttendanceDeps) {
     return { kioskId: context.actor.kioskId, tenantId: context.tenantId };
   }
 
+  /** The kiosk's nonce, locked in `tx`: refused when unknown, used or expired at `at`. */
+  async function lockLiveNonce(tx: Db, tenantId: string, kioskId: string, nonce: string, at: Date) {
+    const row = await store.lockNonce(tx, tenantId, kioskId, nonce);
+    if (!row) throw refusals.nonceUnknown();
+    if (row.usedAt) throw refusals.nonceReused();
+    if (row.expiresAt.getTime() <= at.getTime()) throw refusals.nonceExpired();
+    return row;
+  }
+
   /**
    * The nonce, checked and used inside `tx` (locked, so one nonce serves one request), then the checks
    * every signed capture shares: liveness answered the challenge issued, with a score at the threshold.
@@ -118,10 +127,7 @@ export function createAttendance(deps: AttendanceDeps) {
     capturedAt?: Date,
   ) {
     const at = now();
-    const row = await store.lockNonce(tx, tenantId, kioskId, nonce);
-    if (!row) throw refusals.nonceUnknown();
-    if (row.usedAt) throw refusals.nonceReused();
-    if (row.expiresAt.getTime() <= at.getTime()) throw refusals.nonceExpired();
+    const row = await lockLiveNonce(tx, tenantId, kioskId, nonce, at);
     if (capturedAt && Math.abs(capturedAt.getTime() - at.getTime()) > KIOSK_LIMITS.captureSkewMs) throw refusals.captureSkew();
     const settings = await store.settingsOf(tx, tenantId);
     if (liveness && (liveness.method !== row.challenge || liveness.score < settings.livenessThreshold)) throw refusals.livenessFailed();
@@ -285,12 +291,7 @@ export function createAttendance(deps: AttendanceDeps) {
       const { tenantId, kioskId } = kioskOfContext(context);
       return counted(context, async () => {
         // The nonce first, without spending it: a refused PIN leaves it usable until it expires.
-        await inTransaction(db, async (tx) => {
-          const row = await store.lockNonce(tx, tenantId, kioskId, input.nonce);
-          if (!row) throw refusals.nonceUnknown();
-          if (row.usedAt) throw refusals.nonceReused();
-          if (row.expiresAt.getTime() <= now().getTime()) throw refusals.nonceExpired();
-        });
+        await inTransaction(db, (tx) => lockLiveNonce(tx, tenantId, kioskId, input.nonce, now()));
         const employee = await store.employeeByCode(db, tenantId, input.employeeCode);
         const pin = employee && (await store.pinOf(db, tenantId, employee.id));
         if (!employee || !pin) {

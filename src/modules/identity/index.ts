@@ -11,7 +11,7 @@ export { hashPassword, passwordProblems, BCRYPT_COST } from './passwords.js';
 export { insertUser, findUserByEmail, listTenantUsers, normaliseEmail } from './store.js';
 export { SESSION_COOKIE } from './sessions.js';
 export { DEVICE_COOKIE } from './routes.js';
-export { LOGIN_LIMITS, REQUEST_LIMITS, listIpBlocks, liftIpBlock } from './throttle.js';
+export { LOGIN_LIMITS, REQUEST_LIMITS, listIpBlocks, liftIpBlock, firstAlertInWindow } from './throttle.js';
 export { LINK_MAIL } from './password-links.js';
 export { identityHousekeeping, IDENTITY_HOUSEKEEPING, purgeIdentityRows, RETENTION } from './housekeeping.js';
 

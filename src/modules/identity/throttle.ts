@@ -9,6 +9,16 @@ import { normaliseEmail } from './store.js';
 import { verifyToken, type TokenKeys } from './tokens.js';
 
 /**
+ * True for the first caller in this window on any instance (the primary key decides): an alert raised
+ * once per window however many requests cross its limit. Shared with the kiosk's refusal-burst alert.
+ */
+export async function firstAlertInWindow(db: Db, kind: string, subject: string, windowMs: number, at: Date): Promise<boolean> {
+  const windowStart = Math.floor(at.getTime() / windowMs);
+  const [result] = await db.insert(alertWindows).ignore().values({ kind, subject, windowStart });
+  return (result as { affectedRows: number }).affectedRows === 1;
+}
+
+/**
  * Login protection, kept in the database so every app instance shares it (security.md,
  * "Passwords and login"). Numbers are the public promise.
  */
@@ -69,12 +79,7 @@ export function createLoginGuard(deps: { db: Db; alert: Alerter; clock: Clock })
     return { n: Number(row?.n ?? 0), last: row?.last ? new Date(row.last as unknown as string | Date) : undefined };
   }
 
-  /** True for the first caller in this window on any instance (the primary key decides). */
-  async function firstInWindow(kind: string, subject: string, windowMs: number): Promise<boolean> {
-    const windowStart = Math.floor(now().getTime() / windowMs);
-    const [result] = await db.insert(alertWindows).ignore().values({ kind, subject, windowStart });
-    return (result as { affectedRows: number }).affectedRows === 1;
-  }
+  const firstInWindow = (kind: string, subject: string, windowMs: number) => firstAlertInWindow(db, kind, subject, windowMs, now());
 
   return {
     async checkAllowed({ ip, accountKey, device }) {
