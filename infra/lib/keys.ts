@@ -90,19 +90,8 @@ export class KeysStack extends Stack {
       denyRoles(this, 'DenyAppTaskRole', [TASK_ROLE_NAME]),
     ]);
 
-    const taskRoleArn = `arn:${this.partition}:iam::${this.account}:role/${TASK_ROLE_NAME}`;
-
     // The app's task role can never use the database key, whatever an identity policy might say later.
-    this.databaseKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyAppTaskRole',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:*'],
-        resources: ['*'],
-        conditions: { ArnEquals: { 'aws:PrincipalArn': taskRoleArn } },
-      }),
-    );
+    this.databaseKey.addToResourcePolicy(denyRoles(this, 'DenyAppTaskRole', [TASK_ROLE_NAME]));
 
     // CloudWatch Logs encrypts with the key itself, so its service principal needs the key policy to say so.
     this.logsKey.addToResourcePolicy(

@@ -49,30 +49,48 @@ export class Operations extends Construct {
     const asMaster = { ...props.appSecrets, DB_USER: master('username'), DB_PASSWORD: master('password') };
     const withBackupKey = { ...props.environment, BACKUP_KMS_KEY_ID: props.logicalBackupKey.keyArn };
 
-    this.migrate = new OneOffTask(this, 'Migrate', {
-      ...props,
-      roleName: MIGRATE_ROLE_NAME,
-      description: 'Bizlumo HR migrate task: the database only (master credentials); no AWS access',
-      containerName: 'Migrate',
-      command: ['node', 'dist/cli/migrate.js'],
-      environment: { ...props.environment, RUNTIME_DB_USER: RUNTIME_DB_USERS.join(',') },
-      secrets: {
+    // Each command is `node dist/cli/<script>.js` in a container named like the task.
+    const task = (
+      id: string,
+      script: string,
+      roleName: string,
+      description: string,
+      environment: Record<string, string>,
+      secrets: Record<string, ecs.Secret>,
+    ) =>
+      new OneOffTask(this, id, {
+        image: props.image,
+        logGroup: props.logGroup,
+        roleName,
+        description,
+        containerName: id,
+        command: ['node', `dist/cli/${script}.js`],
+        environment,
+        secrets,
+      });
+
+    this.migrate = task(
+      'Migrate',
+      'migrate',
+      MIGRATE_ROLE_NAME,
+      'Bizlumo HR migrate task: the database only (master credentials); no AWS access',
+      { ...props.environment, RUNTIME_DB_USER: RUNTIME_DB_USERS.join(',') },
+      {
         ...asMaster,
         // Only to create the runtime user on the first deploy; an existing user's password is rotation's.
         RUNTIME_DB_CURRENT_USER: ecs.Secret.fromSecretsManager(props.runtimeSecret, 'username'),
         RUNTIME_DB_PASSWORD: ecs.Secret.fromSecretsManager(props.runtimeSecret, 'password'),
       },
-    });
+    );
 
-    this.backup = new OneOffTask(this, 'Backup', {
-      ...props,
-      roleName: BACKUP_ROLE_NAME,
-      description: 'Bizlumo HR logical backup: writes platform/backups/, encrypts with the logical-backup key',
-      containerName: 'Backup',
-      command: ['node', 'dist/cli/backup.js'],
-      environment: withBackupKey,
-      secrets: asMaster,
-    });
+    this.backup = task(
+      'Backup',
+      'backup',
+      BACKUP_ROLE_NAME,
+      'Bizlumo HR logical backup: writes platform/backups/, encrypts with the logical-backup key',
+      withBackupKey,
+      asMaster,
+    );
     const backups = props.bucket.arnForObjects(`${LOGICAL_BACKUP_PREFIX}*`);
     this.allow(this.backup, ['s3:PutObject', 's3:PutObjectRetention', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'], [backups]);
     this.allowListing(this.backup, props.bucket, [LOGICAL_BACKUP_PREFIX]);
@@ -83,15 +101,14 @@ export class Operations extends Construct {
     this.allowStorageKeyViaS3(this.backup, props.storageKey);
     this.backup.schedule('Daily', props.cluster, props.securityGroup, events.Schedule.cron({ minute: '0', hour: '23' }), 'Logical backup, 04:30 IST daily');
 
-    this.drill = new OneOffTask(this, 'Drill', {
-      ...props,
-      roleName: DRILL_ROLE_NAME,
-      description: 'Bizlumo HR restore drill: reads and decrypts backups, checks sensitive fields, writes its report',
-      containerName: 'Drill',
-      command: ['node', 'dist/cli/drill-restore.js'],
-      environment: withBackupKey,
-      secrets: asMaster,
-    });
+    this.drill = task(
+      'Drill',
+      'drill-restore',
+      DRILL_ROLE_NAME,
+      'Bizlumo HR restore drill: reads and decrypts backups, checks sensitive fields, writes its report',
+      withBackupKey,
+      asMaster,
+    );
     this.allow(this.drill, ['s3:GetObject'], [backups]);
     this.allow(this.drill, ['s3:PutObject', 's3:GetObject'], [props.bucket.arnForObjects(`${DRILL_REPORT_PREFIX}*`)]);
     this.allowListing(this.drill, props.bucket, [LOGICAL_BACKUP_PREFIX, DRILL_REPORT_PREFIX]);

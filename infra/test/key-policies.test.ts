@@ -81,9 +81,14 @@ describe('alarms on keys, backups and drills (issue 16, item 22)', () => {
   const filterFeeding = (ruleId: string) => {
     const rule = rules().find((r) => r.id === ruleId)!;
     const targetArn = JSON.stringify(((rule.p.Targets as Json[])[0] as Json).Arn);
-    return resourcesOf(alarms, 'AWS::Logs::MetricFilter').find(([, f]) =>
-      targetArn.includes(JSON.stringify((f.LogGroupName as Json).Ref ?? '').slice(1, -1)),
-    )?.[1];
+    const resources = alarms.toJSON().Resources as Record<string, { Properties?: Json }>;
+    // The rule's target is the log group's ARN, built from its name: find the filter reading that group.
+    // (A filter whose group is not a Ref in this stack, like the app-alert filter, can never match.)
+    return resourcesOf(alarms, 'AWS::Logs::MetricFilter').find(([, f]) => {
+      const ref = (f.LogGroupName as Json).Ref;
+      const name = typeof ref === 'string' ? resources[ref]?.Properties?.LogGroupName : undefined;
+      return typeof name === 'string' && targetArn.includes(`:log-group:${name}"`);
+    })?.[1];
   };
 
   it('page when a key is disabled or scheduled for deletion (CloudTrail through EventBridge)', () => {
@@ -91,7 +96,9 @@ describe('alarms on keys, backups and drills (issue 16, item 22)', () => {
     expect(rule.pattern).toMatchObject({ source: ['aws.kms'], 'detail-type': ['AWS API Call via CloudTrail'] });
     expect((rule.pattern!.detail as Json).eventName).toEqual(expect.arrayContaining(['DisableKey', 'ScheduleKeyDeletion']));
     const filter = filterFeeding(rule.id)!;
-    const [alarm] = alarmsOnMetric(((filter.MetricTransformations as Json[])[0] as Json).MetricName as string);
+    const metricName = ((filter.MetricTransformations as Json[])[0] as Json).MetricName as string;
+    expect(metricName).toBe('KeyEvents');
+    const [alarm] = alarmsOnMetric(metricName);
     expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', Statistic: 'Sum' });
   });
 
@@ -99,7 +106,9 @@ describe('alarms on keys, backups and drills (issue 16, item 22)', () => {
     const rule = rules().find((r) => JSON.stringify(r.pattern).includes('Backup Job State Change'))!;
     expect(rule.pattern).toMatchObject({ source: ['aws.backup'], detail: { state: expect.arrayContaining(['FAILED', 'ABORTED', 'EXPIRED']) } });
     const filter = filterFeeding(rule.id)!;
-    expect(alarmsOnMetric(((filter.MetricTransformations as Json[])[0] as Json).MetricName as string)).toHaveLength(1);
+    const metricName = ((filter.MetricTransformations as Json[])[0] as Json).MetricName as string;
+    expect(metricName).toBe('BackupJobFailed');
+    expect(alarmsOnMetric(metricName)).toHaveLength(1);
   });
 
   it('page when the newest passing restore drill is older than 35 days, or when nobody measures it', () => {
