@@ -6,7 +6,8 @@ import { getPage, sessionFor, signIn, submitForm, type Browserish } from '../sup
 import { testClock } from '../support/clock.js';
 import { company, user } from '../support/factories.js';
 import { setRequireTwoFactor } from '../../src/modules/tenancy/index.js';
-import { accountKeyFor } from '../../src/modules/identity/throttle.js';
+import { accountKeyFor, LOGIN_LIMITS } from '../../src/modules/identity/throttle.js';
+import { outboxDir, readOutbox } from '../../src/platform/mail/index.js';
 
 const PASSWORD = 'Change-factor-2026';
 const TWO_FACTOR = '/account/two-factor';
@@ -29,6 +30,7 @@ describe('changing an enrolled second factor', () => {
         ['owner', 'owner'],
         ['finance', 'finance'],
         ['bystander', 'hr_admin'],
+        ['guessed', 'hr_admin'],
       ] as const) {
         ids[handle] = (await user(db, ids.tenant, { role, email: `${handle}@factors.test`, password: PASSWORD, pepper })).id;
       }
@@ -197,4 +199,19 @@ describe('changing an enrolled second factor', () => {
     ]);
     expect(await signInWith('bystander@factors.test')).toMatchObject({ askedForCode: false });
   });
+
+  it('wrong guesses on these pages that reach the account limit warn the owners, as on the sign-in form', async () => {
+    const { secret, jar } = await enrol('guessed@factors.test');
+    const warnings = async () =>
+      (await readOutbox(outboxDir(t.config))).filter(
+        (m) => m.to === 'owner@factors.test' && m.subject === 'Many failed sign-ins on an account in your company',
+      );
+    expect(await warnings()).toEqual([]);
+    for (let i = 0; i < LOGIN_LIMITS.accountFailures; i++) {
+      const wrong = await submitForm(t.app, jar, TWO_FACTOR, `${TWO_FACTOR}/disable`, { password: `not-the-password-${i}`, code: await codeAt(secret) });
+      expect(wrong.statusCode).toBe(400);
+    }
+    expect(await warnings()).toHaveLength(1);
+    expect((await warnings())[0]!.text).toContain('guessed@factors.test');
+  }, 60_000);
 });

@@ -9,6 +9,7 @@ import { createSecretBox } from './secret-box.js';
 import { createSessions } from './sessions.js';
 import { createLoginGuard, createRequestLimits } from './throttle.js';
 import { tokenKeys } from './tokens.js';
+import * as store from './store.js';
 
 export interface IdentityDeps {
   db: Db;
@@ -33,6 +34,21 @@ export function identityGround(deps: IdentityDeps) {
     guard: createLoginGuard({ db: deps.db, alert: deps.alert, clock: deps.clock }),
     limits: createRequestLimits({ db: deps.db, clock: deps.clock }),
     secretBox: createSecretBox(deps.config.passwordPepper),
+    /**
+     * What the login guard calls when an account reaches its failure limit, wherever the failures were
+     * made (the sign-in form, or the second-factor pages of a stolen session): its company's owners are told.
+     */
+    async warnOwnersOfAttack(email: string) {
+      const user = await store.findUserByEmail(deps.db, email);
+      if (!user) return;
+      for (const owner of await store.listOwners(deps.db, user.tenantId)) {
+        await deps.mailer.send({
+          to: owner.email,
+          subject: 'Many failed sign-ins on an account in your company',
+          text: `There have been many failed attempts to sign in as ${user.email} in the last hour. Further attempts are being slowed down.\nIf this was not expected, ask the user to change their password and turn on a second factor.`,
+        });
+      }
+    },
   };
 }
 

@@ -56,7 +56,7 @@ export function secondFactorUseCases(ground: IdentityGround) {
     if (!code) missing.push({ field: 'code', message: 'is required: a code from your app, or a recovery code' });
     if (missing.length > 0) throw new Invalid(missing);
     if (!user.totpEnabledAt || !user.totpSecretSealed) throw new Invalid('code', 'cannot be checked: your second factor is off');
-    const attempt = { ip: caller.context.ip ?? 'unknown', accountKey: accountKeyFor(user.email) };
+    const attempt = { ip: caller.context.ip ?? 'unknown', accountKey: accountKeyFor(user.email), onAccountLimit: () => ground.warnOwnersOfAttack(user.email) };
     await guard.checkAllowed(attempt);
     if (!user.passwordHash || !(await verifyPassword(password, user.passwordHash, pepper))) {
       await guard.recordFailure(attempt);

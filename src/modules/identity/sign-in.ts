@@ -25,7 +25,7 @@ export type SignInResult =
 
 /** Signing in and out, and changing one's own password. */
 export function signInUseCases(ground: IdentityGround) {
-  const { db, keys, pepper, sessions, guard, secretBox, mailer, audit, now } = ground;
+  const { db, keys, pepper, sessions, guard, secretBox, audit, now } = ground;
   const ipOf = (context: RequestContext) => context.ip ?? 'unknown';
 
   /** `stamped`: the second step already recorded this sign-in's time (claimSecondStep). */
@@ -37,18 +37,6 @@ export function signInUseCases(ground: IdentityGround) {
     return { kind: 'session', token, sessionId, deviceToken, user };
   }
 
-  async function emailOwnersAboutAttack(email: string) {
-    const user = await store.findUserByEmail(db, email);
-    if (!user) return;
-    for (const owner of await store.listOwners(db, user.tenantId)) {
-      await mailer.send({
-        to: owner.email,
-        subject: 'Many failed sign-ins on an account in your company',
-        text: `There have been many failed attempts to sign in as ${user.email} in the last hour. Further attempts are being slowed down.\nIf this was not expected, ask the user to change their password and turn on a second factor.`,
-      });
-    }
-  }
-
   return {
     async signIn(input: { email: string; password: string; deviceToken?: string }, context: RequestContext): Promise<SignInResult> {
       const ip = ipOf(context);
@@ -58,7 +46,7 @@ export function signInUseCases(ground: IdentityGround) {
       const user = await store.findUserByEmail(db, input.email);
       const ok = user?.passwordHash ? await verifyPassword(input.password, user.passwordHash, pepper) : (await burnEqualWork(input.password, pepper), false);
       if (!user || !ok || user.status !== 'active') {
-        await guard.recordFailure({ ip, accountKey, device, onAccountLimit: () => emailOwnersAboutAttack(input.email) });
+        await guard.recordFailure({ ip, accountKey, device, onAccountLimit: () => ground.warnOwnersOfAttack(input.email) });
         throw new Unauthorized(BAD_CREDENTIALS);
       }
       if ((await findCompany(db, user.tenantId))?.status === 'pending') return { kind: 'unconfirmed', email: user.email };
