@@ -13,3 +13,5 @@ export async function attendanceModule(app: FastifyInstance, options: { attendan
   await app.register(attendanceRoutes, options);
   await app.register(kioskApiRoutes, { ...options, prefix: '/api/kiosk/v1' });
 }
+/** Payroll reads LOP days here (specs/payroll-india.md §1). */
+export { monthSummariesOf, dayRecordsOf, type Staff } from './month.js';
