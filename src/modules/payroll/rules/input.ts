@@ -116,5 +116,11 @@ export function parseEmployeeMonth(input: unknown): EmployeeMonth {
 }
 
 function problemsOf(error: z.ZodError): FieldProblem[] {
-  return error.issues.map((issue) => ({ field: issue.path.map(String).join('.') || '(input)', message: issue.message }));
+  return error.issues.flatMap((issue) => {
+    const at = issue.path.map(String);
+    // A misspelt key is named itself (`pf.mdoe: is not a field …`), not its parent object.
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ field: [...at, key].join('.'), message: 'is not a field of the calculator input' }));
+    return [{ field: at.join('.') || '(input)', message: issue.message }];
+  });
 }
