@@ -42,7 +42,24 @@ export function showRate(rate: Rate): string {
   return `${Number(((rate.parts * 100) / rate.per).toFixed(4))}%`;
 }
 
-/** Rupees with Indian digit grouping, for the plain-words explanation: ₹11,78,400. */
+/**
+ * Rupees with Indian digit grouping, for the plain-words explanation: ₹11,78,400. By hand rather than
+ * `Intl.NumberFormat('en-IN')`, which took most of the calculator's time; the page filter in
+ * platform/views does the same for templates, but rules/ may not import views.
+ */
 export function showRupees(amount: number): string {
-  return `₹${amount.toLocaleString('en-IN')}`;
+  const [whole = '0', fraction] = String(Math.abs(amount)).split('.');
+  return `${amount < 0 ? '−' : ''}₹${groupIndian(whole)}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** `1178400` → `11,78,400`: the last three digits, then pairs. */
+function groupIndian(digits: string): string {
+  if (digits.length <= 3) return digits;
+  let head = digits.slice(0, -3);
+  let pairs = '';
+  while (head.length > 2) {
+    pairs = `,${head.slice(-2)}${pairs}`;
+    head = head.slice(0, -2);
+  }
+  return `${head}${pairs},${digits.slice(-3)}`;
 }
