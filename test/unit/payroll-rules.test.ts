@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { calculateEmployeeMonth, type EmployeeMonthInput } from '../../src/modules/payroll/index.js';
+import { showRupees } from '../../src/modules/payroll/rules/money.js';
 
 const base: EmployeeMonthInput = {
   month: '2026-04',
@@ -185,5 +186,20 @@ describe('loss of pay (spec §1)', () => {
 
   it('components named in notProrated are paid in full', () => {
     expect(calc({ earnings: { basic: 30000, bonus: 5000 }, notProrated: ['bonus'], lopDays: 15 }).earnings).toMatchObject({ basic: 15000, bonus: 5000 });
+  });
+});
+
+describe('amounts in the explanation', () => {
+  it('use Indian digit grouping', () => {
+    expect([0, 999, 1000, 117840, 1178400, 12345678, 1000000000, 5.5].map(showRupees)).toEqual([
+      '₹0',
+      '₹999',
+      '₹1,000',
+      '₹1,17,840',
+      '₹11,78,400',
+      '₹1,23,45,678',
+      '₹1,00,00,00,000',
+      '₹5.5',
+    ]);
   });
 });
