@@ -68,6 +68,7 @@ function prorate(
   for (const [name, amount] of Object.entries(employeeMonth.earnings))
     earnings[name] = fixed.has(name) ? amount : roundHalfUp(amount * 2 * paidDays, 2 * basisDays); // halves of days, kept whole
   if (!('da' in earnings)) earnings.da = 0;
+  const paidAsGiven = [...fixed].filter((name) => name in employeeMonth.earnings);
   const basisName = daysBasis === 'calendar' ? `the calendar basis (${basisDays} days in ${employeeMonth.month})` : `the fixed ${basisDays}-day basis`;
   const step: ExplanationStep = {
     rule: 'Loss of pay',
@@ -75,7 +76,7 @@ function prorate(
       lopDays === 0
         ? `no LOP days: earnings paid in full`
         : `${lopDays} LOP day(s) on ${basisName}: each attendance-dependent earning × ${paidDays}/${basisDays}, rounded to the nearest rupee per component (50 paise up)` +
-          (fixed.size > 1 || 'overtime' in earnings ? `; ${[...fixed].filter((name) => name in earnings).join(', ')} paid as given` : ''),
+          (paidAsGiven.length > 0 ? `; ${paidAsGiven.join(', ')} paid as given` : ''),
     source: 'spec §1 (days basis is a company setting)',
   };
   return { earnings, basisDays, paidDays, step };
@@ -93,6 +94,8 @@ function workOut(employeeMonth: EmployeeMonth, month: PayMonth): EmployeeMonthBr
   const { pf, steps: pfSteps } = providentFund(statutoryWages(earnings, gross, pfSettings.wageBasis), pfSettings, month);
   explanation.push(...pfSteps);
 
+  // The average daily wage divides by the days paid on the company's own basis (26, 30 or the calendar), the
+  // same days the pay was worked out on; spec §3 does not say which days count.
   const { esi, steps: esiSteps } = stateInsurance(gross, earnings.overtime ?? 0, paidDays, employeeMonth.esi, month);
   explanation.push(...esiSteps);
 
