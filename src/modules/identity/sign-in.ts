@@ -103,9 +103,8 @@ export function signInUseCases(ground: IdentityGround) {
     async changePassword(caller: Caller, input: { currentPassword: string; newPassword: string }) {
       const { viewer } = caller;
       const user = await store.findTenantUser(db, caller.tenantId, viewer.userId);
-      if (!user?.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash, pepper))) {
-        throw new Invalid('currentPassword', 'is not your current password');
-      }
+      if (!user) throw new Unauthorized();
+      await ground.proveCurrentPassword(user, input.currentPassword, caller.context.ip, 'currentPassword');
       assertPassword('newPassword', input.newPassword, { email: user.email, companyName: viewer.companyName });
       const passwordHash = await hashPassword(input.newPassword, pepper);
       await inTransaction(db, async (tx) => {
