@@ -4,6 +4,8 @@ import { useTestApp } from '../support/app.js';
 import { getPage, postForm, sessionFor, signIn, submitForm } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
 import { seedDemo } from '../../src/demo/seed.js';
+import { LOGIN_LIMITS } from '../../src/modules/identity/throttle.js';
+import { outboxDir, readOutbox } from '../../src/platform/mail/index.js';
 
 const PASSWORD = 'Demo-pass-2026';
 
@@ -113,4 +115,16 @@ describe('TOTP second factor', () => {
     await enrol('hr@globex.test');
     expect((await getPage(t.app, hr, '/')).statusCode).toBe(200);
   });
+  it('wrong codes at the second step that reach the account limit warn the owners, as wrong passwords do', async () => {
+    await enrol('hr@acme.test');
+    clock.advance(60_000);
+    const warnings = async () =>
+      (await readOutbox(outboxDir(t.config))).filter((m) => m.to === 'owner@acme.test' && m.subject === 'Many failed sign-ins on an account in your company');
+    const jar = await passwordStep('hr@acme.test');
+    for (let i = 0; i < LOGIN_LIMITS.accountFailures; i++) {
+      expect((await submitForm(t.app, jar, '/login/second-factor', '/login/second-factor', { code: String(100000 + i) })).statusCode).toBe(400);
+    }
+    expect(await warnings()).toHaveLength(1);
+    expect((await warnings())[0]!.text).toContain('hr@acme.test');
+  }, 60_000);
 });

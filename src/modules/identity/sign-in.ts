@@ -83,7 +83,8 @@ export function signInUseCases(ground: IdentityGround) {
         throw new Unauthorized(TIMED_OUT); // rolls back a recovery code this attempt used
       });
       if (!claimed) {
-        await guard.recordFailure({ ip: ipOf(context), accountKey, device });
+        // Someone holding the password is guessing codes: the owners hear of it as of password guessing.
+        await guard.recordFailure({ ip: ipOf(context), accountKey, device, onAccountLimit: () => ground.warnOwnersOfAttack(user.email) });
         throw new Invalid('code', 'That code is not valid. Use the current code from your app or a recovery code.');
       }
       return finishSignIn(user, context, true);
