@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { generate } from 'otplib';
 import { useTestApp } from '../support/app.js';
 import { getPage, postForm, sessionFor, signIn, submitForm } from '../support/auth.js';
@@ -16,7 +17,7 @@ describe('TOTP second factor', () => {
 
   async function enrol(email: string) {
     const jar = await sessionFor(t.app, email);
-    const setup = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/begin', {});
+    const setup = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/begin', { password: PASSWORD });
     const secret = /data-totp-secret>([A-Z2-7]+)</.exec(setup.body)![1]!;
     expect(setup.body).toContain('<svg');
     const wrong = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/confirm', { code: '000000' }, { accept: 'application/json' });
@@ -39,6 +40,21 @@ describe('TOTP second factor', () => {
   it('is offered to admin roles only', async () => {
     const employee = await sessionFor(t.app, 'employee@acme.test');
     expect((await getPage(t.app, employee, '/account/two-factor')).statusCode).toBe(403);
+  });
+
+  it('a first set-up needs the password too: a session alone cannot put its own factor on the account', async () => {
+    const jar = await sessionFor(t.app, 'owner@acme.test');
+    const bare = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/begin', {});
+    expect(bare.statusCode).toBe(400);
+    expect(bare.body).toContain('is not your current password');
+    const wrong = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/begin', { password: 'not-the-password-2' });
+    expect(wrong.statusCode).toBe(400);
+    for (const res of [bare, wrong]) expect(res.body).not.toContain('data-totp-secret');
+    const [rows] = (await t.db.database.db.execute(sql`SELECT totp_pending_sealed FROM users WHERE email = 'owner@acme.test'`)) as unknown as [
+      { totp_pending_sealed: string | null }[],
+    ];
+    expect(rows[0]!.totp_pending_sealed).toBeNull();
+    expect((await getPage(t.app, jar, '/account/two-factor')).body).toMatch(/action="\/account\/two-factor\/begin"[\s\S]*name="password"/);
   });
 
   it('asks for a code after the password, accepts it once, and accepts each recovery code once', async () => {

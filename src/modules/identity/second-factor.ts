@@ -84,7 +84,11 @@ export function secondFactorUseCases(ground: IdentityGround) {
         }
       };
       if (user.totpEnabledAt) await withProof(caller, user, proof, keepPending);
-      else await keepPending(db);
+      else {
+        // A first factor set up by whoever holds a stolen session would lock its owner out: the password first.
+        await ground.proveCurrentPassword(user, proof.password ?? '', caller.context.ip, 'password');
+        await keepPending(db);
+      }
       return setupOf(secret, user.email);
     },
 
