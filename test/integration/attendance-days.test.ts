@@ -6,7 +6,8 @@ import { testClock } from '../support/clock.js';
 import * as factories from '../support/factories.js';
 import { auditOf, dayCellText, monthTotal, problemsOf, sendForm } from '../support/days.js';
 import { monthSummariesOf, punches, shiftSettings, type Staff } from '../../src/modules/attendance/index.js';
-import { DEFAULT_SHIFT_RULES, shiftRulesOf } from '../../src/modules/attendance/shift-store.js';
+import { DEFAULT_SHIFT_RULES, lockShiftRules, saveShiftRules, shiftRulesOf } from '../../src/modules/attendance/shift-store.js';
+import { inTransaction } from '../../src/platform/db/client.js';
 import type { FactoryEmployee } from '../support/factories.js';
 
 // Thursday 10 December 2026, 12:00 IST: the 1st to the 9th are judged, the 10th onwards are upcoming.
@@ -125,6 +126,67 @@ describe('shift settings', () => {
     expect((await auditOf(db(), A.id, 'attendance.holiday_added')).length).toBe(3);
     const [removed] = await auditOf(db(), A.id, 'attendance.holiday_removed');
     expect(removed?.details).toMatchObject({ before: { holidays: expect.arrayContaining([{ date: '2026-12-31', name: 'Year end' }]) } });
+  });
+
+  it('records nothing when a save changes nothing', async () => {
+    const audits = (await auditOf(db(), A.id, 'attendance.shift_rules_changed')).length;
+    expect((await sendForm(t.app, await as(A, 'hr'), '/attendance/shift', SHIFT)).statusCode).toBe(303);
+    expect((await auditOf(db(), A.id, 'attendance.shift_rules_changed')).length).toBe(audits);
+  });
+
+  it('keeps both of two holidays added at the same moment (the rules row is locked, not overwritten)', async () => {
+    const [one, two] = await Promise.all([
+      as(A, 'hr').then((jar) => sendForm(t.app, jar, '/attendance/shift/holidays', { date: '2027-01-26', name: 'Republic Day' })),
+      as(A, 'hr').then((jar) => sendForm(t.app, jar, '/attendance/shift/holidays', { date: '2027-01-14', name: 'Pongal' })),
+    ]);
+    expect([one.statusCode, two.statusCode]).toEqual([303, 303]);
+    expect((await shiftRulesOf(db(), A.id)).holidays).toEqual(
+      expect.arrayContaining([
+        { date: '2027-01-26', name: 'Republic Day' },
+        { date: '2027-01-14', name: 'Pongal' },
+      ]),
+    );
+    // The first edit of a company without a rules row: both make it, neither deadlocks.
+    // (A jar each: one browser's two tabs would share a CSRF cookie that each page load renews.)
+    const [hr, otherTab] = await Promise.all([as(B, 'hr'), as(B, 'hr')]);
+    const results = await Promise.all([
+      sendForm(t.app, hr, '/attendance/shift/holidays', { date: '2027-08-15', name: 'Independence Day' }),
+      sendForm(t.app, otherTab, '/attendance/shift/holidays', { date: '2027-10-02', name: 'Gandhi Jayanti' }),
+    ]);
+    expect(results.map((r) => r.statusCode)).toEqual([303, 303]);
+    expect((await shiftRulesOf(db(), B.id)).holidays.map((h) => h.date)).toEqual(['2027-08-15', '2027-10-02']);
+    for (const date of ['2027-08-15', '2027-10-02']) await sendForm(t.app, hr, '/attendance/shift/holidays/remove', { date });
+  });
+
+  it('makes an edit wait for one in progress and keeps both', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    // Another edit holds the rules (as a slow request would) while HR adds a holiday.
+    const other = inTransaction(db(), async (tx) => {
+      const rules = await lockShiftRules(tx, A.id, clock.now());
+      locked();
+      await held;
+      await saveShiftRules(tx, A.id, { ...rules, holidays: [...rules.holidays, { date: '2027-04-14', name: 'Ambedkar Jayanti' }] }, clock.now());
+    });
+    await isLocked;
+    const add = as(A, 'hr').then((jar) => sendForm(t.app, jar, '/attendance/shift/holidays', { date: '2027-05-01', name: 'Labour Day' }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await other;
+    expect((await add).statusCode).toBe(303);
+    const dates = (await shiftRulesOf(db(), A.id)).holidays.map((h) => h.date);
+    expect(dates).toEqual(expect.arrayContaining(['2027-04-14', '2027-05-01']));
+  });
+
+  it('shows a holiday name as text, never as markup', async () => {
+    const hr = await as(A, 'hr');
+    expect((await sendForm(t.app, hr, '/attendance/shift/holidays', { date: '2027-03-04', name: '<img src=x onerror=alert(1)>' })).statusCode).toBe(303);
+    const page = await getPage(t.app, hr, '/attendance/shift');
+    expect(page.body).not.toContain('<img src=x');
+    expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect((await sendForm(t.app, hr, '/attendance/shift/holidays/remove', { date: '2027-03-04' })).statusCode).toBe(303);
   });
 
   it.each([

@@ -233,6 +233,30 @@ describe('who decides', () => {
   });
 });
 
+describe('at the same moment', () => {
+  it('keeps one of two identical requests sent at once and refuses the other as a conflict', async () => {
+    const fields = { ...REQUEST, date: '2026-12-02', firstIn: '09:30', lastOut: '18:30', reason: 'Double click' };
+    const results = await Promise.all([ask('priya', fields), ask('priya', fields)]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([303, 409]);
+    expect(await requestsOf(priya.id, '2026-12-02')).toHaveLength(1);
+  });
+
+  it('lets one of two approvers deciding at once win; the other gets a conflict and no audit entry', async () => {
+    const [request] = await requestsOf(priya.id, '2026-12-02');
+    const approvals = (await auditOf(db(), ids.a, 'attendance.regularisation_approved')).length;
+    const rejections = (await auditOf(db(), ids.a, 'attendance.regularisation_rejected')).length;
+    const results = await Promise.all([
+      decide('engHead', request!.id, { decision: 'approve' }),
+      decide('hr', request!.id, { decision: 'reject', note: 'Not on the gate log' }),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([303, 409]);
+    const decided = (await auditOf(db(), ids.a, 'attendance.regularisation_approved')).length - approvals;
+    const rejected = (await auditOf(db(), ids.a, 'attendance.regularisation_rejected')).length - rejections;
+    expect(decided + rejected).toBe(1);
+    expect((await requestsOf(priya.id, '2026-12-02'))[0]!.status).toBe(decided ? 'approved' : 'rejected');
+  });
+});
+
 describe('a night shift', () => {
   it('reads the out time as the next morning, and refuses a night not yet begun', async () => {
     const early = await ask('nightEmployee', { date: '2026-12-10', firstIn: '22:00', lastOut: '06:00', reason: 'Tonight, in advance' });

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
 import { parseShiftRules, type ShiftRules } from './rules/shift.js';
 import { shiftSettings } from './schema.js';
@@ -28,14 +28,16 @@ export async function shiftRulesOf(db: Db, tenantId: string): Promise<ShiftRules
 
 /**
  * The rules, locked until `tx` ends, so two HR edits (say two holidays added at once) apply one after the
- * other instead of the second overwriting the first. The row is made first when missing: locking a row that
- * does not exist would take a gap lock both edits could hold, and both inserts would then deadlock.
+ * other instead of the second overwriting the first. The lock comes from an upsert that changes nothing:
+ * InnoDB takes an exclusive lock on the row it inserts or finds, so the first statement already holds the row
+ * exclusively. (A plain INSERT IGNORE would take a shared lock on an existing row, and two edits both holding
+ * one would deadlock when each then asks for the exclusive lock.)
  */
 export async function lockShiftRules(tx: Db, tenantId: string, at: Date): Promise<ShiftRules> {
   await tx
     .insert(shiftSettings)
-    .ignore()
-    .values({ tenantId, rules: JSON.stringify(DEFAULT_SHIFT_RULES), updatedAt: at });
+    .values({ tenantId, rules: JSON.stringify(DEFAULT_SHIFT_RULES), updatedAt: at })
+    .onDuplicateKeyUpdate({ set: { tenantId: sql`${shiftSettings.tenantId}` } });
   const [row] = await tx.select({ rules: shiftSettings.rules }).from(shiftSettings).where(eq(shiftSettings.tenantId, tenantId)).for('update');
   return parseShiftRules(JSON.parse(row!.rules));
 }
