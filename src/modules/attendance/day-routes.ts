@@ -6,6 +6,7 @@ import { callerOf, ROLE_GROUPS } from '../access/index.js';
 import type { Days } from './days.js';
 import type { DayRecord, MonthSummary } from './rules/days.js';
 import type { RegularisationRow } from './schema.js';
+import { istClock } from './time-text.js';
 
 const HR = { access: { allow: ROLE_GROUPS.peopleAdmins, scope: 'company' } } as const;
 const SELF = { access: { signedIn: true, scope: 'self' } } as const;
@@ -63,13 +64,6 @@ const hrPunchForm = z.object({
   reason,
 });
 
-const IST_OFFSET_MS = 330 * 60_000;
-/** HH:MM IST of an instant, with "(+1)" when it falls on the day after the attendance day (a night shift's out). */
-function istClock(at: Date | null, day: IsoDate): string {
-  if (!at) return '';
-  const time = new Date(at.getTime() + IST_OFFSET_MS).toISOString().slice(11, 16);
-  return istDay(at) === day ? time : `${time} (+1)`;
-}
 const hours = (minutes: number) => `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}`;
 
 const STATUS_LABELS: Record<DayRecord['status'], string> = {

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { istDay } from '../../platform/clock/index.js';
 import { parseInput } from '../../platform/http/validate.js';
 import { callerOf, ROLE_GROUPS } from '../access/index.js';
 import type { Days } from './days.js';
+import { istClock } from './time-text.js';
 
 /** Heads see the departments they head (row scope), HR the company; an employee is refused by role. */
 const TEAM = { access: { allow: ROLE_GROUPS.peopleViewers, scope: 'department' } } as const;
@@ -15,12 +15,6 @@ const decisionForm = z.object({
     z.string().trim().max(500, 'must be at most 500 characters').nullable().default(null),
   ),
 });
-
-const IST_OFFSET_MS = 330 * 60_000;
-const istClock = (at: Date, day: string) => {
-  const time = new Date(at.getTime() + IST_OFFSET_MS).toISOString().slice(11, 16);
-  return istDay(at) === day ? time : `${time} (+1)`;
-};
 
 /** The approver's queue: pending regularisation requests of their team, approve or reject with a note. */
 export async function regularisationRoutes(app: FastifyInstance, options: { days: Days }): Promise<void> {
