@@ -124,6 +124,15 @@ describe('an employee asks', () => {
     expect((await auditOf(db(), ids.a, 'attendance.regularisation_requested')).length).toBe(audits);
   });
 
+  it('files a request for the signed-in employee only, whatever employee the form names', async () => {
+    const res = await ask('priya', { ...REQUEST, date: '2026-12-03', employeeId: headEmployee.id, employeeCode: headEmployee.code });
+    expect(res.statusCode).toBe(303);
+    expect(await requestsOf(headEmployee.id)).toEqual([]);
+    const [mine] = await requestsOf(priya.id, '2026-12-03');
+    expect(mine).toMatchObject({ status: 'pending' });
+    await db().delete(regularisations).where(eq(regularisations.id, mine!.id));
+  });
+
   it('tells an account without an employee record it has no days to correct', async () => {
     const res = await ask('finance', { ...REQUEST, date: '2026-12-08' });
     expect(res.statusCode).toBe(400);
