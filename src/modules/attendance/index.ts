@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Attendance } from './service.js';
 import { attendanceRoutes } from './routes.js';
 import { kioskApiRoutes } from './kiosk-routes.js';
+import { attendanceReportRoutes } from './report-routes.js';
+import { createAttendanceReports } from './reports.js';
 
 export { createAttendance, KIOSK_LIMITS, type Attendance } from './service.js';
 export { kioskAuthenticator, KIOSK_BODY_LIMIT } from './kiosk-routes.js';
@@ -12,6 +14,9 @@ export { attendanceHousekeeping, ATTENDANCE_HOUSEKEEPING, purgeKioskRows, KIOSK_
 export async function attendanceModule(app: FastifyInstance, options: { attendance: Attendance }): Promise<void> {
   await app.register(attendanceRoutes, options);
   await app.register(kioskApiRoutes, { ...options, prefix: '/api/kiosk/v1' });
+  // Team pages read departments through the people service the composition root decorated the app with.
+  const reports = createAttendanceReports({ db: app.database.db, clock: app.clock, people: app.people });
+  await app.register(attendanceReportRoutes, { reports });
 }
 /** Payroll reads LOP days here (specs/payroll-india.md §1). */
 export { monthSummariesOf, dayRecordsOf, type Staff } from './month.js';
