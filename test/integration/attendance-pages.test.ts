@@ -305,6 +305,10 @@ describe('the punch log', () => {
     const one = await getPage(t.app, hr, '/attendance/punches?date=2026-11-03&employeeCode=ENG01');
     expect([...one.body.matchAll(/ENG01\)<\/td>/g)]).toHaveLength(2);
     expect(one.body).toContain('03 Nov 2026, 10:00 IST');
+    const recent = await getPage(t.app, hr, '/attendance/punches');
+    expect(recent.body).toContain('<caption>3 punches from 09 Dec 2026 to 15 Dec 2026, newest first');
+    const asha = await getPage(t.app, hr, '/attendance/punches?employeeCode=ENG01'); // 47 in November, 00:30 on 1 December, this morning
+    expect(asha.body).toContain('<caption>49 punches of ENG01, newest first');
     const none = await getPage(t.app, hr, '/attendance/punches?employeeCode=NOBODY');
     expect(none.body).toContain('No punches match.');
   });

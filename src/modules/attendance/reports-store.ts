@@ -65,12 +65,18 @@ export async function punchMethods(db: Db, tenantId: string, employeeIds: readon
 export const punchKey = (employeeId: string, at: Date) => `${employeeId}|${at.getTime()}`;
 
 export interface PunchLogFilter {
-  date?: IsoDate;
+  /** IST days [from, to] (both given or neither). */
+  from?: IsoDate;
+  to?: IsoDate;
   employeeCode?: string;
   limit: number;
 }
 
-/** The company's punches, newest first, of one IST day and/or one employee code: every punch with its method, match distance and liveness score. */
+/**
+ * The company's punches, newest first, of some IST days and/or one employee code: every punch with its
+ * method, match distance and liveness score. Give days or a code: either one is an index range
+ * (tenant + day, tenant + employee); neither sorts every punch the company ever made.
+ */
 export async function punchLog(db: Db, tenantId: string, filter: PunchLogFilter) {
   return db
     .select({
@@ -89,7 +95,7 @@ export async function punchLog(db: Db, tenantId: string, filter: PunchLogFilter)
     .where(
       and(
         eq(punches.tenantId, tenantId),
-        filter.date ? eq(punches.istDay, filter.date) : undefined,
+        filter.from && filter.to ? between(punches.istDay, filter.from, filter.to) : undefined,
         filter.employeeCode ? eq(employees.code, filter.employeeCode) : undefined,
       ),
     )

@@ -31,8 +31,8 @@ export interface BoardEntry {
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-/** How far back the punch log's refusal counts look when no date is chosen. */
-const REFUSAL_DAYS = 7;
+/** How far back the punch log looks when no date is chosen. */
+const RECENT_DAYS = 7;
 
 /** The month before or after `month`. */
 export function shiftMonth(month: IsoMonth, by: 1 | -1): IsoMonth {
@@ -118,17 +118,21 @@ export function createAttendanceReports(deps: ReportDeps) {
       };
     },
 
-    /** Punches newest first (one IST day and/or one employee code), and the refusals each kiosk counted then. */
+    /**
+     * Punches newest first and the refusals each kiosk counted: of one IST day when given, else of the last
+     * seven days; an employee code alone gives that employee's latest punches whenever they were.
+     */
     async punchLog(caller: Caller, query: { date?: IsoDate; employeeCode?: string }, limit = 200) {
       const today = istDay(deps.clock.now());
-      const from = query.date ?? addDays(today, -(REFUSAL_DAYS - 1));
+      const from = query.date ?? addDays(today, -(RECENT_DAYS - 1));
       const to = query.date ?? today;
+      const days = query.date || !query.employeeCode ? { from, to } : {};
       const windowOf = (at: Date) => Math.floor(at.getTime() / KIOSK_LIMITS.burstWindowMs);
       const [punches, refusals] = await Promise.all([
-        store.punchLog(db, caller.tenantId, { ...query, limit }),
+        store.punchLog(db, caller.tenantId, { ...days, employeeCode: query.employeeCode, limit }),
         store.refusalsByKiosk(db, caller.tenantId, windowOf(istDayBounds(from).start), windowOf(istDayBounds(to).end) - 1),
       ]);
-      return { punches, refusals, refusalsFrom: from, refusalsTo: to, limit };
+      return { punches, refusals, from, to, allDays: !days.from, limit };
     },
   };
 }
