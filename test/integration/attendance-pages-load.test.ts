@@ -86,4 +86,34 @@ describe(`team pages for ${EMPLOYEES} employees`, () => {
     expect([...grid.body.matchAll(/<span class="code">L\d{4}<\/span>/g)]).toHaveLength(EMPLOYEES);
     console.log('month grid HTML size:', `${Math.round(grid.body.length / 1024)} KiB`);
   }, 120_000);
+
+  it('read punches in one query for the whole grid and two for the board, whatever the head count', async () => {
+    const statements = await sqlOf('/attendance/month?month=2026-11');
+    expect(statements.filter((s) => /from `punches`/.test(s))).toHaveLength(1);
+    expect(statements.length, statements.join('\n')).toBeLessThan(10);
+    const board = await sqlOf('/attendance/today');
+    console.log('SQL statements per page:', { monthGrid: statements.length, board: board.length });
+    expect(board.filter((s) => /from `punches`/.test(s))).toHaveLength(2); // the day's punches, and how the first ins were made
+    expect(board.length).toBeLessThan(10);
+  });
 });
+
+/** Every SQL statement the app sends while serving one page (drizzle calls the pool's query or execute). */
+async function sqlOf(url: string): Promise<string[]> {
+  const pool = t.app.database.pool as unknown as Record<'query' | 'execute', (...args: unknown[]) => unknown>;
+  const seen: string[] = [];
+  const originals = { query: pool.query, execute: pool.execute };
+  for (const method of ['query', 'execute'] as const) {
+    pool[method] = function (this: unknown, ...args: unknown[]) {
+      const statement = args[0] as string | { sql: string };
+      seen.push(typeof statement === 'string' ? statement : statement.sql);
+      return originals[method].apply(this, args);
+    };
+  }
+  try {
+    expect((await getPage(t.app, hr, url)).statusCode).toBe(200);
+  } finally {
+    Object.assign(pool, originals);
+  }
+  return seen;
+}
