@@ -232,6 +232,8 @@ describe('the month grid', () => {
     expect(dev.codes.slice(0, 15).every((c) => c === '–')).toBe(true);
     expect(dev.totals).toEqual({ present: 13, paidLeave: 0, lopDays: 0, lateDays: 0 });
     expect(gridRow(res.body, 'SAL01')).toBeUndefined();
+    const teamLop = [...summaries.values()].reduce((total, s) => total + s.totals.lopDays, 0);
+    expect(res.body).toContain(`<td class="num" data-team-total="lopDays">${teamLop}</td>`);
   });
 
   it('draws the daily rate as an SVG with the same numbers as a table, a legend, captions and month links', async () => {

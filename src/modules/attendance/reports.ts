@@ -101,6 +101,8 @@ export function createAttendanceReports(deps: ReportDeps) {
         const summary = summaries.get(member.id)!;
         return { member, cells: summary.days.map(cellOf), totals: summary.totals };
       });
+      const sum = (key: 'present' | 'paidLeave' | 'lopDays' | 'lateDays') => rows.reduce((total, row) => total + row.totals[key], 0);
+      const teamTotals = { present: sum('present'), paidLeave: sum('paidLeave'), lopDays: sum('lopDays'), lateDays: sum('lateDays') };
       const days = datesBetween(firstDay, lastDay).map((date) => ({
         date,
         day: Number(date.slice(8)),
@@ -114,6 +116,7 @@ export function createAttendanceReports(deps: ReportDeps) {
         nextMonth: shiftMonth(month, 1),
         days,
         rows,
+        teamTotals,
         rates: dailyRates([...summaries.values()]),
       };
     },
