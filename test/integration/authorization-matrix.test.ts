@@ -72,6 +72,8 @@ const EXPECTED: Record<string, Who> = {
   'POST /attendance/kiosks/:kioskId/revoke': HR,
   'POST /attendance/settings': HR,
   'GET /attendance/punches': HR,
+  'GET /attendance/today': ['owner', 'hr_admin', 'dept_head'],
+  'GET /attendance/month': ['owner', 'hr_admin', 'dept_head'],
   'POST /attendance/enrolments': HR,
   'POST /attendance/enrolments/withdraw': HR,
   'GET /attendance/pin': 'signed-in',

@@ -5,6 +5,8 @@ import { kioskApiRoutes } from './kiosk-routes.js';
 import { createDays } from './days.js';
 import { dayRoutes } from './day-routes.js';
 import { regularisationRoutes } from './regularisation-routes.js';
+import { attendanceReportRoutes } from './report-routes.js';
+import { createAttendanceReports } from './reports.js';
 
 export { createAttendance, KIOSK_LIMITS, type Attendance } from './service.js';
 export { kioskAuthenticator, KIOSK_BODY_LIMIT } from './kiosk-routes.js';
@@ -19,6 +21,9 @@ export async function attendanceModule(app: FastifyInstance, options: { attendan
   const days = createDays({ db: app.database.db, clock: app.clock, audit: app.audit });
   await app.register(dayRoutes, { days });
   await app.register(regularisationRoutes, { days });
+  // Team pages read departments through the people service the composition root decorated the app with.
+  const reports = createAttendanceReports({ db: app.database.db, clock: app.clock, people: app.people });
+  await app.register(attendanceReportRoutes, { reports });
 }
 /** Payroll reads LOP days here (specs/payroll-india.md §1). */
 export { monthSummariesOf, dayRecordsOf, type Staff } from './month.js';
