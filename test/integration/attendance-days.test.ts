@@ -288,7 +288,7 @@ describe('HR records a punch', () => {
     const entry = (await auditOf(db(), A.id, 'attendance.punch_recorded_by_hr')).find((e) => e.details?.punchId === row!.id);
     expect(entry).toMatchObject({ actorKind: 'user', targetId: priya.id, details: { reason: 'Face not read, checked by guard', method: 'hr' } });
     const log = await getPage(t.app, await as(A, 'hr'), '/attendance/punches');
-    expect(log.body).toMatch(/Priya Sharma[\s\S]*?<td>hr<\/td>/);
+    expect(log.body).toMatch(/Priya Sharma[\s\S]*?<td>HR<\/td>/);
   });
 
   it.each([
