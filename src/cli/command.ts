@@ -9,6 +9,8 @@
  *   keys-rewrap.ts    npm run keys:rewrap     move a tenant's data keys to a new master key (KMS key, key file)
  *   backup.ts         npm run backup          encrypted logical backup into object storage
  *   drill-restore.ts  npm run drill:restore   restore a backup into a new database and verify it
+ *   payroll-explain.ts npm run payroll:explain  one employee-month's statutory breakdown as JSON (pure; bad input
+ *                     exits 2 with one line naming the field, per specs/payroll-india.md §9, so it does not use run())
  * A new command (such as creating platform staff accounts) is one more file here and one more npm script.
  *
  * A command tags each line it prints with its name (progress on stdout, failures on stderr), never
