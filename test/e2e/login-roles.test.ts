@@ -6,27 +6,50 @@ import { useListeningApp } from '../support/server.js';
 import { ROLE_DUTIES } from '../../src/modules/access/index.js';
 
 const DEMO = [
-  { email: 'owner@acme.test', badge: 'Owner', nav: ['Dashboard', 'Employees', 'Kiosks', 'Users', 'My account'], duties: ROLE_DUTIES.owner },
+  {
+    email: 'owner@acme.test',
+    badge: 'Owner',
+    nav: ['Dashboard', 'Employees', 'Today', 'Attendance', 'Kiosks', 'Punches', 'Shift', 'Regularisations', 'Users', 'My account'],
+    duties: ROLE_DUTIES.owner,
+  },
   {
     email: 'hr@acme.test',
     badge: 'HR admin',
-    nav: ['Dashboard', 'Employees', 'Kiosks', 'My profile', 'Kiosk PIN', 'My account'],
+    nav: [
+      'Dashboard',
+      'Employees',
+      'Today',
+      'Attendance',
+      'Kiosks',
+      'Punches',
+      'Shift',
+      'Regularisations',
+      'My profile',
+      'My attendance',
+      'Kiosk PIN',
+      'My account',
+    ],
     duties: ROLE_DUTIES.hr_admin,
   },
   { email: 'finance@acme.test', badge: 'Finance', nav: ['Dashboard', 'My account'], duties: ROLE_DUTIES.finance },
   {
     email: 'head.engineering@acme.test',
     badge: 'Department head',
-    nav: ['Dashboard', 'My team', 'My profile', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.dept_head,
   },
   {
     email: 'head.sales@acme.test',
     badge: 'Department head',
-    nav: ['Dashboard', 'My team', 'My profile', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.dept_head,
   },
-  { email: 'employee@acme.test', badge: 'Employee', nav: ['Dashboard', 'My profile', 'Kiosk PIN', 'My account'], duties: ROLE_DUTIES.employee },
+  {
+    email: 'employee@acme.test',
+    badge: 'Employee',
+    nav: ['Dashboard', 'My profile', 'My attendance', 'Kiosk PIN', 'My account'],
+    duties: ROLE_DUTIES.employee,
+  },
 ];
 
 describe.runIf(browserAvailable)('signing in as each demo role in a real browser', () => {

@@ -561,7 +561,7 @@ describe("HR's punch list", () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Anil Kumar');
     expect(page.body).toContain('Front door');
-    expect(page.body).toMatch(/<td>face<\/td>\s*<td class="num">0\.\d+<\/td>/);
+    expect(page.body).toMatch(/<td>Face<\/td>\s*<td class="num">0\.\d+<\/td>\s*<td class="num">0\.\d+<\/td>/); // distance, liveness
     expect(page.body).not.toContain('Esha Iyer'); // company B's
   });
 });

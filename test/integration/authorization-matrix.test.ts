@@ -6,7 +6,7 @@ import { insertUser } from '../../src/modules/identity/index.js';
 import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
 import { firstEmployeeOf, listDepartments } from '../../src/modules/people/index.js';
 import { ROLES, type Role } from '../../src/modules/access/index.js';
-import { kiosks } from '../../src/modules/attendance/index.js';
+import { kiosks, regularisations } from '../../src/modules/attendance/index.js';
 import { newId } from '../../src/platform/db/columns.js';
 import { makeKioskKeys } from '../support/kiosk.js';
 
@@ -72,10 +72,24 @@ const EXPECTED: Record<string, Who> = {
   'POST /attendance/kiosks/:kioskId/revoke': HR,
   'POST /attendance/settings': HR,
   'GET /attendance/punches': HR,
+  'GET /attendance/today': ['owner', 'hr_admin', 'dept_head'],
+  'GET /attendance/month': ['owner', 'hr_admin', 'dept_head'],
   'POST /attendance/enrolments': HR,
   'POST /attendance/enrolments/withdraw': HR,
   'GET /attendance/pin': 'signed-in',
   'POST /attendance/pin': 'signed-in',
+  'GET /attendance/shift': HR,
+  'POST /attendance/shift': HR,
+  'POST /attendance/shift/holidays': HR,
+  'POST /attendance/shift/holidays/remove': HR,
+  'GET /attendance/punches/new': HR,
+  'POST /attendance/punches': HR,
+  // Everyone's own month and requests (an account without an employee record is told so).
+  'GET /attendance/me': 'signed-in',
+  'POST /attendance/me/regularisations': 'signed-in',
+  // Heads decide for the departments they head (another department's request is not found), HR for all.
+  'GET /attendance/regularisations': ['owner', 'hr_admin', 'dept_head'],
+  'POST /attendance/regularisations/:regularisationId/decision': ['owner', 'hr_admin', 'dept_head'],
   // The pairing code is the credential (checked in the use case); the rest is signed by a paired kiosk.
   'POST /api/kiosk/v1/pair': 'anyone',
   'POST /api/kiosk/v1/challenge': 'kiosk',
@@ -111,6 +125,19 @@ describe('authorization matrix', () => {
       ids.departmentId = engineering.id;
       // An Engineering employee: inside the demo Engineering head's scope.
       ids.employeeId = (await firstEmployeeOf(t.db.database.db, acme.id, engineering.id))!.id;
+      // A pending regularisation request of that employee: the Sales head's scope does not reach it.
+      ids.regularisationId = newId();
+      await t.db.database.db.insert(regularisations).values({
+        id: ids.regularisationId,
+        tenantId: acme.id,
+        employeeId: ids.employeeId,
+        date: '2026-01-05',
+        firstIn: new Date('2026-01-05T03:30:00Z'),
+        lastOut: new Date('2026-01-05T12:30:00Z'),
+        reason: 'Matrix request',
+        requestedBy: newId(),
+        pendingKey: 1,
+      });
       ids.kioskId = newId();
       await t.db.database.db.insert(kiosks).values({ id: ids.kioskId, tenantId: acme.id, name: 'Matrix kiosk', status: 'active' });
       kioskKeys = await makeKioskKeys();
@@ -147,7 +174,7 @@ describe('authorization matrix', () => {
     // Company B reaching for company A's objects: indistinguishable from a missing row.
     if (actor.company === 'B' && url !== route.split(' ')[1]) return 'notfound';
     // A row outside the actor's scope: just as missing.
-    if (actor.outsideEmployee && route.includes(':employeeId')) return 'notfound';
+    if (actor.outsideEmployee && (route.includes(':employeeId') || route.includes(':regularisationId'))) return 'notfound';
     return 'pass';
   }
 

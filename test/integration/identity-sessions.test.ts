@@ -6,6 +6,7 @@ import { getPage, postForm, sessionFor, signIn, submitForm } from '../support/au
 import { seedDemo } from '../../src/demo/seed.js';
 import { testClock } from '../support/clock.js';
 import { findUserByEmail } from '../../src/modules/identity/index.js';
+import { LOGIN_LIMITS } from '../../src/modules/identity/throttle.js';
 import { SESSION_CACHE_MS } from '../../src/modules/identity/sessions.js';
 import { signToken, tokenKeys } from '../../src/modules/identity/tokens.js';
 
@@ -188,6 +189,19 @@ describe('sessions', () => {
     expect(await signedIn(jar.cookie)).toBe(true);
     expect((await signIn(t.app, 'hr@globex.test', 'Brand-new-passphrase-7')).res.statusCode).toBe(303);
   });
+
+  it('wrong current passwords count toward the sign-in limits: a stolen session cannot guess the password', async () => {
+    const { jar } = await signIn(t.app, 'employee@globex.test', PASSWORD);
+    for (let i = 0; i < LOGIN_LIMITS.accountFailures; i++) {
+      const wrong = await submitForm(t.app, jar, '/account', '/account/password', { currentPassword: `not-it-${i}`, newPassword: 'Brand-new-passphrase-8' });
+      expect(wrong.statusCode).toBe(400);
+      expect(wrong.body).toContain('is not your current password');
+    }
+    // Past the account limit even the right password waits, as on the sign-in form.
+    const right = await submitForm(t.app, jar, '/account', '/account/password', { currentPassword: PASSWORD, newPassword: 'Brand-new-passphrase-8' });
+    expect(right.statusCode).toBe(429);
+    expect((await signIn(t.app, 'employee@globex.test', 'Brand-new-passphrase-8')).res.statusCode).not.toBe(303);
+  }, 60_000);
 
   it('a role change and disabling a user end their sessions, and the new role applies at once', async () => {
     const victim = await sessionFor(t.app, 'finance@globex.test');

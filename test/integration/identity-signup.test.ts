@@ -6,6 +6,9 @@ import { testClock } from '../support/clock.js';
 import { readOutbox, outboxDir } from '../../src/platform/mail/index.js';
 import { REQUEST_LIMITS } from '../../src/modules/identity/index.js';
 import { bcryptWorkDone } from '../../src/platform/cpu/index.js';
+import { findUserByEmail } from '../../src/modules/identity/index.js';
+import { hashPassword } from '../../src/modules/identity/passwords.js';
+import { insertUser } from '../../src/modules/identity/store.js';
 
 /**
  * Sign-up (issue 16): a company becomes active only once its owner confirms the address by an
@@ -15,7 +18,9 @@ describe('sign-up with a confirmed address', () => {
   const clock = testClock(new Date('2026-11-25T10:00:00Z'));
   const t = useTestApp({ env: { TRUST_PROXY: '127.0.0.1' }, adapters: () => ({ clock }) });
   const from = (ip: string) => ({ 'x-forwarded-for': ip, 'x-forwarded-proto': 'https' });
-  const mailTo = async (to: string) => (await readOutbox(outboxDir(t.config))).filter((m) => m.to === to);
+  const outboxTo = async (to: string) => (await readOutbox(outboxDir(t.config))).filter((m) => m.to === to);
+  /** Sign-up mail goes out by a job after the answer (so every answer takes the same time): run it, then read. */
+  const mailTo = async (to: string) => (await t.app.jobs.runUntilIdle(), outboxTo(to));
   const confirmLinkIn = (text: string) => /(\/signup\/confirm\?token=[\w-]+)/.exec(text)![1]!;
 
   let serial = 0;
@@ -77,8 +82,7 @@ describe('sign-up with a confirmed address', () => {
 
     const resent = await submitForm(t.app, { cookie: '' }, '/signup/check-email', '/signup/resend', { email: 'gavin@hooli.test' }, from('192.0.2.101'));
     expect(resent.statusCode).toBe(303);
-    expect(await mailTo('gavin@hooli.test')).toHaveLength(1); // sent by a job after the answer
-    await t.app.jobs.runUntilIdle();
+    expect(await outboxTo('gavin@hooli.test')).toHaveLength(1); // sent by a job after the answer
     const fresh = confirmLinkIn((await mailTo('gavin@hooli.test'))[1]!.text);
     expect((await confirm({ cookie: '' }, fresh)).statusCode).toBe(303);
     expect((await signIn(t.app, 'gavin@hooli.test', 'TPS-reports-daily-4', from('192.0.2.101'))).res.statusCode).toBe(303);
@@ -102,6 +106,45 @@ describe('sign-up with a confirmed address', () => {
     const late = await signUp({ cookie: '' }, { domain: 'piedpiper.test', email: 'gilfoyle@piedpiper.test' });
     expect(late.statusCode).toBe(400);
     expect(late.body).toContain('already registered');
+  });
+
+  it('answers a sign-up with an address that already has an account exactly as any other, and tells that account by mail', async () => {
+    await signUp({ cookie: '' }, { domain: 'aviato.test', email: 'erlich@aviato.test', companyName: 'Aviato' });
+    expect((await confirm({ cookie: '' }, confirmLinkIn((await mailTo('erlich@aviato.test'))[0]!.text))).statusCode).toBe(303);
+    // A consultant of Aviato's whose own address is at another domain, not registered yet.
+    const aviato = (await findUserByEmail(t.db.database.db, 'erlich@aviato.test'))!;
+    await insertUser(
+      t.db.database.db,
+      aviato.tenantId,
+      {
+        email: 'jared@consulting.test',
+        displayName: 'Jared',
+        role: 'hr_admin',
+        passwordHash: await hashPassword('Unused-passphrase-9', t.config.passwordPepper),
+        status: 'active',
+      },
+      clock.now(),
+    );
+    const companies = async () => Number(((await t.db.database.db.execute(sql`SELECT COUNT(*) AS n FROM companies`)) as unknown as [{ n: number }[]])[0][0]!.n);
+    const before = { companies: await companies(), hashes: bcryptWorkDone().hash };
+    const hashesSince = (from: Record<number, number>) =>
+      Object.values(bcryptWorkDone().hash).reduce((a, b) => a + b, 0) - Object.values(from).reduce((a, b) => a + b, 0);
+
+    const fresh = await signUp({ cookie: '' }, { domain: 'bachmanity.test', email: 'big-head@bachmanity.test', companyName: 'Bachmanity' });
+    expect(hashesSince(before.hashes)).toBe(1);
+    const afterFresh = bcryptWorkDone().hash;
+    const taken = await signUp({ cookie: '' }, { domain: 'consulting.test', email: 'Jared@Consulting.test', companyName: 'Jared Consulting' });
+    // Same status, same page, same password work: the answer does not say the address has an account.
+    expect([taken.statusCode, taken.headers.location]).toEqual([fresh.statusCode, fresh.headers.location]);
+    expect(hashesSince(afterFresh)).toBe(1);
+    expect(await companies()).toBe(before.companies + 1);
+
+    const [notice, ...more] = await mailTo('jared@consulting.test');
+    expect(more).toEqual([]);
+    expect(notice!.subject).toBe('Someone tried to sign up with your Bizlumo HR address');
+    expect(notice!.text).toContain('nothing was created');
+    const resetLink = /(\/password\/reset\?token=[\w-]+)/.exec(notice!.text)![1]!;
+    expect((await getPage(t.app, { cookie: '' }, resetLink)).statusCode).toBe(200);
   });
 
   it('rate-limits sign-ups per IP (429, plain message), before any password work', async () => {

@@ -130,7 +130,7 @@ describe('login protection behind the trusted proxy', () => {
     clock.advance(2 * 60 * 60_000);
     const codeNow = (secret: string) => generate({ secret, epoch: Math.floor(clock.now().getTime() / 1000) });
     const settings = await sessionFor(t.app, 'owner@globex.test');
-    const setup = await submitForm(t.app, settings, '/account/two-factor', '/account/two-factor/begin', {});
+    const setup = await submitForm(t.app, settings, '/account/two-factor', '/account/two-factor/begin', { password: PASSWORD });
     const secret = /data-totp-secret>([A-Z2-7]+)</.exec(setup.body)![1]!;
     expect((await submitForm(t.app, settings, '/account/two-factor', '/account/two-factor/confirm', { code: await codeNow(secret) })).statusCode).toBe(200);
 

@@ -64,7 +64,7 @@ describe('changing an enrolled second factor', () => {
 
   async function enrol(email: string) {
     const jar = await sessionFor(t.app, email);
-    const setup = await submitForm(t.app, jar, TWO_FACTOR, `${TWO_FACTOR}/begin`, {});
+    const setup = await submitForm(t.app, jar, TWO_FACTOR, `${TWO_FACTOR}/begin`, { password: PASSWORD });
     const secret = secretOf(setup.body)!;
     const done = await submitForm(t.app, jar, TWO_FACTOR, `${TWO_FACTOR}/confirm`, { code: await codeAt(secret) });
     expect(done.statusCode).toBe(200);

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { generate } from 'otplib';
 import { useTestApp } from '../support/app.js';
 import { getPage, postForm, sessionFor, signIn, submitForm } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
 import { seedDemo } from '../../src/demo/seed.js';
+import { LOGIN_LIMITS } from '../../src/modules/identity/throttle.js';
+import { outboxDir, readOutbox } from '../../src/platform/mail/index.js';
 
 const PASSWORD = 'Demo-pass-2026';
 
@@ -14,7 +17,7 @@ describe('TOTP second factor', () => {
 
   async function enrol(email: string) {
     const jar = await sessionFor(t.app, email);
-    const setup = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/begin', {});
+    const setup = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/begin', { password: PASSWORD });
     const secret = /data-totp-secret>([A-Z2-7]+)</.exec(setup.body)![1]!;
     expect(setup.body).toContain('<svg');
     const wrong = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/confirm', { code: '000000' }, { accept: 'application/json' });
@@ -37,6 +40,21 @@ describe('TOTP second factor', () => {
   it('is offered to admin roles only', async () => {
     const employee = await sessionFor(t.app, 'employee@acme.test');
     expect((await getPage(t.app, employee, '/account/two-factor')).statusCode).toBe(403);
+  });
+
+  it('a first set-up needs the password too: a session alone cannot put its own factor on the account', async () => {
+    const jar = await sessionFor(t.app, 'owner@acme.test');
+    const bare = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/begin', {});
+    expect(bare.statusCode).toBe(400);
+    expect(bare.body).toContain('is not your current password');
+    const wrong = await submitForm(t.app, jar, '/account/two-factor', '/account/two-factor/begin', { password: 'not-the-password-2' });
+    expect(wrong.statusCode).toBe(400);
+    for (const res of [bare, wrong]) expect(res.body).not.toContain('data-totp-secret');
+    const [rows] = (await t.db.database.db.execute(sql`SELECT totp_pending_sealed FROM users WHERE email = 'owner@acme.test'`)) as unknown as [
+      { totp_pending_sealed: string | null }[],
+    ];
+    expect(rows[0]!.totp_pending_sealed).toBeNull();
+    expect((await getPage(t.app, jar, '/account/two-factor')).body).toMatch(/action="\/account\/two-factor\/begin"[\s\S]*name="password"/);
   });
 
   it('asks for a code after the password, accepts it once, and accepts each recovery code once', async () => {
@@ -113,4 +131,16 @@ describe('TOTP second factor', () => {
     await enrol('hr@globex.test');
     expect((await getPage(t.app, hr, '/')).statusCode).toBe(200);
   });
+  it('wrong codes at the second step that reach the account limit warn the owners, as wrong passwords do', async () => {
+    await enrol('hr@acme.test');
+    clock.advance(60_000);
+    const warnings = async () =>
+      (await readOutbox(outboxDir(t.config))).filter((m) => m.to === 'owner@acme.test' && m.subject === 'Many failed sign-ins on an account in your company');
+    const jar = await passwordStep('hr@acme.test');
+    for (let i = 0; i < LOGIN_LIMITS.accountFailures; i++) {
+      expect((await submitForm(t.app, jar, '/login/second-factor', '/login/second-factor', { code: String(100000 + i) })).statusCode).toBe(400);
+    }
+    expect(await warnings()).toHaveLength(1);
+    expect((await warnings())[0]!.text).toContain('hr@acme.test');
+  }, 60_000);
 });

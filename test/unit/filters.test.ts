@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateIST, formatDateTimeIST, formatMoney, mask } from '../../src/platform/views/filters.js';
+import { formatDateIST, formatDateTimeIST, formatMoney, formatTimeIST, mask } from '../../src/platform/views/filters.js';
 import { createViews } from '../../src/platform/views/index.js';
 import { viewsDir } from '../../src/platform/paths.js';
 
@@ -37,6 +37,12 @@ describe('dates in IST', () => {
   it('keeps the same day just before midnight IST', () => {
     expect(formatDateIST(new Date('2026-01-01T18:29:00Z'))).toBe('01 Jan 2026');
     expect(formatDateTimeIST(new Date('2026-01-01T18:29:00Z'))).toBe('01 Jan 2026, 23:59 IST');
+  });
+
+  it('gives the time alone on the clock in India', () => {
+    expect(formatTimeIST(new Date('2026-01-01T19:00:00Z'))).toBe('00:30');
+    expect(formatTimeIST(new Date('2026-01-02T04:12:00Z'))).toBe('09:42');
+    expect(formatTimeIST(null)).toBe('');
   });
 
   it('shows nothing for invalid dates', () => {

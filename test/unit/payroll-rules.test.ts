@@ -97,6 +97,11 @@ describe('ESI (spec §3)', () => {
     expect(calc({ earnings: { basic: 20000, overtime: 2000 } }).esi).toEqual({ covered: true, employee: 165, employer: 715 });
   });
 
+  it('tests the ceiling on the monthly salary, not on a month cut short by LOP', () => {
+    // 22,000 a month with 3 LOP days draws 19,800 in April, still above the 21,000 ceiling as a monthly salary.
+    expect(calc({ earnings: { basic: 22000 }, lopDays: 3 }).esi).toEqual({ covered: false, employee: 0, employer: 0 });
+  });
+
   it('25,000 ceiling for a person with disability', () => {
     expect(calc({ earnings: { basic: 25000 }, esi: { disabled: true } }).esi.covered).toBe(true);
     expect(calc({ earnings: { basic: 25001 }, esi: { disabled: true } }).esi.covered).toBe(false);
@@ -133,6 +138,13 @@ describe('professional tax (spec §4)', () => {
     expect([pt('TG', 15000), pt('TG', 15001), pt('TG', 20000), pt('TG', 20001), pt('TG', 20001, '2027-02')]).toEqual([0, 150, 150, 200, 200]);
     expect([pt('GJ', 12000), pt('GJ', 12001)]).toEqual([0, 200]);
     expect([10000, 10001, 15000, 15001, 25000, 25001, 40000, 40001].map((gross) => pt('WB', gross))).toEqual([0, 110, 110, 130, 130, 150, 150, 200]);
+  });
+
+  it('old regime deducts the year’s PT; in Tamil Nadu both half-years are projected', () => {
+    // 20,000 a month from April: each half-year earns 1,20,000 → 1,250 in September and in March.
+    const result = basic(20000, { state: 'TN', regime: 'old' });
+    expect(result.pt).toBe(0);
+    expect(result.tds.otherDeductions).toBe(2500);
   });
 
   it('Tamil Nadu: half-yearly, on the half-year’s income, in September and March', () => {
@@ -173,9 +185,9 @@ describe('loss of pay (spec §1)', () => {
   });
 
   it('PF, ESI and PT follow the pro-rated amounts', () => {
-    const result = calc({ earnings: { basic: 20000, hra: 4000 }, lopDays: 6 }); // × 24/30: 16,000 + 3,200
-    expect(result.pf).toMatchObject({ wages: 15000, employee: 1800 });
-    expect(result.esi).toEqual({ covered: true, employee: 144, employer: 624 }); // 19,200
+    const result = calc({ earnings: { basic: 16000, hra: 4000 }, lopDays: 6 }); // × 24/30: 12,800 + 3,200 = 16,000
+    expect(result.pf).toMatchObject({ wages: 12800, employee: 1536 });
+    expect(result.esi).toEqual({ covered: true, employee: 120, employer: 520 });
     expect(result.pt).toBe(200);
   });
 

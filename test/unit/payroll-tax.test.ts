@@ -165,3 +165,17 @@ describe('bad input names the field (§9)', () => {
     );
   });
 });
+
+describe('the tax explanation', () => {
+  const words = (taxable: number) => annualIncomeTax('new', taxable, '2026-27').steps.map((step) => `${step.rule}: ${step.says}`);
+
+  it('says when marginal relief cut the surcharge, and when it did not', () => {
+    expect(words(5000010).find((line) => line.startsWith('Surcharge'))).toContain('marginal relief');
+    expect(words(6000000).find((line) => line.startsWith('Surcharge'))).not.toContain('marginal relief');
+  });
+
+  it('says when the rebate’s marginal relief applied', () => {
+    expect(words(1210000)).toContainEqual(expect.stringContaining('Rebate marginal relief'));
+    expect(words(1100000)).toContainEqual(expect.stringContaining('Rebate (s.87A)'));
+  });
+});

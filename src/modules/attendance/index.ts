@@ -2,6 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Attendance } from './service.js';
 import { attendanceRoutes } from './routes.js';
 import { kioskApiRoutes } from './kiosk-routes.js';
+import { createDays } from './days.js';
+import { dayRoutes } from './day-routes.js';
+import { regularisationRoutes } from './regularisation-routes.js';
+import { attendanceReportRoutes } from './report-routes.js';
+import { createAttendanceReports } from './reports.js';
 
 export { createAttendance, KIOSK_LIMITS, type Attendance } from './service.js';
 export { kioskAuthenticator, KIOSK_BODY_LIMIT } from './kiosk-routes.js';
@@ -12,6 +17,15 @@ export { attendanceHousekeeping, ATTENDANCE_HOUSEKEEPING, purgeKioskRows, KIOSK_
 export async function attendanceModule(app: FastifyInstance, options: { attendance: Attendance }): Promise<void> {
   await app.register(attendanceRoutes, options);
   await app.register(kioskApiRoutes, { ...options, prefix: '/api/kiosk/v1' });
+  // Punches to days: built from the app's shared database, clock and audit log (the decorators app.ts sets).
+  const days = createDays({ db: app.database.db, clock: app.clock, audit: app.audit });
+  await app.register(dayRoutes, { days });
+  await app.register(regularisationRoutes, { days });
+  // Team pages read departments through the people service the composition root decorated the app with.
+  const reports = createAttendanceReports({ db: app.database.db, clock: app.clock, people: app.people });
+  await app.register(attendanceReportRoutes, { reports });
 }
 /** Payroll reads LOP days here (specs/payroll-india.md §1). */
 export { monthSummariesOf, dayRecordsOf, type Staff } from './month.js';
+export { shiftSettings, regularisations } from './schema.js';
+export { DEFAULT_SHIFT_RULES } from './shift-store.js';

@@ -6,10 +6,10 @@
  */
 import { and, between, eq } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
-import { addDays, istMonthBounds, type IsoDate, type IsoMonth } from '../../platform/clock/index.js';
+import { addDays, istInstant, istMonthBounds, type IsoDate, type IsoMonth } from '../../platform/clock/index.js';
 import { punches } from './schema.js';
 import { attendanceDayOf, dayRecord, monthSummary, type DayRecord, type MonthSummary, type Punch } from './rules/days.js';
-import type { ShiftRules } from './rules/shift.js';
+import { minutesOfDay, shiftLengthMinutes, type ShiftRules } from './rules/shift.js';
 import { shiftRulesOf } from './shift-store.js';
 import { approvedLeaveMarks } from './leave-store.js';
 import { approvedRegularisations } from './regularisation-store.js';
@@ -99,4 +99,12 @@ export async function dayRecordsOf(db: Db, tenantId: string, staff: readonly Sta
     );
   }
   return records;
+}
+
+/** The attendance day running at `now`, and when its shift starts and ends: the today board tells "not yet in" from absent by it. */
+export async function runningDayOf(db: Db, tenantId: string, now: Date): Promise<{ date: IsoDate; shiftStart: Date; shiftEnd: Date }> {
+  const rules = await shiftRulesOf(db, tenantId);
+  const date = attendanceDayOf(now, rules);
+  const start = minutesOfDay(rules.start);
+  return { date, shiftStart: istInstant(date, start), shiftEnd: istInstant(date, start + shiftLengthMinutes(rules)) };
 }

@@ -53,10 +53,6 @@ export async function attendanceRoutes(app: FastifyInstance, options: { attendan
     return reply.redirect('/attendance/kiosks', 303);
   });
 
-  app.get('/attendance/punches', { config: HR }, async (request, reply) =>
-    reply.view('attendance/punches.njk', { title: 'Punches', punches: await attendance.recentPunches(callerOf(request)) }),
-  );
-
   app.post('/attendance/settings', { config: HR }, async (request, reply) => {
     await attendance.setMatchRule(callerOf(request), parseInput(settingsInput, request.body));
     reply.flash('success', 'Recognition settings saved.');

@@ -1,4 +1,4 @@
-import { bigint, char, date, datetime, double, index, int, mysqlTable, primaryKey, text, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, char, date, datetime, double, index, int, mysqlTable, primaryKey, text, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { registerEncryptedColumn } from '../../platform/crypto/index.js';
 import { createdAt, idColumn } from '../../platform/db/columns.js';
 import { companies } from '../tenancy/index.js';
@@ -179,3 +179,57 @@ export const punches = mysqlTable(
 
 export type Kiosk = typeof kiosks.$inferSelect;
 export type Punch = typeof punches.$inferSelect;
+
+// ─── Punches to days (issue 17 item 6): shift rules per company, regularisation requests ───────────────
+
+/**
+ * A company's shift rules as one JSON document (`rules/shift.ts` `shiftRulesSchema` validates it on the way
+ * in and out). One document rather than columns: the holiday list and the monthly offs are lists, and the rules
+ * are only ever read and written whole. No row: the defaults (`shift-store.ts`).
+ */
+export const shiftSettings = mysqlTable('shift_settings', {
+  tenantId: idColumn('tenant_id')
+    .primaryKey()
+    .references(() => companies.id),
+  rules: text('rules').notNull(),
+  updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull(),
+});
+
+export const REGULARISATION_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type RegularisationStatus = (typeof REGULARISATION_STATUSES)[number];
+
+/**
+ * An employee's request to correct one attendance day's first in and last out (a missed punch), and its
+ * decision. `pendingKey` is 1 while pending and NULL once decided: the unique index then allows one pending
+ * request per employee-day (NULLs never collide) and any number of decided ones.
+ */
+export const regularisations = mysqlTable(
+  'regularisations',
+  {
+    id: idColumn().primaryKey(),
+    tenantId: idColumn('tenant_id')
+      .notNull()
+      .references(() => companies.id),
+    employeeId: idColumn('employee_id')
+      .notNull()
+      .references(() => employees.id),
+    /** The attendance day (IST) the request corrects. */
+    date: date('date', { mode: 'string' }).notNull(),
+    firstIn: datetime('first_in', { mode: 'date', fsp: 3 }).notNull(),
+    lastOut: datetime('last_out', { mode: 'date', fsp: 3 }).notNull(),
+    reason: varchar('reason', { length: 500 }).notNull(),
+    status: varchar('status', { length: 10, enum: REGULARISATION_STATUSES }).notNull().default('pending'),
+    pendingKey: tinyint('pending_key'),
+    requestedBy: idColumn('requested_by').notNull(),
+    decidedBy: idColumn('decided_by'),
+    decidedAt: datetime('decided_at', { mode: 'date', fsp: 3 }),
+    decisionNote: varchar('decision_note', { length: 500 }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('regularisations_pending_uq').on(t.tenantId, t.employeeId, t.date, t.pendingKey),
+    index('regularisations_tenant_status_ix').on(t.tenantId, t.status, t.date),
+  ],
+);
+
+export type RegularisationRow = typeof regularisations.$inferSelect;

@@ -30,7 +30,14 @@ export interface LinkMailPayload {
   purpose: 'reset' | 'confirm';
   email: string;
   origin: string;
+  /** A reset link sent because someone tried to sign up a new company with this account's address. */
+  signUpAttempt?: boolean;
 }
+
+const SIGN_UP_ATTEMPT = {
+  subject: 'Someone tried to sign up with your Bizlumo HR address',
+  text: 'Someone, perhaps you, tried to create a new company on Bizlumo HR with this address. It already has an account, so nothing was created.\nIf it was you and you have forgotten your password, ',
+};
 
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -92,12 +99,15 @@ export function passwordLinks(ground: IdentityGround) {
 
   /** The job: a reset for an active user of an active company, a confirmation for the owner of a company still pending. */
   const sendLinkMail: JobHandler<LinkMailPayload> = async (job) => {
-    const { purpose, email, origin } = job.payload;
+    const { purpose, email, origin, signUpAttempt } = job.payload;
     const user = await store.findUserByEmail(db, email);
     if (!user || user.status !== 'active') return;
     const company = await findCompany(db, user.tenantId);
     const wanted = purpose === 'reset' ? company?.status === 'active' : company?.status === 'pending' && user.role === 'owner';
-    if (wanted) await mailer.send(await createLink(db, user, purpose, origin));
+    if (!wanted) return;
+    const mail = await createLink(db, user, purpose, origin);
+    const text = mail.text.charAt(0).toLowerCase() + mail.text.slice(1);
+    await mailer.send(signUpAttempt ? { ...mail, subject: SIGN_UP_ATTEMPT.subject, text: SIGN_UP_ATTEMPT.text + text } : mail);
   };
 
   /** An invitation whose address became (or already was) an account in another company: accepting it would take that account over. */

@@ -162,7 +162,7 @@ export async function identityRoutes(app: FastifyInstance, options: { identity: 
   });
 
   const twoFactorRule = { access: { allow: ROLE_GROUPS.secondFactor, duringTwoFactorSetup: true } };
-  // Both blank for a first set-up; the service asks for them when a factor is already on.
+  // A first set-up asks for the password; a replacement for the password and a code (the service checks which).
   const proofForm = z.object({ password: password.optional(), code: codeForm.shape.code.optional() });
 
   /** The second-factor page in one of its states; a refused form comes back with its problems and a 400. */

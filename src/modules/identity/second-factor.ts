@@ -3,9 +3,7 @@ import { Conflict, Forbidden, Invalid, Unauthorized, type FieldProblem } from '.
 import { findCompany } from '../tenancy/index.js';
 import { can, type Caller } from '../access/index.js';
 import type { IdentityGround } from './ground.js';
-import { verifyPassword } from './passwords.js';
 import type { User } from './schema.js';
-import { accountKeyFor } from './throttle.js';
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpQrSvg } from './totp.js';
 import * as store from './store.js';
 
@@ -24,7 +22,7 @@ export interface FactorProof {
  * A session alone never changes an enrolled factor: it may be stolen, or left open on a shared desk.
  */
 export function secondFactorUseCases(ground: IdentityGround) {
-  const { db, sessions, secretBox, audit, guard, pepper, now } = ground;
+  const { db, sessions, secretBox, audit, now } = ground;
 
   async function currentUser(caller: Caller): Promise<User> {
     const user = await store.findTenantUser(db, caller.tenantId, caller.viewer.userId);
@@ -56,12 +54,7 @@ export function secondFactorUseCases(ground: IdentityGround) {
     if (!code) missing.push({ field: 'code', message: 'is required: a code from your app, or a recovery code' });
     if (missing.length > 0) throw new Invalid(missing);
     if (!user.totpEnabledAt || !user.totpSecretSealed) throw new Invalid('code', 'cannot be checked: your second factor is off');
-    const attempt = { ip: caller.context.ip ?? 'unknown', accountKey: accountKeyFor(user.email), onAccountLimit: () => ground.warnOwnersOfAttack(user.email) };
-    await guard.checkAllowed(attempt);
-    if (!user.passwordHash || !(await verifyPassword(password, user.passwordHash, pepper))) {
-      await guard.recordFailure(attempt);
-      throw new Invalid('password', 'is not your current password');
-    }
+    const guess = await ground.proveCurrentPassword(user, password, caller.context.ip, 'password');
     const step = await checkTotp(secretBox.open(user.totpSecretSealed, user.id), code, user.totpLastStep, now());
     const done = await inTransaction(db, async (tx) => {
       const spent =
@@ -71,7 +64,7 @@ export function secondFactorUseCases(ground: IdentityGround) {
       return spent ? { result: await change(tx) } : undefined;
     });
     if (!done) {
-      await guard.recordFailure(attempt);
+      await guess.failed();
       throw new Invalid('code', 'is not the current code from your app or an unused recovery code');
     }
     return done.result;
@@ -91,7 +84,11 @@ export function secondFactorUseCases(ground: IdentityGround) {
         }
       };
       if (user.totpEnabledAt) await withProof(caller, user, proof, keepPending);
-      else await keepPending(db);
+      else {
+        // A first factor set up by whoever holds a stolen session would lock its owner out: the password first.
+        await ground.proveCurrentPassword(user, proof.password ?? '', caller.context.ip, 'password');
+        await keepPending(db);
+      }
       return setupOf(secret, user.email);
     },
 

@@ -83,7 +83,8 @@ export function signInUseCases(ground: IdentityGround) {
         throw new Unauthorized(TIMED_OUT); // rolls back a recovery code this attempt used
       });
       if (!claimed) {
-        await guard.recordFailure({ ip: ipOf(context), accountKey, device });
+        // Someone holding the password is guessing codes: the owners hear of it as of password guessing.
+        await guard.recordFailure({ ip: ipOf(context), accountKey, device, onAccountLimit: () => ground.warnOwnersOfAttack(user.email) });
         throw new Invalid('code', 'That code is not valid. Use the current code from your app or a recovery code.');
       }
       return finishSignIn(user, context, true);
@@ -103,9 +104,8 @@ export function signInUseCases(ground: IdentityGround) {
     async changePassword(caller: Caller, input: { currentPassword: string; newPassword: string }) {
       const { viewer } = caller;
       const user = await store.findTenantUser(db, caller.tenantId, viewer.userId);
-      if (!user?.passwordHash || !(await verifyPassword(input.currentPassword, user.passwordHash, pepper))) {
-        throw new Invalid('currentPassword', 'is not your current password');
-      }
+      if (!user) throw new Unauthorized();
+      await ground.proveCurrentPassword(user, input.currentPassword, caller.context.ip, 'currentPassword');
       assertPassword('newPassword', input.newPassword, { email: user.email, companyName: viewer.companyName });
       const passwordHash = await hashPassword(input.newPassword, pepper);
       await inTransaction(db, async (tx) => {

@@ -22,7 +22,7 @@ export interface SignUpInput {
  * confirms the address by the emailed link: otherwise anyone could own any unregistered domain at once.
  */
 export function signUpUseCases(ground: IdentityGround, links: PasswordLinks) {
-  const { db, mailer, audit, pepper, limits, now } = ground;
+  const { db, audit, pepper, limits, now } = ground;
 
   /**
    * An unconfirmed sign-up does not hold the domain: a new sign-up for it takes the pending company
@@ -51,9 +51,14 @@ export function signUpUseCases(ground: IdentityGround, links: PasswordLinks) {
       const existing = await findCompanyByDomain(db, input.domain);
       if (existing && existing.status !== 'pending') throw new Invalid('domain', 'is already registered');
       const holder = await store.findUserByEmail(db, input.email);
-      if (holder && holder.tenantId !== existing?.id) throw new Invalid('email', 'already has an account');
       const passwordHash = await hashPassword(input.password, pepper);
-      const mail = await inTransaction(db, async (tx) => {
+      if (holder && holder.tenantId !== existing?.id) {
+        // The same answer, work and mail job as a new sign-up: the form must not tell who has an account.
+        // The holder hears of the attempt by mail, with a way back in if it was them.
+        await links.mailLinkLater({ purpose: 'reset', email: input.email, origin, signUpAttempt: true });
+        return;
+      }
+      await inTransaction(db, async (tx) => {
         const company = existing ?? (await insertCompany(tx, { name: input.companyName, domain: input.domain, status: 'pending' }));
         const userId = existing
           ? await takeOverPending(tx, existing, input, passwordHash)
@@ -70,12 +75,11 @@ export function signUpUseCases(ground: IdentityGround, links: PasswordLinks) {
           { type: 'company', id: company.id },
           { domain: company.domain },
         );
-        return links.createLink(tx, { id: userId, tenantId: company.id, email: store.normaliseEmail(input.email) }, 'confirm', origin);
       }).catch((error: unknown) => {
         if (duplicateKeyOf(error) !== undefined) throw new Conflict('That company or email was registered a moment ago.');
         throw error;
       });
-      await mailer.send(mail);
+      await links.mailLinkLater({ purpose: 'confirm', email: input.email, origin });
     },
 
     async checkConfirmLink(token: string) {

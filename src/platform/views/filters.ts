@@ -45,6 +45,14 @@ export function formatDateIST(value: Date | string | number | null | undefined):
   return date ? dateFormat.format(date) : '';
 }
 
+const timeFormat = new Intl.DateTimeFormat('en-IN', { timeZone: IST, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** "09:42" on the clock in India: a time in a table whose day the page already names (today's board). */
+export function formatTimeIST(value: Date | string | number | null | undefined): string {
+  const date = toDate(value);
+  return date ? timeFormat.format(date) : '';
+}
+
 /** "02 Jan 2026, 00:30 IST". */
 export function formatDateTimeIST(value: Date | string | number | null | undefined): string {
   const date = toDate(value);

@@ -1,8 +1,8 @@
 import nunjucks from 'nunjucks';
 import path from 'node:path';
-import { formatDateIST, formatDateTimeIST, formatMoney, mask } from './filters.js';
+import { formatDateIST, formatDateTimeIST, formatMoney, formatTimeIST, mask } from './filters.js';
 
-export { formatMoney, formatDateIST, formatDateTimeIST, mask } from './filters.js';
+export { formatMoney, formatDateIST, formatDateTimeIST, formatTimeIST, mask } from './filters.js';
 
 /**
  * The nunjucks environment: autoescape on (names can hold HTML), no caching in development so a
@@ -18,6 +18,7 @@ export function createViews(viewsDir: string, options: { watch: boolean }): nunj
   env.addFilter('money', formatMoney);
   env.addFilter('istDate', formatDateIST);
   env.addFilter('istDateTime', formatDateTimeIST);
+  env.addFilter('istTime', formatTimeIST);
   env.addFilter('mask', mask);
   return env;
 }

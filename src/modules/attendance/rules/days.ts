@@ -256,12 +256,21 @@ export interface MonthInput {
 export function monthSummary(input: MonthInput): MonthSummary {
   const { firstDay, lastDay, days: calendarDays } = istMonthBounds(input.month);
   const regularisations = new Map((input.regularisations ?? []).map((r) => [r.date, r]));
+  // Each punch goes to its one attendance day up front: handing every day the whole month's punches to
+  // filter made a 300-person month grid spend most of its time comparing dates (days × punches).
+  const punchesByDay = new Map<IsoDate, Punch[]>();
+  for (const punch of input.punches) {
+    const day = attendanceDayOf(punch.at, input.rules);
+    const list = punchesByDay.get(day);
+    if (list) list.push(punch);
+    else punchesByDay.set(day, [punch]);
+  }
   const days = datesBetween(firstDay, lastDay).map((date) => {
     const record = dayRecord({
       date,
       rules: input.rules,
       employment: input.employment,
-      punches: input.punches,
+      punches: punchesByDay.get(date) ?? [],
       leave: input.leave ?? [],
       regularisation: regularisations.get(date) ?? null,
     });

@@ -96,7 +96,8 @@ function workOut(employeeMonth: EmployeeMonth, month: PayMonth): EmployeeMonthBr
 
   // The average daily wage divides by the days paid on the company's own basis (26, 30 or the calendar), the
   // same days the pay was worked out on; spec §3 does not say which days count.
-  const { esi, steps: esiSteps } = stateInsurance(gross, earnings.overtime ?? 0, paidDays, employeeMonth.esi, month);
+  const monthlyWages = Object.entries(employeeMonth.earnings).reduce((sum, [name, amount]) => (name === 'overtime' ? sum : sum + amount), 0);
+  const { esi, steps: esiSteps } = stateInsurance(gross, monthlyWages, paidDays, employeeMonth.esi, month);
   explanation.push(...esiSteps);
 
   const ptInput = { state: employeeMonth.state, gender: employeeMonth.gender, gross, halfYearGrossBefore: employeeMonth.ytd.halfYearGross };

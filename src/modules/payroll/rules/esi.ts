@@ -9,7 +9,7 @@ import { ruleFor, type ByFinancialYear, type ExplanationStep } from './rule-tabl
 import type { PayMonth } from './period.js';
 
 export interface EsiRules {
-  /** Covered when the month's gross excluding overtime is at most this. Spec §3 [law]. */
+  /** Covered when the monthly gross excluding overtime is at most this. Spec §3 [law]. */
   wageCeiling: number;
   /** The ceiling for persons with disability. Spec §3 [law]. */
   wageCeilingDisabled: number;
@@ -48,28 +48,29 @@ export interface EsiShares {
 }
 
 /**
- * @param gross the month's gross after LOP, on which contributions are paid
- * @param overtime the part of it that is overtime, left out when testing the ceiling (spec §3)
+ * @param gross the month's gross after LOP, on which contributions are paid (spec §1)
+ * @param monthlyWages the full month's gross before LOP, excluding overtime, tested against the ceiling. Spec §3
+ *   says "monthly gross (excluding overtime)" without saying whether LOP counts; we read it as the salary's
+ *   monthly rate, so a few days of LOP do not bring a 22,000 earner into ESI for one month.
  * @param paidDays the days the month's wages pay for, by the company's days basis (for the average daily wage)
  */
 export function stateInsurance(
   gross: number,
-  overtime: number,
+  monthlyWages: number,
   paidDays: number,
   settings: EsiSettings,
   month: PayMonth,
 ): { esi: EsiShares; steps: ExplanationStep[] } {
   const rules = ruleFor(ESI_RULES, month.financialYear, 'ESI');
   const ceiling = settings.disabled ? rules.wageCeilingDisabled : rules.wageCeiling;
-  const coverageWages = gross - overtime;
   const period = month.halfYear === 1 ? 'April–September' : 'October–March';
-  const withinCeiling = coverageWages <= ceiling;
+  const withinCeiling = monthlyWages <= ceiling;
   const covered = settings.coveredAtPeriodStart || withinCeiling;
   const coverageSays = withinCeiling
-    ? `covered: gross excluding overtime ${showRupees(coverageWages)} is within the ${showRupees(ceiling)} ceiling`
+    ? `covered: monthly gross excluding overtime (before LOP) ${showRupees(monthlyWages)} is within the ${showRupees(ceiling)} ceiling`
     : covered
-      ? `covered: gross excluding overtime ${showRupees(coverageWages)} is above the ${showRupees(ceiling)} ceiling, but the employee was covered at the start of the ${period} contribution period and stays covered to its end`
-      : `not covered: gross excluding overtime ${showRupees(coverageWages)} is above the ${showRupees(ceiling)} ceiling`;
+      ? `covered: monthly gross excluding overtime (before LOP) ${showRupees(monthlyWages)} is above the ${showRupees(ceiling)} ceiling, but the employee was covered at the start of the ${period} contribution period and stays covered to its end`
+      : `not covered: monthly gross excluding overtime (before LOP) ${showRupees(monthlyWages)} is above the ${showRupees(ceiling)} ceiling`;
   const steps: ExplanationStep[] = [{ rule: 'ESI coverage', says: coverageSays, source: SOURCE }];
   if (!covered) return { esi: { covered, employee: 0, employer: 0 }, steps };
 

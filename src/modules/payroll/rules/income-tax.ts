@@ -146,18 +146,19 @@ function taxBeforeSurchargeMicro(rules: RegimeRules, taxable: number): bigint {
  * Tax plus surcharge. Marginal relief: above a band's threshold, tax + surcharge never exceeds the tax +
  * surcharge at the threshold plus the income above it (spec §5 "with marginal relief").
  */
-function withSurchargeMicro(rules: RegimeRules, taxable: number, tax: bigint): { total: bigint; band: SurchargeBand | undefined } {
+function withSurchargeMicro(rules: RegimeRules, taxable: number, tax: bigint): { total: bigint; band: SurchargeBand | undefined; relieved: boolean } {
   let bandIndex = -1;
   rules.surcharge.forEach((band, i) => {
     if (taxable > band.above) bandIndex = i;
   });
   const band = rules.surcharge[bandIndex];
-  if (!band) return { total: tax, band: undefined };
+  if (!band) return { total: tax, band: undefined, relieved: false };
   const full = tax + microTimes(tax, band.rate);
   const previous = rules.surcharge[bandIndex - 1];
   const atThreshold = taxBeforeSurchargeMicro(rules, band.above);
   const atThresholdWithSurcharge = atThreshold + (previous ? microTimes(atThreshold, previous.rate) : 0n);
-  return { total: minBig(full, atThresholdWithSurcharge + micro(taxable - band.above)), band };
+  const limit = atThresholdWithSurcharge + micro(taxable - band.above);
+  return { total: minBig(full, limit), band, relieved: limit < full };
 }
 
 export interface AnnualTax {
@@ -179,7 +180,7 @@ export function annualIncomeTax(regime: Regime, taxableIncome: number, financial
     );
   const slab = slabTaxMicro(rules, taxableIncome);
   const afterRebate = afterRebateMicro(rules, taxableIncome, slab);
-  const { total: withSurcharge, band } = withSurchargeMicro(rules, taxableIncome, afterRebate);
+  const { total: withSurcharge, band, relieved } = withSurchargeMicro(rules, taxableIncome, afterRebate);
   // Cess on tax + surcharge, kept exact: in hundredths of a millionth until the final rounding.
   const withCessHundredths = withSurcharge * BigInt(CESS_RATE.per + CESS_RATE.parts);
   const annualTax = Number((2n * withCessHundredths + 100n * MICRO) / (200n * MICRO));
@@ -195,10 +196,10 @@ export function annualIncomeTax(regime: Regime, taxableIncome: number, financial
     cess: annualTax - withSurchargeRupees,
     annualTax,
   };
-  return { tax, steps: taxSteps(regime, rules, tax, band) };
+  return { tax, steps: taxSteps(regime, rules, tax, band && { ...band, relieved }) };
 }
 
-function taxSteps(regime: Regime, rules: RegimeRules, tax: AnnualTax, band: SurchargeBand | undefined): ExplanationStep[] {
+function taxSteps(regime: Regime, rules: RegimeRules, tax: AnnualTax, band: (SurchargeBand & { relieved: boolean }) | undefined): ExplanationStep[] {
   const slabs = rules.slabs
     .map((slab, i) => {
       const next = rules.slabs[i + 1]?.from;
@@ -228,7 +229,9 @@ function taxSteps(regime: Regime, rules: RegimeRules, tax: AnnualTax, band: Surc
   if (band)
     steps.push({
       rule: 'Surcharge',
-      says: `taxable income is above ${showRupees(band.above)}: surcharge ${band.rate.parts}% of the tax, limited by marginal relief to the income above ${showRupees(band.above)}: ${showRupees(tax.surcharge)}`,
+      says: band.relieved
+        ? `taxable income is above ${showRupees(band.above)}: surcharge ${band.rate.parts}% of the tax, reduced by marginal relief (tax + surcharge may exceed that at ${showRupees(band.above)} by no more than the income above it): ${showRupees(tax.surcharge)}`
+        : `taxable income is above ${showRupees(band.above)}: surcharge ${band.rate.parts}% of the tax: ${showRupees(tax.surcharge)}`,
       source: `${SOURCE}, First Schedule`,
     });
   steps.push({
