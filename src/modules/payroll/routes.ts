@@ -78,6 +78,7 @@ export async function payrollRoutes(app: FastifyInstance, options: { structures:
   app.post('/payroll/salaries/:employeeId', { config: HR }, async (request, reply) => {
     const caller = callerOf(request);
     const { employeeId } = parseInput(employeeParams, request.params);
+    await structures.assertEmployee(caller, employeeId);
     const input = parseInput(structureForm, request.body);
     await structures.setStructure(caller, employeeId, input);
     reply.flash('success', `Salary structure saved from ${input.effectiveMonth}.`);

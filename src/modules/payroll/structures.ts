@@ -60,6 +60,11 @@ export function salaryStructureUseCases(deps: { db: Db; clock: Clock; audit: Aud
   }
 
   return {
+    /** Another company's employee, or one outside the caller's scope, is not found before any form is read. */
+    async assertEmployee(caller: Caller, employeeId: string): Promise<void> {
+      await employeeOf(caller, employeeId);
+    },
+
     listTemplates: (caller: Caller) => store.listTemplates(db, caller.tenantId),
 
     async createTemplate(caller: Caller, input: unknown): Promise<string> {

@@ -60,8 +60,13 @@ export const structureTermsSchema = z.object({
   da: rupees('da').default(0),
   /** Other fixed monthly allowances by name (conveyance, LTA …); they count toward gross, not PF wages. */
   allowances: z
-    .record(z.string().regex(ALLOWANCE_NAME, 'allowance names are letters, digits and spaces, up to 40'), rupees('allowances'))
-    .refine((a) => Object.keys(a).every((name) => !RESERVED.has(name.toLowerCase())), 'allowances cannot be named basic, da, hra or special')
+    .record(z.string(), rupees('allowances'))
+    .superRefine((allowances, ctx) => {
+      for (const name of Object.keys(allowances)) {
+        if (!ALLOWANCE_NAME.test(name)) ctx.addIssue({ code: 'custom', message: 'allowance names are letters, digits and spaces, up to 40' });
+        else if (RESERVED.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', message: 'allowances cannot be named basic, da, hra or special' });
+      }
+    })
     .default({}),
 });
 export type StructureTerms = z.output<typeof structureTermsSchema>;
