@@ -41,6 +41,7 @@ import {
   kioskAuthenticator,
   type Attendance,
 } from './modules/attendance/index.js';
+import { payrollModule, salaryStructureUseCases } from './modules/payroll/index.js';
 import { createFieldCipher, createKeyProvider, KEY_ROTATION, keyRotationJob, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
 import { createJobRunner, PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler, type JobRunner } from './platform/jobs/index.js';
 
@@ -161,6 +162,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   await app.register(identityModule, { identity });
   await app.register(peopleModule, { people });
   await app.register(attendanceModule, { attendance });
+  await app.register(payrollModule, { structures: salaryStructureUseCases({ db: adapters.database.db, clock, audit }) });
 
   return app;
 }

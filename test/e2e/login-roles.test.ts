@@ -9,7 +9,7 @@ const DEMO = [
   {
     email: 'owner@acme.test',
     badge: 'Owner',
-    nav: ['Dashboard', 'Employees', 'Today', 'Attendance', 'Kiosks', 'Punches', 'Shift', 'Regularisations', 'Users', 'My account'],
+    nav: ['Dashboard', 'Employees', 'Today', 'Attendance', 'Kiosks', 'Punches', 'Shift', 'Regularisations', 'Salaries', 'Users', 'My account'],
     duties: ROLE_DUTIES.owner,
   },
   {
@@ -24,6 +24,7 @@ const DEMO = [
       'Punches',
       'Shift',
       'Regularisations',
+      'Salaries',
       'My profile',
       'My attendance',
       'Kiosk PIN',

@@ -18,6 +18,7 @@ const ITEMS: { href: string; label: string; roles: readonly Role[] | 'all' }[] =
   { href: '/attendance/punches', label: 'Punches', roles: ROLE_GROUPS.peopleAdmins },
   { href: '/attendance/shift', label: 'Shift', roles: ROLE_GROUPS.peopleAdmins },
   { href: '/attendance/regularisations', label: 'Regularisations', roles: ROLE_GROUPS.peopleViewers },
+  { href: '/payroll/salaries', label: 'Salaries', roles: ROLE_GROUPS.payrollAdmins },
   { href: '/me', label: 'My profile', roles: ['hr_admin', 'dept_head', 'employee'] },
   { href: '/attendance/me', label: 'My attendance', roles: ['hr_admin', 'dept_head', 'employee'] },
   { href: '/attendance/pin', label: 'Kiosk PIN', roles: ['hr_admin', 'dept_head', 'employee'] },

@@ -12,6 +12,8 @@ export const ROLE_GROUPS = {
   peopleAdmins: ['owner', 'hr_admin'],
   /** See employees: the people admins for the company, heads for the departments they head. */
   peopleViewers: ['owner', 'hr_admin', 'dept_head'],
+  /** Salaries and pay runs (issue 18: "Approve (owner or hr_admin)"); finance sees totals only, elsewhere. */
+  payrollAdmins: ['owner', 'hr_admin'],
   /** May (and, when the company says so, must) use a second factor: the roles that hold company-wide data. */
   secondFactor: ['owner', 'hr_admin', 'finance'],
   /** Users, roles, the company's sign-in policy. */

@@ -3,7 +3,7 @@ import type { People } from './service.js';
 import { peopleRoutes } from './routes.js';
 
 export { departmentHeads, departments, employees, GENDERS, SENSITIVE_FIELDS, type Department, type Employee, type SensitiveField } from './schema.js';
-export { addDepartmentHead, countEmployees, firstEmployeeOf, insertDepartment, insertEmployeeRows, listDepartments } from './store.js';
+export { addDepartmentHead, countEmployees, findEmployee, firstEmployeeOf, insertDepartment, insertEmployeeRows, listDepartments } from './store.js';
 /** Employees in a caller's scope, for the modules that report on them (attendance, payroll): a list, or a WHERE clause on `employees` to join through. */
 export { employeesInScope, scopeWhere as employeesInScopeWhere } from './store.js';
 export { createPeople, PAGE_SIZE, type People } from './service.js';
