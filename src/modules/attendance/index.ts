@@ -2,9 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Attendance } from './service.js';
 import { attendanceRoutes } from './routes.js';
 import { kioskApiRoutes } from './kiosk-routes.js';
+import { createLeave } from './leave-service.js';
+import { leaveRoutes } from './leave-routes.js';
 
 export { createAttendance, KIOSK_LIMITS, type Attendance } from './service.js';
 export { kioskAuthenticator, KIOSK_BODY_LIMIT } from './kiosk-routes.js';
+export { DEFAULT_LEAVE_POLICY } from './leave-policy.js';
+export { leaveApplications, leavePolicies } from './schema.js';
 export { punches, faceSamples, faceConsents, kioskNonces, kioskRejections, kiosks, attendanceSettings, enrolmentTickets } from './schema.js';
 export { setSettings as setAttendanceSettings } from './store.js';
 export { attendanceHousekeeping, ATTENDANCE_HOUSEKEEPING, purgeKioskRows, KIOSK_RETENTION } from './housekeeping.js';
@@ -12,6 +16,8 @@ export { attendanceHousekeeping, ATTENDANCE_HOUSEKEEPING, purgeKioskRows, KIOSK_
 export async function attendanceModule(app: FastifyInstance, options: { attendance: Attendance }): Promise<void> {
   await app.register(attendanceRoutes, options);
   await app.register(kioskApiRoutes, { ...options, prefix: '/api/kiosk/v1' });
+  // Leave needs only the platform the app already decorates itself with (database, clock, audit).
+  await app.register(leaveRoutes, { leave: createLeave({ db: app.database.db, clock: app.clock, audit: app.audit }) });
 }
 /** Payroll reads LOP days here (specs/payroll-india.md §1). */
 export { monthSummariesOf, dayRecordsOf, type Staff } from './month.js';
