@@ -8,6 +8,7 @@ CREATE TABLE `leave_applications` (
 	`from_half` varchar(11),
 	`to_half` varchar(11),
 	`days` double NOT NULL,
+	`sandwich` boolean NOT NULL DEFAULT false,
 	`status` varchar(10) NOT NULL DEFAULT 'pending',
 	`reason` varchar(500),
 	`applied_by` char(36) NOT NULL,

@@ -114,6 +114,7 @@ export function createLeave(deps: LeaveDeps) {
           fromHalf: (request.fromHalf as 'first_half' | 'second_half' | null) ?? null,
           toHalf: (request.toHalf as 'first_half' | 'second_half' | null) ?? null,
           days: check.count,
+          sandwich: policy.sandwich,
         };
         await store.insertApplication(tx, caller.tenantId, { id, employeeId, ...application, reason, appliedBy: caller.viewer.userId });
         await audit.recordFor(tx, caller.context, 'leave.applied', applicationTarget(id), { employeeId, ...application });

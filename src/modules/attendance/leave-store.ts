@@ -17,7 +17,9 @@ export function asLeaveApplication(row: LeaveApplicationRow): LeaveApplication {
 
 /**
  * Approved leave of these employees as day marks (`rules/leave.ts` `leaveMarks`) on dates in [from, to]:
- * off days from the company's shift rules and the sandwich rule from its leave policy, as they are now.
+ * off days from the company's shift rules as they are now (a holiday declared later is a holiday, not leave),
+ * paid or unpaid from the policy's leave type (fixed once applications name it), and the sandwich rule as each
+ * application was counted under.
  */
 export async function approvedLeaveMarks(
   db: Db,
@@ -43,7 +45,8 @@ export async function approvedLeaveMarks(
   if (rows.length === 0) return byEmployee;
   const [rules, policy] = await Promise.all([shiftRulesOf(db, tenantId), leavePolicyOf(db, tenantId)]);
   for (const row of rows) {
-    const marks = leaveMarks([asLeaveApplication(row)], rules, policy).filter((mark) => mark.date >= from && mark.date <= to);
+    // The sandwich rule as it was when the application was counted (see the column), not as it is now.
+    const marks = leaveMarks([asLeaveApplication(row)], rules, { ...policy, sandwich: row.sandwich }).filter((mark) => mark.date >= from && mark.date <= to);
     byEmployee.set(row.employeeId, [...(byEmployee.get(row.employeeId) ?? []), ...marks]);
   }
   return byEmployee;

@@ -1,4 +1,4 @@
-import { bigint, char, date, datetime, double, index, int, mysqlTable, primaryKey, text, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, boolean, char, date, datetime, double, index, int, mysqlTable, primaryKey, text, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { registerEncryptedColumn } from '../../platform/crypto/index.js';
 import { createdAt, idColumn } from '../../platform/db/columns.js';
 import { companies } from '../tenancy/index.js';
@@ -218,6 +218,11 @@ export const leaveApplications = mysqlTable(
     toHalf: varchar('to_half', { length: 11, enum: LEAVE_HALVES }),
     /** Days counted when applied (working days, halves 0.5): a double holds every half day exactly. */
     days: double('days').notNull(),
+    /**
+     * Whether the sandwich rule was on when the days were counted: the day marks follow it, so HR switching the
+     * rule later changes neither the days charged to the balance nor the days payroll sees for this application.
+     */
+    sandwich: boolean('sandwich').notNull().default(false),
     status: varchar('status', { length: 10, enum: LEAVE_STATUSES }).notNull().default('pending'),
     reason: varchar('reason', { length: 500 }),
     appliedBy: idColumn('applied_by').notNull(),
