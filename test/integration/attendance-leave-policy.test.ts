@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { useTestApp } from '../support/app.js';
-import { getPage, sessionFor } from '../support/auth.js';
+import { getPage, postForm, sessionFor } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
 import { postAs, selectRows } from '../support/forms.js';
 import { company, department, departmentHead, employee, user } from '../support/factories.js';
@@ -136,6 +136,27 @@ describe('the leave policy page', () => {
     expect((await postAs(t.app, w.hr, '/leave/policy/types/remove', { code: 'ZZ' })).statusCode).toBe(404);
     expect(await storedPolicy(w.acme.id)).toBe(stored);
     expect(await auditActions(w.acme.id)).toHaveLength(audited);
+  });
+
+  it('keeps every one of several first edits made at once (the row is made before any edit locks it)', async () => {
+    const w = await world();
+    // One session each (a session's CSRF cookie is shared by its requests); each raises one type's quota.
+    const edits: Record<string, string>[] = [
+      { ...casual, yearlyQuota: '20' },
+      { originalCode: 'SL', code: 'SL', name: 'Sick leave', kind: 'sick', yearlyQuota: '20', credit: 'year_start' },
+      { originalCode: 'EL', code: 'EL', name: 'Earned leave', kind: 'earned', yearlyQuota: '20', credit: 'monthly', carryForwardCap: '30' },
+      { code: 'CO', name: 'Compensatory off', kind: 'casual', yearlyQuota: '20' },
+      { code: 'BL', name: 'Bereavement leave', kind: 'casual', yearlyQuota: '20' },
+      { code: 'ML', name: 'Marriage leave', kind: 'casual', yearlyQuota: '20' },
+    ];
+    const sessions = await Promise.all(edits.map(async () => sessionFor(t.app, (await user(db(), w.acme.id, { role: 'hr_admin' })).email)));
+    const tokens = await Promise.all(sessions.map(async (jar) => /name="_csrf" value="([^"]+)"/.exec((await getPage(t.app, jar, '/account')).body)![1]!));
+    const results = await Promise.all(
+      edits.map((edit, i) => postForm(t.app, sessions[i]!, '/leave/policy/types', { _csrf: tokens[i]!, ...edit }, { accept: 'application/json' })),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(edits.map(() => 303));
+    const policy = JSON.parse((await storedPolicy(w.acme.id))!);
+    expect(policy.types.filter((type: { yearlyQuota: number }) => type.yearlyQuota === 20)).toHaveLength(6);
   });
 
   it('keeps each company’s policy to itself', async () => {

@@ -216,6 +216,21 @@ describe('leave: apply, decide, balances', () => {
     expect((await getPage(t.app, w.as.finance, '/leave')).body).toContain('not linked to an employee record');
     expect((await post(w.as.finance, '/leave', { leaveType: 'CL', from: '2026-05-06', to: '2026-05-06' })).statusCode).toBe(403);
   });
+  it('two approvers deciding at once: one decision stands, the other is a conflict, one audit entry', async () => {
+    const w = await world();
+    const id = await apply(w, w.as.priya, w.priya.id, { leaveType: 'CL', from: '2026-05-06', to: '2026-05-06' });
+    const tokenOf = async (jar: Browserish) => /name="_csrf" value="([^"]+)"/.exec((await getPage(t.app, jar, '/account')).body)![1]!;
+    const [hrToken, headToken] = [await tokenOf(w.as.hr), await tokenOf(w.as.engineeringHead)];
+    const results = await Promise.all([
+      postForm(t.app, w.as.hr, `/leave/approvals/${id}`, { _csrf: hrToken, decision: 'approve' }, JSON_ACCEPT),
+      postForm(t.app, w.as.engineeringHead, `/leave/approvals/${id}`, { _csrf: headToken, decision: 'reject', note: 'Release week' }, JSON_ACCEPT),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([303, 409]);
+    const decisions = (await auditOf(id)).filter((a) => a.action !== 'leave.applied');
+    expect(decisions).toHaveLength(1);
+    const [row] = await applicationsOf(w.priya.id);
+    expect(decisions[0]!.action).toBe(`leave.${row!.status}`);
+  });
 });
 
 describe('leave: refusals name the field and change nothing', () => {

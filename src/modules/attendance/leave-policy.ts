@@ -49,6 +49,14 @@ async function sharedRow(db: Db, tenantId: string): Promise<string | undefined> 
   return rows[0]?.policy;
 }
 
+/** Stores `policy` unless the company has one already (autocommit, before the edit's transaction locks the row). */
+export async function ensureLeavePolicyRow(db: Db, tenantId: string, policy: LeavePolicy, at: Date): Promise<void> {
+  await db
+    .insert(leavePolicies)
+    .ignore()
+    .values({ tenantId, policy: JSON.stringify(policy), updatedAt: at });
+}
+
 export async function saveLeavePolicy(db: Db, tenantId: string, policy: LeavePolicy, at: Date): Promise<void> {
   const json = JSON.stringify(leavePolicySchema.parse(policy));
   await db

@@ -5,7 +5,7 @@ import { Conflict, Forbidden, Invalid, NotFound } from '../../platform/errors.js
 import type { Caller } from '../access/index.js';
 import type { Audit } from '../audit/index.js';
 import { checkLeaveRequest, leaveBalance, leavePolicySchema, type LeavePolicy, type LeaveType } from './rules/leave.js';
-import { leavePolicyOf, saveLeavePolicy } from './leave-policy.js';
+import { DEFAULT_LEAVE_POLICY, ensureLeavePolicyRow, leavePolicyOf, saveLeavePolicy } from './leave-policy.js';
 import * as store from './leave-store.js';
 import { shiftRulesOf } from './shift-store.js';
 
@@ -55,6 +55,16 @@ export function createLeave(deps: LeaveDeps) {
   function ownEmployeeId(caller: Caller): string {
     if (caller.scope.kind !== 'self' || !caller.scope.employeeId) throw new Forbidden('Your account is not linked to an employee record: ask HR.');
     return caller.scope.employeeId;
+  }
+
+  /**
+   * Runs an edit of the company's policy holding its row. The row is made first, on its own (the default
+   * policy, when none is stored): two first edits at once would otherwise each lock only the gap where the row
+   * would go, both insert, and one edit would be lost or deadlock.
+   */
+  async function editingPolicy(caller: Caller, edit: (tx: Db, before: LeavePolicy) => Promise<void>): Promise<void> {
+    await ensureLeavePolicyRow(db, caller.tenantId, DEFAULT_LEAVE_POLICY, deps.clock.now());
+    await inTransaction(db, async (tx) => edit(tx, await leavePolicyOf(tx, caller.tenantId, 'update')));
   }
 
   /** The policy with one change, checked whole: a problem names the form's field (`yearlyQuota`, not `types.3.yearlyQuota`). */
@@ -126,16 +136,17 @@ export function createLeave(deps: LeaveDeps) {
     async cancel(caller: Caller, applicationId: string): Promise<void> {
       ownEmployeeId(caller);
       await inTransaction(db, async (tx) => {
-        const found = await store.findApplicationInScope(tx, caller.tenantId, caller.scope, applicationId, true);
+        const found = await store.findApplicationInScope(tx, caller.tenantId, caller.scope, applicationId);
         if (!found) throw new NotFound('No such leave application of yours');
         const { application } = found;
         if (application.status !== 'pending') throw new Conflict(`This application is already ${application.status}: only a pending one can be cancelled.`);
-        await store.settleApplication(tx, caller.tenantId, applicationId, {
+        const settled = await store.settleApplication(tx, caller.tenantId, applicationId, {
           status: 'cancelled',
           decidedBy: caller.viewer.userId,
           decidedAt: deps.clock.now(),
           decisionNote: null,
         });
+        if (!settled) throw new Conflict('This application was decided meanwhile: only a pending one can be cancelled.');
         await audit.recordFor(tx, caller.context, 'leave.cancelled', applicationTarget(applicationId), { employeeId: application.employeeId });
       });
     },
@@ -150,10 +161,10 @@ export function createLeave(deps: LeaveDeps) {
       return found;
     },
 
-    /** Approves or rejects a pending application, locked so two approvers cannot both decide it. */
+    /** Approves or rejects a pending application; of two approvers at once, one decides and the other gets a Conflict. */
     async decide(caller: Caller, applicationId: string, decision: LeaveDecision): Promise<void> {
       await inTransaction(db, async (tx) => {
-        const found = await store.findApplicationInScope(tx, caller.tenantId, caller.scope, applicationId, true);
+        const found = await store.findApplicationInScope(tx, caller.tenantId, caller.scope, applicationId);
         if (!found) throw new NotFound('No such leave application');
         const { application } = found;
         if (caller.viewer.employeeId && application.employeeId === caller.viewer.employeeId)
@@ -161,12 +172,13 @@ export function createLeave(deps: LeaveDeps) {
         if (application.status !== 'pending') throw new Conflict(`This application is already ${application.status}.`);
         if (decision.decision === 'reject' && !decision.note) throw new Invalid('note', 'say why the leave is rejected');
         const status = decision.decision === 'approve' ? 'approved' : 'rejected';
-        await store.settleApplication(tx, caller.tenantId, applicationId, {
+        const settled = await store.settleApplication(tx, caller.tenantId, applicationId, {
           status,
           decidedBy: caller.viewer.userId,
           decidedAt: deps.clock.now(),
           decisionNote: decision.note,
         });
+        if (!settled) throw new Conflict('This application was decided meanwhile.');
         await audit.recordFor(tx, caller.context, `leave.${status}`, applicationTarget(applicationId), {
           employeeId: application.employeeId,
           leaveType: application.leaveType,
@@ -183,8 +195,7 @@ export function createLeave(deps: LeaveDeps) {
     policy: (caller: Caller) => leavePolicyOf(db, caller.tenantId),
 
     async setLeaveYear(caller: Caller, input: { leaveYear: string; sandwich: boolean }): Promise<void> {
-      await inTransaction(db, async (tx) => {
-        const before = await leavePolicyOf(tx, caller.tenantId, 'update');
+      await editingPolicy(caller, async (tx, before) => {
         const after = checkedPolicy({ ...before, leaveYear: input.leaveYear, sandwich: input.sandwich });
         await saveLeavePolicy(tx, caller.tenantId, after, deps.clock.now());
         await audit.recordFor(
@@ -206,8 +217,7 @@ export function createLeave(deps: LeaveDeps) {
      */
     async saveType(caller: Caller, input: LeaveTypeInput): Promise<void> {
       const { originalCode, ...type } = input;
-      await inTransaction(db, async (tx) => {
-        const before = await leavePolicyOf(tx, caller.tenantId, 'update');
+      await editingPolicy(caller, async (tx, before) => {
         const index = originalCode ? before.types.findIndex((t) => t.code === originalCode) : -1;
         if (originalCode && index < 0) throw new NotFound(`No leave type ${originalCode}`);
         const previous = before.types[index];
@@ -239,8 +249,7 @@ export function createLeave(deps: LeaveDeps) {
 
     /** Removes a leave type no application names. */
     async removeType(caller: Caller, code: string): Promise<void> {
-      await inTransaction(db, async (tx) => {
-        const before = await leavePolicyOf(tx, caller.tenantId, 'update');
+      await editingPolicy(caller, async (tx, before) => {
         const removed = before.types.find((t) => t.code === code);
         if (!removed) throw new NotFound(`No leave type ${code}`);
         if (await store.leaveTypeInUse(tx, caller.tenantId, code)) throw new Invalid('code', `${code} is named by leave applications, so it cannot be removed`);

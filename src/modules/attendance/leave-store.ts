@@ -92,17 +92,13 @@ const withEmployee = {
   employee: { code: employees.code, fullName: employees.fullName, departmentId: employees.departmentId },
 };
 
-/**
- * One application whose employee is in the caller's row scope (another company's, or one outside the
- * scope, is simply not there); `lock` holds it for a decision.
- */
-export async function findApplicationInScope(db: Db, tenantId: string, scope: RowScope, applicationId: string, lock = false) {
-  const query = db
+/** One application whose employee is in the caller's row scope (another company's, or one outside the scope, is simply not there). */
+export async function findApplicationInScope(db: Db, tenantId: string, scope: RowScope, applicationId: string) {
+  const [row] = await db
     .select(withEmployee)
     .from(leaveApplications)
     .innerJoin(employees, eq(employees.id, leaveApplications.employeeId))
     .where(and(eq(leaveApplications.tenantId, tenantId), eq(leaveApplications.id, applicationId), employeesInScopeWhere(tenantId, scope)));
-  const [row] = lock ? await query.for('update') : await query;
   return row;
 }
 
@@ -118,7 +114,10 @@ export async function pendingInScope(db: Db, tenantId: string, scope: RowScope, 
     .orderBy(asc(leaveApplications.fromDate), asc(leaveApplications.createdAt));
 }
 
-/** Moves a pending application to its outcome; false when it was no longer pending. */
+/**
+ * Moves a pending application to its outcome; false when it is no longer pending. The UPDATE is the arbiter:
+ * of two deciders at once the second waits for the first's row lock, then finds the status changed.
+ */
 export async function settleApplication(
   tx: Db,
   tenantId: string,
