@@ -30,5 +30,5 @@ ALTER TABLE `leave_applications` ADD CONSTRAINT `leave_applications_tenant_id_co
 ALTER TABLE `leave_applications` ADD CONSTRAINT `leave_applications_employee_id_employees_id_fk` FOREIGN KEY (`employee_id`) REFERENCES `employees`(`id`) ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE `leave_policies` ADD CONSTRAINT `leave_policies_tenant_id_companies_id_fk` FOREIGN KEY (`tenant_id`) REFERENCES `companies`(`id`) ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX `leave_applications_employee_ix` ON `leave_applications` (`tenant_id`,`employee_id`,`from_date`);--> statement-breakpoint
-CREATE INDEX `leave_applications_status_ix` ON `leave_applications` (`tenant_id`,`status`);--> statement-breakpoint
+CREATE INDEX `leave_applications_status_ix` ON `leave_applications` (`tenant_id`,`status`,`to_date`);--> statement-breakpoint
 CREATE INDEX `leave_applications_type_ix` ON `leave_applications` (`tenant_id`,`leave_type`);

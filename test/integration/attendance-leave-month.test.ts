@@ -65,6 +65,15 @@ describe('leave in the month summary', () => {
     expect(may.totals).toMatchObject({ weeklyOffs: 5, paidLeave: 3.5, unpaidLeave: 2, absent: 20.5, lopDays: 22.5 });
     // Without any leave every working day is LOP: the approved paid leave is what saved 3.5 days.
     expect(summaries.get(control.id)!.totals).toMatchObject({ paidLeave: 0, unpaidLeave: 0, lopDays: 26 });
+    // A whole company's grid (past the IN-list limit) reads the same marks.
+    const strangers = Array.from({ length: 600 }, (_, i) => ({
+      id: `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`,
+      dateOfJoining: '2024-01-01',
+      dateOfLeaving: null,
+    }));
+    const grid = await monthSummariesOf(db(), acme.id, [...strangers, staffOf(meera)], '2026-05', clock.now());
+    expect(grid.get(meera.id)!.totals).toEqual(may.totals);
+    expect(grid.get(strangers[0]!.id)!.totals.paidLeave).toBe(0);
     // June: 1 and 2 June are leave too; the day view reads the same marks.
     const june = await dayRecordsOf(db(), acme.id, [staffOf(meera)], '2026-06-02');
     expect(june.get(meera.id)).toMatchObject({ status: 'on_leave', leavePortion: 'full' });

@@ -233,7 +233,8 @@ export const leaveApplications = mysqlTable(
   },
   (t) => [
     index('leave_applications_employee_ix').on(t.tenantId, t.employeeId, t.fromDate),
-    index('leave_applications_status_ix').on(t.tenantId, t.status),
+    // The approval queue (pending), and month pages and payroll (approved, ending on or after the month's first day).
+    index('leave_applications_status_ix').on(t.tenantId, t.status, t.toDate),
     index('leave_applications_type_ix').on(t.tenantId, t.leaveType),
   ],
 );
