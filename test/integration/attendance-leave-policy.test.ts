@@ -99,6 +99,22 @@ describe('the leave policy page', () => {
     });
   });
 
+  it('round-trips each type’s form: posting it back as rendered keeps the policy as it was', async () => {
+    const w = await world();
+    const page = (await getPage(t.app, w.hr, '/leave/policy')).body;
+    for (const type of DEFAULT_LEAVE_POLICY.types) {
+      const section = new RegExp(`data-leave-type="${type.code}">([\\s\\S]*?)</form>`).exec(page)![1]!;
+      const fields: Record<string, string> = {};
+      for (const [, name, value] of section.matchAll(/<input[^>]*name="(\w+)"[^>]*value="([^"]*)"/g)) fields[name!] = value!;
+      for (const [, name, body] of section.matchAll(/<select[^>]*name="(\w+)">([\s\S]*?)<\/select>/g))
+        fields[name!] = /<option value="(\w+)" selected>/.exec(body!)?.[1] ?? '';
+      delete fields._csrf;
+      expect(fields).toMatchObject({ originalCode: type.code, code: type.code, name: type.name, kind: type.kind });
+      expect((await postAs(t.app, w.hr, '/leave/policy/types', fields)).statusCode, JSON.stringify(fields)).toBe(303);
+    }
+    expect(JSON.parse((await storedPolicy(w.acme.id))!)).toEqual(DEFAULT_LEAVE_POLICY);
+  });
+
   it('refuses to rename, re-kind or remove a type applications use, and bad input, naming the field and changing nothing', async () => {
     const w = await world();
     // A pending application names CL; a rejected one would too (applications of any status keep their code).

@@ -231,6 +231,19 @@ describe('leave: apply, decide, balances', () => {
     const [row] = await applicationsOf(w.priya.id);
     expect(decisions[0]!.action).toBe(`leave.${row!.status}`);
   });
+  it('shows what people typed as text, never as markup, on the employee’s and the approver’s pages', async () => {
+    const w = await world();
+    const id = await apply(w, w.as.priya, w.priya.id, { leaveType: 'CL', from: '2026-05-06', to: '2026-05-06', reason: '<img src=x onerror=alert(1)>' });
+    for (const page of [await getPage(t.app, w.as.priya, '/leave'), await getPage(t.app, w.as.hr, '/leave/approvals')]) {
+      expect(page.body).toContain('&lt;img src=x onerror=alert(1)&gt;');
+      expect(page.body).not.toContain('<img src=x');
+    }
+    // The approver's form posts back to this application, with the decision on its buttons.
+    const queue = (await getPage(t.app, w.as.engineeringHead, '/leave/approvals')).body;
+    expect(queue).toContain(`action="/leave/approvals/${id}"`);
+    expect(queue).toContain('name="decision" value="reject"');
+    expect(queue).toContain('Priya Nair');
+  });
 });
 
 describe('leave: refusals name the field and change nothing', () => {
