@@ -125,6 +125,10 @@ describe('leave: apply, decide, balances', () => {
     expect(noReason.json().problems).toEqual([{ field: 'note', message: 'say why the leave is rejected' }]);
     const badDecision = await post(w.as.engineeringHead, `/leave/approvals/${id}`, { decision: 'maybe' });
     expect(badDecision.json().problems[0].field).toBe('decision');
+    const longNote = await post(w.as.engineeringHead, `/leave/approvals/${id}`, { decision: 'reject', note: 'n'.repeat(501) });
+    expect(longNote.json().problems[0].field).toBe('note');
+    const badId = await post(w.as.engineeringHead, '/leave/approvals/not-an-id', { decision: 'approve' });
+    expect([badId.statusCode, badId.json().problems[0].field]).toEqual([400, 'applicationId']);
     expect(await snapshot()).toEqual(before);
 
     const approved = await post(w.as.engineeringHead, `/leave/approvals/${id}`, { decision: 'approve', note: 'Enjoy' });
@@ -283,6 +287,38 @@ describe('leave: refusals name the field and change nothing', () => {
     // The other half of a half day is fine, and so is unpaid leave of any length inside the year.
     await apply(w, w.as.priya, w.priya.id, { leaveType: 'LWP', from: '2026-05-18', to: '2026-05-30' });
     expect((await applicationsOf(w.priya.id)).map((a) => a.days)).toEqual([1, 12]);
+  });
+
+  it('approved leave blocks its days; rejection and cancellation give the days and the balance back', async () => {
+    const w = await world();
+    // CL 2 by 6 May. Both days applied and approved: nothing left, and the dates are taken.
+    const approved = await apply(w, w.as.priya, w.priya.id, { leaveType: 'CL', from: '2026-05-06', to: '2026-05-07' });
+    expect((await post(w.as.hr, `/leave/approvals/${approved}`, { decision: 'approve' })).statusCode).toBe(303);
+    const overlap = await post(w.as.priya, '/leave', { leaveType: 'LWP', from: '2026-05-07', to: '2026-05-07', fromHalf: 'second_half' });
+    expect(overlap.json().problems[0]).toEqual({ field: 'from', message: 'overlaps your approved CL leave of 2026-05-06 to 2026-05-07 (on 2026-05-07)' });
+    expect((await post(w.as.priya, '/leave', { leaveType: 'CL', from: '2026-05-08', to: '2026-05-08' })).json().problems[0].field).toBe('leaveType');
+    // SL 9: 5 days pending, then rejected; the same 5 days again, cancelled; then 9 days fit.
+    const first = await apply(w, w.as.priya, w.priya.id, { leaveType: 'SL', from: '2026-05-11', to: '2026-05-15' });
+    expect((await post(w.as.priya, '/leave', { leaveType: 'SL', from: '2026-05-18', to: '2026-05-22' })).json().problems[0].field).toBe('leaveType');
+    expect((await post(w.as.engineeringHead, `/leave/approvals/${first}`, { decision: 'reject', note: 'Audit week' })).statusCode).toBe(303);
+    const second = await apply(w, w.as.priya, w.priya.id, { leaveType: 'SL', from: '2026-05-11', to: '2026-05-15' });
+    expect((await post(w.as.priya, '/leave/cancel', { applicationId: second })).statusCode).toBe(303);
+    await apply(w, w.as.priya, w.priya.id, { leaveType: 'SL', from: '2026-05-11', to: '2026-05-20' }); // Mon 11 – Wed 20, Sunday 17 off: 9 days
+    expect((await applicationsOf(w.priya.id)).map((a) => [a.status, a.days])).toEqual([
+      ['approved', 2],
+      ['rejected', 5],
+      ['cancelled', 5],
+      ['pending', 9],
+    ]);
+  });
+
+  it('refuses leave after the last day of employment', async () => {
+    const w = await world();
+    const leaver = await employee(t.app, w.acme.id, { dateOfJoining: '2024-01-01', dateOfLeaving: '2026-05-08' });
+    const jar = await sessionFor(t.app, (await user(db(), w.acme.id, { role: 'employee', employeeId: leaver.id })).email);
+    const res = await post(jar, '/leave', { leaveType: 'CL', from: '2026-05-08', to: '2026-05-11' });
+    expect(res.json().problems[0]).toEqual({ field: 'to', message: 'to is after your last day of employment 2026-05-08' });
+    expect(await applicationsOf(leaver.id)).toEqual([]);
   });
 
   it('lets only one of four simultaneous applications spend the last day of balance', async () => {
