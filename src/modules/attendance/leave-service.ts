@@ -4,7 +4,7 @@ import { newId } from '../../platform/db/columns.js';
 import { Conflict, Forbidden, Invalid, NotFound } from '../../platform/errors.js';
 import type { Caller } from '../access/index.js';
 import type { Audit } from '../audit/index.js';
-import { checkLeaveRequest, leaveBalance, leavePolicySchema, type LeavePolicy, type LeaveType } from './rules/leave.js';
+import { checkLeaveRequest, leaveBalance, leavePolicySchema, leaveRequestSchema, type LeavePolicy, type LeaveType } from './rules/leave.js';
 import { DEFAULT_LEAVE_POLICY, ensureLeavePolicyRow, leavePolicyOf, saveLeavePolicy } from './leave-policy.js';
 import * as store from './leave-store.js';
 import { shiftRulesOf } from './shift-store.js';
@@ -116,13 +116,14 @@ export function createLeave(deps: LeaveDeps) {
           existing,
         });
         if (!check.ok) throw new Invalid(check.field, check.message);
+        const accepted = leaveRequestSchema.parse(request); // cannot fail once the check passed: the typed halves
         const id = newId();
         const application = {
           leaveType: check.leaveType.code,
-          fromDate: request.from,
-          toDate: request.to,
-          fromHalf: (request.fromHalf as 'first_half' | 'second_half' | null) ?? null,
-          toHalf: (request.toHalf as 'first_half' | 'second_half' | null) ?? null,
+          fromDate: accepted.from,
+          toDate: accepted.to,
+          fromHalf: accepted.fromHalf ?? null,
+          toHalf: accepted.toHalf ?? null,
           days: check.count,
           sandwich: policy.sandwich,
         };
