@@ -175,6 +175,25 @@ describe('the leave policy page', () => {
     expect(policy.types.filter((type: { yearlyQuota: number }) => type.yearlyQuota === 20)).toHaveLength(6);
   });
 
+  it('never lets an application and a rename of its type both pass when they race', async () => {
+    for (let round = 0; round < 4; round++) {
+      const w = await world();
+      const [meToken, hrToken] = await Promise.all(
+        [w.me, w.hr].map(async (jar) => /name="_csrf" value="([^"]+)"/.exec((await getPage(t.app, jar, '/account')).body)![1]!),
+      );
+      const json = { accept: 'application/json' };
+      const [applied, renamed] = await Promise.all([
+        postForm(t.app, w.me, '/leave', { _csrf: meToken!, leaveType: 'CL', from: '2026-05-06', to: '2026-05-06' }, json),
+        postForm(t.app, w.hr, '/leave/policy/types', { _csrf: hrToken!, ...casual, code: 'CAS' }, json),
+      ]);
+      // One of them, or the application then the refused rename; never an application naming a code the policy lost.
+      const codes = JSON.parse((await storedPolicy(w.acme.id))!).types.map((type: { code: string }) => type.code);
+      const used = await selectRows<{ leave_type: string }>(t.app, sql`SELECT leave_type FROM leave_applications WHERE tenant_id = ${w.acme.id}`);
+      for (const row of used) expect(codes).toContain(row.leave_type);
+      expect([applied.statusCode, renamed.statusCode], `round ${round}`).not.toEqual([303, 303]);
+    }
+  });
+
   it('keeps each company’s policy to itself', async () => {
     const a = await world();
     const b = await world();

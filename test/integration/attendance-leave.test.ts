@@ -235,6 +235,20 @@ describe('leave: apply, decide, balances', () => {
     const [row] = await applicationsOf(w.priya.id);
     expect(decisions[0]!.action).toBe(`leave.${row!.status}`);
   });
+
+  it('an employee cancelling while the head approves: exactly one of them happens', async () => {
+    const w = await world();
+    const id = await apply(w, w.as.priya, w.priya.id, { leaveType: 'CL', from: '2026-05-06', to: '2026-05-06' });
+    const tokenOf = async (jar: Browserish) => /name="_csrf" value="([^"]+)"/.exec((await getPage(t.app, jar, '/account')).body)![1]!;
+    const [priyaToken, headToken] = [await tokenOf(w.as.priya), await tokenOf(w.as.engineeringHead)];
+    const results = await Promise.all([
+      postForm(t.app, w.as.priya, '/leave/cancel', { _csrf: priyaToken, applicationId: id }, JSON_ACCEPT),
+      postForm(t.app, w.as.engineeringHead, `/leave/approvals/${id}`, { _csrf: headToken, decision: 'approve' }, JSON_ACCEPT),
+    ]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([303, 409]);
+    const [row] = await applicationsOf(w.priya.id);
+    expect((await auditOf(id)).map((a) => a.action)).toEqual(['leave.applied', row!.status === 'approved' ? 'leave.approved' : 'leave.cancelled']);
+  });
   it('shows what people typed as text, never as markup, on the employee’s and the approver’s pages', async () => {
     const w = await world();
     const id = await apply(w, w.as.priya, w.priya.id, { leaveType: 'CL', from: '2026-05-06', to: '2026-05-06', reason: '<img src=x onerror=alert(1)>' });
