@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { useTestApp } from '../support/app.js';
 import { getPage, postForm, sessionFor, type Browserish } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
+import { postAs, selectRows } from '../support/forms.js';
 import { company, department, departmentHead, employee, user } from '../support/factories.js';
 
 /**
@@ -15,17 +16,8 @@ const t = useTestApp({ adapters: () => ({ clock }) });
 const db = () => t.app.database.db;
 const JSON_ACCEPT = { accept: 'application/json' };
 
-/** Posts a form as a browser would (CSRF token from a page the actor may open), asking for JSON errors. */
-async function post(jar: Browserish, url: string, fields: Record<string, string>) {
-  const page = await getPage(t.app, jar, '/account');
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-  return postForm(t.app, jar, url, { _csrf: token, ...fields }, JSON_ACCEPT);
-}
-
-async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
-  const [result] = (await db().execute(query)) as unknown as [T[]];
-  return result;
-}
+const post = (jar: Browserish, url: string, fields: Record<string, string>) => postAs(t.app, jar, url, fields);
+const rows = <T>(query: ReturnType<typeof sql>) => selectRows<T>(t.app, query);
 
 interface ApplicationRow {
   id: string;
