@@ -94,6 +94,9 @@ describe('leave: apply, decide, balances', () => {
     expect(page.body).toMatch(/data-leave-type="SL">[\s\S]*?<strong>9<\/strong>/);
     expect(page.body).toMatch(/data-leave-type="EL">[\s\S]*?<strong>2.5<\/strong>/);
     expect(page.body).toContain('unpaid: no balance');
+    // The form posts what the route reads.
+    for (const name of ['leaveType', 'from', 'to', 'fromHalf', 'toHalf', 'reason']) expect(page.body).toContain(`name="${name}"`);
+    expect(page.body).toContain('action="/leave"');
 
     // Wednesday 6 to Thursday 7 May: 2 days.
     const id = await apply(w, w.as.priya, w.priya.id, { leaveType: 'CL', from: '2026-05-06', to: '2026-05-07', reason: 'Family function' });
