@@ -9,7 +9,7 @@ const DEMO = [
   {
     email: 'owner@acme.test',
     badge: 'Owner',
-    nav: ['Dashboard', 'Employees', 'Today', 'Attendance', 'Kiosks', 'Punches', 'Shift', 'Regularisations', 'Salaries', 'Users', 'My account'],
+    nav: ['Dashboard', 'Employees', 'Today', 'Attendance', 'Kiosks', 'Punches', 'Shift', 'Regularisations', 'Salaries', 'Leave', 'Users', 'My account'],
     duties: ROLE_DUTIES.owner,
   },
   {
@@ -27,28 +27,29 @@ const DEMO = [
       'Salaries',
       'My profile',
       'My attendance',
+      'Leave',
       'Kiosk PIN',
       'My account',
     ],
     duties: ROLE_DUTIES.hr_admin,
   },
-  { email: 'finance@acme.test', badge: 'Finance', nav: ['Dashboard', 'My account'], duties: ROLE_DUTIES.finance },
+  { email: 'finance@acme.test', badge: 'Finance', nav: ['Dashboard', 'Leave', 'My account'], duties: ROLE_DUTIES.finance },
   {
     email: 'head.engineering@acme.test',
     badge: 'Department head',
-    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'Leave', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.dept_head,
   },
   {
     email: 'head.sales@acme.test',
     badge: 'Department head',
-    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'Leave', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.dept_head,
   },
   {
     email: 'employee@acme.test',
     badge: 'Employee',
-    nav: ['Dashboard', 'My profile', 'My attendance', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My profile', 'My attendance', 'Leave', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.employee,
   },
 ];

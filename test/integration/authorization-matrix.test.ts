@@ -6,7 +6,7 @@ import { insertUser } from '../../src/modules/identity/index.js';
 import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
 import { firstEmployeeOf, listDepartments } from '../../src/modules/people/index.js';
 import { ROLES, type Role } from '../../src/modules/access/index.js';
-import { kiosks, regularisations } from '../../src/modules/attendance/index.js';
+import { kiosks, leaveApplications, regularisations } from '../../src/modules/attendance/index.js';
 import { newId } from '../../src/platform/db/columns.js';
 import { makeKioskKeys } from '../support/kiosk.js';
 
@@ -95,6 +95,16 @@ const EXPECTED: Record<string, Who> = {
   // Heads decide for the departments they head (another department's request is not found), HR for all.
   'GET /attendance/regularisations': ['owner', 'hr_admin', 'dept_head'],
   'POST /attendance/regularisations/:regularisationId/decision': ['owner', 'hr_admin', 'dept_head'],
+  // Leave: one's own (any user; without an employee record there is nothing to apply for), the approvers' queue, HR's policy.
+  'GET /leave': 'signed-in',
+  'POST /leave': 'signed-in',
+  'POST /leave/cancel': 'signed-in',
+  'GET /leave/approvals': ['owner', 'hr_admin', 'dept_head'],
+  'POST /leave/approvals/:applicationId': ['owner', 'hr_admin', 'dept_head'],
+  'GET /leave/policy': HR,
+  'POST /leave/policy': HR,
+  'POST /leave/policy/types': HR,
+  'POST /leave/policy/types/remove': HR,
   // The pairing code is the credential (checked in the use case); the rest is signed by a paired kiosk.
   'POST /api/kiosk/v1/pair': 'anyone',
   'POST /api/kiosk/v1/challenge': 'kiosk',
@@ -143,6 +153,18 @@ describe('authorization matrix', () => {
         requestedBy: newId(),
         pendingKey: 1,
       });
+      // A pending leave application of that employee: the Engineering head may decide it, the Sales head may not see it.
+      ids.applicationId = newId();
+      await t.db.database.db.insert(leaveApplications).values({
+        id: ids.applicationId,
+        tenantId: acme.id,
+        employeeId: ids.employeeId,
+        leaveType: 'CL',
+        fromDate: '2026-05-06',
+        toDate: '2026-05-06',
+        days: 1,
+        appliedBy: newId(),
+      });
       ids.kioskId = newId();
       await t.db.database.db.insert(kiosks).values({ id: ids.kioskId, tenantId: acme.id, name: 'Matrix kiosk', status: 'active' });
       kioskKeys = await makeKioskKeys();
@@ -179,7 +201,7 @@ describe('authorization matrix', () => {
     // Company B reaching for company A's objects: indistinguishable from a missing row.
     if (actor.company === 'B' && url !== route.split(' ')[1]) return 'notfound';
     // A row outside the actor's scope: just as missing.
-    if (actor.outsideEmployee && (route.includes(':employeeId') || route.includes(':regularisationId'))) return 'notfound';
+    if (actor.outsideEmployee && ['employeeId', 'regularisationId', 'applicationId'].some((param) => route.includes(`:${param}`))) return 'notfound';
     return 'pass';
   }
 

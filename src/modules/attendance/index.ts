@@ -7,9 +7,13 @@ import { dayRoutes } from './day-routes.js';
 import { regularisationRoutes } from './regularisation-routes.js';
 import { attendanceReportRoutes } from './report-routes.js';
 import { createAttendanceReports } from './reports.js';
+import { createLeave } from './leave-service.js';
+import { leaveRoutes } from './leave-routes.js';
 
 export { createAttendance, KIOSK_LIMITS, type Attendance } from './service.js';
 export { kioskAuthenticator, KIOSK_BODY_LIMIT } from './kiosk-routes.js';
+export { DEFAULT_LEAVE_POLICY } from './leave-policy.js';
+export { leaveApplications, leavePolicies } from './schema.js';
 export { punches, faceSamples, faceConsents, kioskNonces, kioskRejections, kiosks, attendanceSettings, enrolmentTickets } from './schema.js';
 export { setSettings as setAttendanceSettings } from './store.js';
 export { attendanceHousekeeping, ATTENDANCE_HOUSEKEEPING, purgeKioskRows, KIOSK_RETENTION } from './housekeeping.js';
@@ -24,6 +28,8 @@ export async function attendanceModule(app: FastifyInstance, options: { attendan
   // Team pages read departments through the people service the composition root decorated the app with.
   const reports = createAttendanceReports({ db: app.database.db, clock: app.clock, people: app.people });
   await app.register(attendanceReportRoutes, { reports });
+  // Leave needs only the platform the app already decorates itself with (database, clock, audit).
+  await app.register(leaveRoutes, { leave: createLeave({ db: app.database.db, clock: app.clock, audit: app.audit }) });
 }
 /** Payroll reads LOP days here (specs/payroll-india.md §1). */
 export { monthSummariesOf, dayRecordsOf, type Staff } from './month.js';

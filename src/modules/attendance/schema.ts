@@ -1,4 +1,4 @@
-import { bigint, char, date, datetime, double, index, int, mysqlTable, primaryKey, text, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, boolean, char, date, datetime, double, index, int, mysqlTable, primaryKey, text, tinyint, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { registerEncryptedColumn } from '../../platform/crypto/index.js';
 import { createdAt, idColumn } from '../../platform/db/columns.js';
 import { companies } from '../tenancy/index.js';
@@ -233,3 +233,64 @@ export const regularisations = mysqlTable(
 );
 
 export type RegularisationRow = typeof regularisations.$inferSelect;
+
+// ───────────────────────────── Leave (issue 17 item 7) ─────────────────────────────
+
+/**
+ * A company's leave policy, once HR has saved one (until then `DEFAULT_LEAVE_POLICY` in leave-policy.ts
+ * applies). The types live in one JSON document checked by `leavePolicySchema` on every read and write:
+ * the policy is edited and read as a whole, and one row gives HR's edits one lock.
+ */
+export const leavePolicies = mysqlTable('leave_policies', {
+  tenantId: idColumn('tenant_id')
+    .primaryKey()
+    .references(() => companies.id),
+  /** `leavePolicySchema`'s JSON: leave year, sandwich rule, leave types. */
+  policy: text('policy').notNull(),
+  updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull(),
+});
+
+export const LEAVE_STATUSES = ['pending', 'approved', 'rejected', 'cancelled'] as const;
+export const LEAVE_HALVES = ['first_half', 'second_half'] as const;
+
+/** An employee's leave application and, once decided, who decided it, when and why. */
+export const leaveApplications = mysqlTable(
+  'leave_applications',
+  {
+    id: idColumn().primaryKey(),
+    tenantId: idColumn('tenant_id')
+      .notNull()
+      .references(() => companies.id),
+    employeeId: idColumn('employee_id')
+      .notNull()
+      .references(() => employees.id),
+    /** The leave type's code in the company's policy (renaming a code in use is refused). */
+    leaveType: varchar('leave_type', { length: 20 }).notNull(),
+    fromDate: date('from_date', { mode: 'string' }).notNull(),
+    toDate: date('to_date', { mode: 'string' }).notNull(),
+    fromHalf: varchar('from_half', { length: 11, enum: LEAVE_HALVES }),
+    toHalf: varchar('to_half', { length: 11, enum: LEAVE_HALVES }),
+    /** Days counted when applied (working days, halves 0.5): a double holds every half day exactly. */
+    days: double('days').notNull(),
+    /**
+     * Whether the sandwich rule was on when the days were counted: the day marks follow it, so HR switching the
+     * rule later changes neither the days charged to the balance nor the days payroll sees for this application.
+     */
+    sandwich: boolean('sandwich').notNull().default(false),
+    status: varchar('status', { length: 10, enum: LEAVE_STATUSES }).notNull().default('pending'),
+    reason: varchar('reason', { length: 500 }),
+    appliedBy: idColumn('applied_by').notNull(),
+    decidedBy: idColumn('decided_by'),
+    decidedAt: datetime('decided_at', { mode: 'date', fsp: 3 }),
+    decisionNote: varchar('decision_note', { length: 500 }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('leave_applications_employee_ix').on(t.tenantId, t.employeeId, t.fromDate),
+    // The approval queue (pending), and month pages and payroll (approved, ending on or after the month's first day).
+    index('leave_applications_status_ix').on(t.tenantId, t.status, t.toDate),
+    index('leave_applications_type_ix').on(t.tenantId, t.leaveType),
+  ],
+);
+
+export type LeaveApplicationRow = typeof leaveApplications.$inferSelect;
