@@ -139,7 +139,11 @@ describe('salary structures, effective-dated', () => {
     ['a CTC too small for the fixed parts', { annualCtc: '120000', basicOverride: '9000', hraOverride: '3600' }, 'annualCtc: is too small'],
     ['fractional rupees', { annualCtc: '1200000.50' }, 'annualCtc: must be whole rupees'],
     ['a negative DA', { da: '-1' }, 'da: cannot be negative'],
-    ['an allowance with a markup name', { allowanceName: '<script>', allowanceAmount: '5' }, 'allowanceName: &quot;&lt;script&gt;&quot; is not an allowance name'],
+    [
+      'an allowance with a markup name',
+      { allowanceName: '<script>', allowanceAmount: '5' },
+      'allowanceName: &quot;&lt;script&gt;&quot; is not an allowance name',
+    ],
     ['an unknown PF mode', { pfMode: 'none' }, 'pfMode: must be restricted or actual'],
   ])('refuses %s with a 400 naming the field, and writes nothing', async (_case, overrides, problem) => {
     const before = await structuresOf(priya.id);
