@@ -2,9 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Attendance } from './service.js';
 import { attendanceRoutes } from './routes.js';
 import { kioskApiRoutes } from './kiosk-routes.js';
+import { kioskPageRoutes } from './kiosk-page-routes.js';
 
 export { createAttendance, KIOSK_LIMITS, type Attendance } from './service.js';
 export { kioskAuthenticator, KIOSK_BODY_LIMIT } from './kiosk-routes.js';
+export { KIOSK_DETECTOR, KIOSK_MODELS, KIOSK_VENDOR, KIOSK_VENDOR_URL } from './kiosk-vendor.js';
+export { CONSENT_TEXT_VERSION } from './consent.js';
 export { punches, faceSamples, faceConsents, kioskNonces, kioskRejections, kiosks, attendanceSettings, enrolmentTickets } from './schema.js';
 export { setSettings as setAttendanceSettings } from './store.js';
 export { attendanceHousekeeping, ATTENDANCE_HOUSEKEEPING, purgeKioskRows, KIOSK_RETENTION } from './housekeeping.js';
@@ -12,6 +15,7 @@ export { attendanceHousekeeping, ATTENDANCE_HOUSEKEEPING, purgeKioskRows, KIOSK_
 export async function attendanceModule(app: FastifyInstance, options: { attendance: Attendance }): Promise<void> {
   await app.register(attendanceRoutes, options);
   await app.register(kioskApiRoutes, { ...options, prefix: '/api/kiosk/v1' });
+  await app.register(kioskPageRoutes);
 }
 /** Payroll reads LOP days here (specs/payroll-india.md §1). */
 export { monthSummariesOf, dayRecordsOf, type Staff } from './month.js';
