@@ -40,6 +40,8 @@ describe.runIf(browserAvailable && ffmpegAvailable)('the kiosk page with real fa
   let tenantId: string;
   let hr: Browserish;
   let priya: factories.FactoryEmployee;
+  /** Ravi did not enrol his face: he punches with his PIN. */
+  let ravi: factories.FactoryEmployee;
 
   beforeAll(async () => {
     const db = server.app.database.db;
@@ -47,6 +49,9 @@ describe.runIf(browserAvailable && ffmpegAvailable)('the kiosk page with real fa
     tenantId = company.id;
     hr = await sessionFor(server.app, (await factories.user(db, tenantId, { role: 'hr_admin' })).email);
     priya = await factories.employee(server.app, tenantId, { fullName: 'Priya Sharma' });
+    ravi = await factories.employee(server.app, tenantId, { fullName: 'Ravi Iyer' });
+    const raviAccount = await sessionFor(server.app, (await factories.user(db, tenantId, { role: 'employee', employeeId: ravi.id })).email);
+    expect((await submitForm(server.app, raviAccount, '/attendance/pin', '/attendance/pin', { pin: '4821', confirm: '4821' })).statusCode).toBe(303);
     const started = Date.now();
     [videos.enrol, videos.punch, videos.still, videos.stranger] = await Promise.all([
       faceVideo(PRIYA.photo, PRIYA.box, ENROL_FRAMING, 'turn', path.join(work, 'enrol.y4m')),
@@ -180,20 +185,43 @@ describe.runIf(browserAvailable && ffmpegAvailable)('the kiosk page with real fa
     expect(consents.map((c) => c.textVersion)).toEqual([CONSENT_TEXT_VERSION]);
   }, 90_000);
 
-  it('refuses her face as a still video: the liveness check fails and no punch is recorded', async () => {
+  it('refuses her face as a still video (liveness fails, no punch); a colleague punches with his PIN instead', async () => {
     const before = await rejections('liveness_failed');
-    const result = await withKiosk(videos.still, (page) => resultOf(page, 'still'));
+    const { result, pin } = await withKiosk(videos.still, async (page) => {
+      const result = await resultOf(page, 'still');
+      // Someone without face enrolment punches with code and PIN on the same page.
+      await page.getByRole('button', { name: 'Use my PIN' }).click();
+      const form = page.locator('#pin-form');
+      await form.getByLabel('Employee code').fill(ravi.code);
+      await form.getByLabel('PIN').fill('1111');
+      await form.getByRole('button', { name: 'Punch' }).click();
+      await waitFor(page, '#result[data-for="pin"]');
+      const wrong = (await page.locator('#result').textContent())!.trim();
+      await form.getByLabel('PIN').fill('4821');
+      await form.getByRole('button', { name: 'Punch' }).click();
+      await waitFor(page, '#result[data-for="pin"][data-code="recognized"]');
+      return { result, pin: { wrong, right: (await page.locator('#result').textContent())!.trim() } };
+    });
     expect(result.code).toBe('liveness_failed');
     expect(result.text).toContain('could not confirm a live face');
     expect(await rejections('liveness_failed')).toBeGreaterThan(before);
     expect(await punchesOfPriya()).toHaveLength(0);
+    expect(pin.wrong).toBe('Employee code or PIN is not right.');
+    expect(pin.right).toMatch(/^Good (morning|afternoon|evening), Ravi — checked in \d\d:\d\d$/);
+    const raviPunches = await db().select().from(punches).where(eq(punches.employeeId, ravi.id));
+    expect(raviPunches.map((p) => p.method)).toEqual(['pin']);
   }, 90_000);
 
   it('does not recognise a different person who passes the liveness check', async () => {
     const result = await withKiosk(videos.stranger, (page) => resultOf(page, 'stranger'));
     expect(result.code).toBe('not_recognized');
     expect(result.text).toContain('did not recognise you');
-    expect(await db().select().from(punches).where(eq(punches.tenantId, tenantId))).toHaveLength(0);
+    expect(
+      await db()
+        .select()
+        .from(punches)
+        .where(and(eq(punches.tenantId, tenantId), eq(punches.method, 'face'))),
+    ).toHaveLength(0);
   }, 90_000);
 
   it('recognises her turning her head in another crop and records one face punch', async () => {
