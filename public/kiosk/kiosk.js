@@ -171,6 +171,7 @@ async function scanLoop() {
     mode = 'busy';
     attempt = recognise().catch(refused);
     await attempt;
+    if (!identity) return; // revoked: the pairing form is up, the camera loop ends
     await pause();
   }
 }
@@ -185,27 +186,28 @@ async function pause() {
 }
 
 /**
- * Answers the server's challenge from landmarks over frames for up to CHALLENGE_MS, keeping copies of
- * up to `samples` frames in the resting pose (the first frame's yaw): the descriptors come from those.
+ * Answers the server's challenge from landmarks over frames, keeping copies of `samples` frames in the
+ * resting pose (the first frame's yaw): the descriptors come from those. Enrolment wants several, so
+ * it asks the person to look straight at the camera first and shows the challenge once it has them.
  */
 async function capture(challenge, samples) {
-  prompt(INSTRUCTIONS[challenge]);
   setState('challenge');
   const frames = [];
   const stills = [];
-  const until = performance.now() + CHALLENGE_MS;
+  const until = performance.now() + CHALLENGE_MS * (samples > 1 ? 2 : 1);
   let score = 0;
-  while (performance.now() < until && score < 1) {
+  prompt(samples > 1 ? 'Please look straight at the camera' : INSTRUCTIONS[challenge]);
+  while (performance.now() < until && (score < 1 || stills.length < samples)) {
     await nextFrame();
-    if (!frameReady()) {
-      await sleep(30);
-      continue;
-    }
+    if (!frameReady()) continue;
     const frame = still(video);
     const face = await look(model, frame);
     if (!face || placement(face.box, frame.width, frame.height) !== 'centred') continue;
     frames.push(face);
-    if (stills.length < samples && Math.abs(face.yaw - frames[0].yaw) < 0.06) stills.push(frame);
+    if (stills.length < samples && Math.abs(face.yaw - frames[0].yaw) < 0.06) {
+      stills.push(frame);
+      if (stills.length === samples) prompt(INSTRUCTIONS[challenge]);
+    }
     score = livenessScore(challenge, frames);
   }
   const capturedAt = new Date().toISOString();
@@ -290,6 +292,7 @@ $('consent-accept').addEventListener('click', async () => {
   } catch (error) {
     await refused(error, 'enrol');
   }
+  if (!identity) return;
   setState('result');
   await sleep(RESULT_MS);
   panelOpen = false;

@@ -12,7 +12,7 @@ import { createKioskCode } from '../support/kiosk.js';
 import * as factories from '../support/factories.js';
 import { browserWithCamera, faceVideo, ffmpegAvailable, type Framing } from '../support/fake-camera.js';
 import { SAMPLE_PHOTOS, type Box } from '../support/faces.js';
-import { faceConsents, faceSamples, kioskRejections, punches } from '../../src/modules/attendance/index.js';
+import { faceConsents, faceSamples, kioskRejections, kiosks, punches } from '../../src/modules/attendance/index.js';
 import { CONSENT_TEXT_VERSION } from '../../src/modules/attendance/consent.js';
 
 /**
@@ -235,5 +235,19 @@ describe.runIf(browserAvailable && ffmpegAvailable)('the kiosk page with real fa
     expect(rows[0]!.livenessScore).toBeGreaterThanOrEqual(0.7);
     timings.punchDistance = rows[0]!.distance!;
     timings.punchLiveness = rows[0]!.livenessScore!;
+  }, 90_000);
+  it('forgets its key and asks to be paired again once HR revokes it', async () => {
+    const [kiosk] = await db().select().from(kiosks).where(eq(kiosks.tenantId, tenantId));
+    const revoked = await submitForm(server.app, hr, '/attendance/kiosks', `/attendance/kiosks/${kiosk!.id}/revoke`, {});
+    expect(revoked.statusCode).toBe(303);
+    const shown = await withKiosk(videos.punch, async (page) => {
+      const result = await resultOf(page, 'revoked');
+      await waitFor(page, 'body[data-state="pairing"]');
+      return { result, pairingVisible: await page.locator('#pairing-form').isVisible() };
+    });
+    expect(shown.result).toMatchObject({ code: 'kiosk_revoked' });
+    expect(shown.result.text).toContain('revoked by HR');
+    expect(shown.pairingVisible).toBe(true);
+    expect(await punchesOfPriya()).toHaveLength(1);
   }, 90_000);
 });
