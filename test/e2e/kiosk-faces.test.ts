@@ -146,6 +146,8 @@ describe.runIf(browserAvailable && ffmpegAvailable)('the kiosk page with real fa
       await page.getByRole('button', { name: 'Pair this kiosk' }).click();
       await waitForModel(page);
       expect(await page.getAttribute('body', 'data-backend')).toBe('wasm');
+      // The first launch downloads the ≈ 9 MB model; the later ones read it from the browser's cache.
+      timings['pair.modelLoadMs'] = Number(await page.getAttribute('body', 'data-model-load-ms'));
       // The private key is a non-extractable CryptoKey in IndexedDB.
       return page.evaluate(async () => {
         const db = await new Promise<IDBDatabase>((resolve) => {
