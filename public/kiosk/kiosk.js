@@ -214,10 +214,12 @@ async function capture(challenge, samples) {
   body.dataset.liveness = `${challenge} ${score.toFixed(3)} over ${frames.length} frames`;
   prompt('One moment…');
   const descriptors = [];
+  const describing = performance.now();
   for (const frame of stills) {
     const descriptor = await describe(model, frame);
     if (descriptor) descriptors.push(descriptor);
   }
+  body.dataset.describeMs = String(Math.round((performance.now() - describing) / Math.max(1, stills.length)));
   stills.length = 0; // the frames are dropped here: only numbers leave the page
   if (descriptors.length < samples) throw new KioskError('no_face');
   return { descriptors, capturedAt, liveness: { score: Math.round(score * 1000) / 1000, method: challenge } };

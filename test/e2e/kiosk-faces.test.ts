@@ -30,6 +30,22 @@ const STRANGER = { photo: SAMPLE_PHOTOS[4]!, box: { x: 597, y: 415, width: 167, 
 const ENROL_FRAMING: Framing = { margin: 0.9, faceWidth: 90 };
 const PUNCH_FRAMING: Framing = { margin: 0.8, shiftX: 0.15, faceWidth: 84 };
 
+/** The members of the kiosk API's bodies: anything else would be the page leaking more than numbers. */
+const ALLOWED_KEYS = new Set([
+  'pairingCode',
+  'publicKeyJwk',
+  'deviceName',
+  'kioskId',
+  'nonce',
+  'capturedAt',
+  'embedding',
+  'liveness',
+  'employeeCode',
+  'consent',
+  'samples',
+  'pin',
+]);
+
 describe.runIf(browserAvailable && ffmpegAvailable)('the kiosk page with real faces (Chromium, fake camera)', () => {
   // Priya's turn video begins unmirrored: the nose moves to the image's right, her left.
   const server = useListeningApp({ seed: false, adapters: { kioskChallenge: () => 'turn_left' } });
@@ -86,8 +102,11 @@ describe.runIf(browserAvailable && ffmpegAvailable)('the kiosk page with real fa
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       const foreign: string[] = [];
+      const sent: { url: string; bytes: number; keys: string[] }[] = [];
       page.on('request', (request) => {
         if (!request.url().startsWith(server.baseUrl)) foreign.push(request.url());
+        const body = request.postData();
+        if (body !== null) sent.push({ url: request.url(), bytes: body.length, keys: Object.keys(JSON.parse(body) as object) });
       });
       page.on('pageerror', (error) => console.error('kiosk page error:', error.message));
       page.on('console', (message) => {
@@ -98,6 +117,15 @@ describe.runIf(browserAvailable && ffmpegAvailable)('the kiosk page with real fa
       page.setDefaultTimeout(20_000);
       const outcome = await use(page);
       expect(foreign).toEqual([]);
+      // What leaves the page is a few kilobytes of numbers per request, never a frame.
+      for (const request of sent) {
+        expect(request.url).toMatch(/\/api\/kiosk\/v1\/(pair|challenge|recognize|enrol|pin-punch)$/);
+        expect(request.bytes, request.url).toBeLessThan(12_000);
+        expect(
+          request.keys.filter((k) => !ALLOWED_KEYS.has(k)),
+          request.url,
+        ).toEqual([]);
+      }
       return outcome;
     } finally {
       await context.close();
@@ -134,6 +162,7 @@ describe.runIf(browserAvailable && ffmpegAvailable)('the kiosk page with real fa
     timings[`${label}.liveness`] = (await page.getAttribute('body', 'data-liveness')) ?? '';
     timings[`${label}.resultMs`] = Date.now() - started;
     timings[`${label}.frameMs`] = Number(await page.getAttribute('body', 'data-frame-ms'));
+    timings[`${label}.describeMs`] = Number(await page.getAttribute('body', 'data-describe-ms'));
     expect(await page.getAttribute('body', 'data-backend')).toBe('wasm');
     await page.screenshot({ path: path.join(screenshots, `kiosk-${label}.png`) });
     return { code: await page.getAttribute('#result', 'data-code'), text: (await page.locator('#result').textContent())!.trim() };
