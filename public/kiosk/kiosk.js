@@ -111,6 +111,8 @@ async function startStation() {
   setState('loading');
   prompt('Starting the camera and the face model…');
   try {
+    // Paired again after a revocation: the old stream goes before a new one opens.
+    for (const track of video.srcObject?.getTracks() ?? []) track.stop();
     const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480, facingMode: 'user' }, audio: false });
     video.srcObject = stream;
     await video.play();
