@@ -6,6 +6,9 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build also copies the kiosk page's face model (weights, face-api, tfjs wasm) from node_modules
+# into public/kiosk/vendor/: dev dependencies, needed here only.
+COPY public ./public
 RUN npm run build
 
 # Runtime stage: production dependencies only, compiled JS, non-root user.
@@ -26,7 +29,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 COPY views ./views
-COPY public ./public
+COPY --from=build /app/public ./public
 # node's image ships an unprivileged "node" user; the root filesystem is mounted read-only in ECS.
 USER node
 EXPOSE 3000

@@ -10,6 +10,7 @@ import { runMigrations } from '../src/platform/db/migrate.js';
 import { findOrStartLocalServer, NoDatabaseServer, type LocalServer } from '../src/platform/db/local-server.js';
 import { seedDemo } from '../src/demo/seed.js';
 import { hidePassword } from '../src/cli/command.js';
+import { copyKioskAssets } from '../src/cli/kiosk-assets.js';
 
 const say = (line: string) => process.stdout.write(`[dev] ${line}\n`);
 
@@ -22,6 +23,7 @@ try {
     config.databaseUrl = withDatabase(localServer.serverUrl, 'bizlumo');
   }
   say(`database: ${hidePassword(config.databaseUrl)}`);
+  say(`kiosk face model in ${copyKioskAssets()}`);
   await ensureDatabase(config.databaseUrl);
   await runMigrations(config.databaseUrl);
 

@@ -58,6 +58,8 @@ export interface AppAdapters {
    * tests build many apps and drive the runner themselves (`app.jobs.runUntilIdle()`).
    */
   jobs?: { pollMs?: number | false };
+  /** The kiosk liveness challenge every nonce asks for; only the real-face browser test sets it (production picks at random). */
+  kioskChallenge?: () => 'blink' | 'turn_left' | 'turn_right';
 }
 
 declare module 'fastify' {
@@ -102,7 +104,15 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   const keyProvider = adapters.keyProvider ?? createKeyProvider(config);
   const fieldCipher = createFieldCipher({ db: adapters.database.db, keyProvider, alert, cache: { ttlMs: config.keyCacheMs } });
   const people = createPeople({ db: adapters.database.db, cipher: fieldCipher, clock, audit });
-  const attendance = createAttendance({ db: adapters.database.db, cipher: fieldCipher, clock, audit, alert, pinPepper: config.passwordPepper });
+  const attendance = createAttendance({
+    db: adapters.database.db,
+    cipher: fieldCipher,
+    clock,
+    audit,
+    alert,
+    pinPepper: config.passwordPepper,
+    pickChallenge: adapters.kioskChallenge,
+  });
   const jobs = createJobRunner({
     db: adapters.database.db,
     clock,

@@ -6,7 +6,7 @@ import { insertUser } from '../../src/modules/identity/index.js';
 import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
 import { firstEmployeeOf, listDepartments } from '../../src/modules/people/index.js';
 import { ROLES, type Role } from '../../src/modules/access/index.js';
-import { kiosks, leaveApplications, regularisations } from '../../src/modules/attendance/index.js';
+import { KIOSK_VENDOR_URL, kiosks, leaveApplications, regularisations } from '../../src/modules/attendance/index.js';
 import { newId } from '../../src/platform/db/columns.js';
 import { makeKioskKeys } from '../support/kiosk.js';
 
@@ -107,6 +107,9 @@ const EXPECTED: Record<string, Who> = {
   'POST /leave/policy/types/remove': HR,
   // The pairing code is the credential (checked in the use case); the rest is signed by a paired kiosk.
   'POST /api/kiosk/v1/pair': 'anyone',
+  // The kiosk page and its face model: the tablet has no session; the API it calls checks its key.
+  'GET /kiosk': 'anyone',
+  [`GET ${KIOSK_VENDOR_URL}*`]: 'anyone',
   'POST /api/kiosk/v1/challenge': 'kiosk',
   'POST /api/kiosk/v1/recognize': 'kiosk',
   'POST /api/kiosk/v1/enrol': 'kiosk',
@@ -243,7 +246,7 @@ describe('authorization matrix', () => {
     const mismatches: string[] = [];
     for (const { method, url: pattern } of t.app.routeRules) {
       const route = `${method} ${pattern}`;
-      const url = pattern.replace(/:(\w+)/g, (_, name: string) => ids[name]!).replace('*', 'css/app.css');
+      const url = pattern.replace(/:(\w+)/g, (_, name: string) => ids[name]!).replace('*', pattern === `${KIOSK_VENDOR_URL}*` ? 'face-api.js' : 'css/app.css');
       for (const actor of actors) {
         const jar = await jarFor(actor);
         // A token from a page the actor may open, so CSRF never masks the access decision.

@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { findOrStartLocalServer, type LocalServer } from '../../src/platform/db/local-server.js';
 import { parseDatabaseUrl } from '../../src/platform/db/admin.js';
+import { copyKioskAssets } from '../../src/cli/kiosk-assets.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,6 +14,8 @@ let localServer: LocalServer | undefined;
 
 /** Finds the database server once for the whole run; each test file then makes its own database. */
 export async function setup(project: TestProject): Promise<void> {
+  // The kiosk page's face model, copied out of node_modules as the build does (a no-op when present).
+  copyKioskAssets();
   let serverUrl: string;
   if (process.env.DATABASE_URL) {
     serverUrl = parseDatabaseUrl(process.env.DATABASE_URL).serverUrl;

@@ -9,11 +9,14 @@ import { attendanceReportRoutes } from './report-routes.js';
 import { createAttendanceReports } from './reports.js';
 import { createLeave } from './leave-service.js';
 import { leaveRoutes } from './leave-routes.js';
+import { kioskPageRoutes } from './kiosk-page-routes.js';
 
 export { createAttendance, KIOSK_LIMITS, type Attendance } from './service.js';
 export { kioskAuthenticator, KIOSK_BODY_LIMIT } from './kiosk-routes.js';
 export { DEFAULT_LEAVE_POLICY } from './leave-policy.js';
 export { leaveApplications, leavePolicies } from './schema.js';
+export { KIOSK_DETECTOR, KIOSK_MODELS, KIOSK_VENDOR, KIOSK_VENDOR_URL } from './kiosk-vendor.js';
+export { CONSENT_TEXT_VERSION } from './consent.js';
 export { punches, faceSamples, faceConsents, kioskNonces, kioskRejections, kiosks, attendanceSettings, enrolmentTickets } from './schema.js';
 export { setSettings as setAttendanceSettings } from './store.js';
 export { attendanceHousekeeping, ATTENDANCE_HOUSEKEEPING, purgeKioskRows, KIOSK_RETENTION } from './housekeeping.js';
@@ -30,6 +33,7 @@ export async function attendanceModule(app: FastifyInstance, options: { attendan
   await app.register(attendanceReportRoutes, { reports });
   // Leave needs only the platform the app already decorates itself with (database, clock, audit).
   await app.register(leaveRoutes, { leave: createLeave({ db: app.database.db, clock: app.clock, audit: app.audit }) });
+  await app.register(kioskPageRoutes);
 }
 /** Payroll reads LOP days here (specs/payroll-india.md §1). */
 export { monthSummariesOf, dayRecordsOf, type Staff } from './month.js';

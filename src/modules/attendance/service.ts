@@ -68,6 +68,8 @@ export interface AttendanceDeps {
   alert: Alerter;
   /** The server secret PINs are HMAC'd with before bcrypt (the password pepper). */
   pinPepper: string;
+  /** Which liveness challenge a nonce asks for: random; the real-face browser test fixes it (a video cannot blink on demand). */
+  pickChallenge?: () => LivenessChallenge;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -262,7 +264,7 @@ export function createAttendance(deps: AttendanceDeps) {
     async challenge(context: RequestContext) {
       const { tenantId, kioskId } = kioskOfContext(context);
       const nonce = randomBytes(16).toString('hex');
-      const challenge = LIVENESS_CHALLENGES[randomInt(LIVENESS_CHALLENGES.length)]!;
+      const challenge = deps.pickChallenge?.() ?? LIVENESS_CHALLENGES[randomInt(LIVENESS_CHALLENGES.length)]!;
       const expiresAt = new Date(now().getTime() + KIOSK_LIMITS.nonceMs);
       await store.insertNonce(db, tenantId, { nonce, kioskId, challenge, expiresAt });
       return { nonce, expiresAt: expiresAt.toISOString(), liveness: { challenge } };
