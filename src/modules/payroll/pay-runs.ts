@@ -215,7 +215,9 @@ export function payRunUseCases(deps: { db: Db; clock: Clock; audit: Audit; jobs:
         }),
         { gross: 0, totalDeductions: 0, net: 0, employerCost: 0 },
       );
-      const checks = run.status === 'approved' ? [] : (await workOutMonth(db, caller.tenantId, run.month)).flatMap((w) => w.problems);
+      // The check costs as much as reading the month for the run: not on every refresh while computing, and
+      // pointless once the month is locked.
+      const checks = run.status === 'computed' || run.status === 'draft' ? (await workOutMonth(db, caller.tenantId, run.month)).flatMap((w) => w.problems) : [];
       return {
         run,
         job,
