@@ -295,6 +295,19 @@ describe('a run that crashes mid-way', () => {
     const again = await payslipsOfRun(runId);
     expect(again).toHaveLength(5);
     expect(again.map((s) => s.id).filter((id) => slips.some((s) => s.id === id))).toEqual([]);
+
+    // Started twice before any job ran: the first job finds the run pointing at the second and leaves it alone.
+    await startRun(hr, '2026-04');
+    await startRun(hr, '2026-04');
+    await runJobs();
+    expect(await payslipsOfRun(runId)).toHaveLength(5);
+    expect(await runRow(runId)).toMatchObject({ status: 'computed', employeesDone: 5 });
+    expect((await auditOf(db(), E.id, 'pay_run.started')).map((e) => e.details)).toEqual([
+      { month: '2026-04', rerun: false },
+      { month: '2026-04', rerun: true },
+      { month: '2026-04', rerun: true },
+      { month: '2026-04', rerun: true },
+    ]);
   });
 });
 
