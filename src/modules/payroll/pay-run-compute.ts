@@ -96,8 +96,11 @@ export function workOutEmployeeMonth(sources: EmployeeMonthSources): Worked {
     month,
     state: employee.workState,
     gender: employee.gender ?? 'other',
+    // New regime is the default (spec §5); the employee's declaration for the old one is still to come.
     regime: 'new',
     earnings: calculatorEarnings(pays.value.earnings),
+    // EPS eligibility needs the date of birth and wages at joining (spec §2), which the employee record does not
+    // hold yet: every member is taken as eligible, the calculator's default.
     pf: { mode: structure.pfMode, epsEligible: true },
     esi: { coveredAtPeriodStart: ytd.esiCoveredAtPeriodStart },
     // The days basis is a company setting still to come (spec §1); calendar is its default.
