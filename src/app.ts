@@ -41,7 +41,7 @@ import {
   kioskAuthenticator,
   type Attendance,
 } from './modules/attendance/index.js';
-import { payrollModule, salaryStructureUseCases } from './modules/payroll/index.js';
+import { PAY_RUN_JOB, payrollModule, payRunUseCases, salaryStructureUseCases, type PayRunHooks } from './modules/payroll/index.js';
 import { createFieldCipher, createKeyProvider, KEY_ROTATION, keyRotationJob, type FieldCipher, type KeyProvider } from './platform/crypto/index.js';
 import { createJobRunner, PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler, type JobRunner } from './platform/jobs/index.js';
 
@@ -60,6 +60,8 @@ export interface AppAdapters {
   jobs?: { pollMs?: number | false };
   /** The kiosk liveness challenge every nonce asks for; only the real-face browser test sets it (production picks at random). */
   kioskChallenge?: () => 'blink' | 'turn_left' | 'turn_right';
+  /** Pay run batch size and a hook before each batch: tests crash a run mid-way through it. */
+  payRuns?: PayRunHooks;
 }
 
 declare module 'fastify' {
@@ -129,6 +131,8 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   // died is finished by the servers once its lease runs out.
   jobs.register(KEY_ROTATION, keyRotationJob({ db: adapters.database.db, keyProvider, cipher: fieldCipher }));
   jobs.register(PRUNE_FINISHED_JOBS, pruneFinishedJobsHandler(adapters.database.db));
+  const payRuns = payRunUseCases({ db: adapters.database.db, clock, audit, jobs, hooks: adapters.payRuns });
+  jobs.register(PAY_RUN_JOB, payRuns.computeRun);
   jobs.recurring(PRUNE_FINISHED_JOBS, 24 * 3600_000);
   app.decorate('alert', alert);
   app.decorate('mailer', mailer);
@@ -172,7 +176,7 @@ export async function buildApp(config: Config, adapters: AppAdapters): Promise<F
   await app.register(identityModule, { identity });
   await app.register(peopleModule, { people });
   await app.register(attendanceModule, { attendance });
-  await app.register(payrollModule, { structures: salaryStructureUseCases({ db: adapters.database.db, clock, audit }) });
+  await app.register(payrollModule, { structures: salaryStructureUseCases({ db: adapters.database.db, clock, audit }), payRuns });
 
   return app;
 }

@@ -8,6 +8,7 @@ import { firstEmployeeOf, listDepartments } from '../../src/modules/people/index
 import { ROLES, type Role } from '../../src/modules/access/index.js';
 import { KIOSK_VENDOR_URL, kiosks, leaveApplications, regularisations } from '../../src/modules/attendance/index.js';
 import { newId } from '../../src/platform/db/columns.js';
+import { payRuns } from '../../src/modules/payroll/index.js';
 import { makeKioskKeys } from '../support/kiosk.js';
 
 /**
@@ -84,6 +85,10 @@ const EXPECTED: Record<string, Who> = {
   'GET /payroll/salaries': HR,
   'GET /payroll/salaries/:employeeId': HR,
   'POST /payroll/salaries/:employeeId': HR,
+  'GET /payroll/runs': HR,
+  'POST /payroll/runs': HR,
+  'GET /payroll/runs/:runId': HR,
+  'POST /payroll/runs/:runId/approve': HR,
   'POST /attendance/shift': HR,
   'POST /attendance/shift/holidays': HR,
   'POST /attendance/shift/holidays/remove': HR,
@@ -118,6 +123,7 @@ const EXPECTED: Record<string, Who> = {
 
 /** A valid body where the access decision would otherwise hide behind a 400 for a missing field. */
 const BODIES: Record<string, Record<string, string>> = {
+  'POST /payroll/runs': { month: '2026-02' },
   'POST /users/:userId/role': { role: 'employee' },
 };
 
@@ -167,6 +173,17 @@ describe('authorization matrix', () => {
         toDate: '2026-05-06',
         days: 1,
         appliedBy: newId(),
+      });
+      // A draft pay run of company A (approving it is a 409 Conflict, past the access decision).
+      ids.runId = newId();
+      await t.db.database.db.insert(payRuns).values({
+        id: ids.runId,
+        tenantId: acme.id,
+        month: '2026-03',
+        status: 'draft',
+        startedBy: newId(),
+        createdAt: new Date(),
+        updatedAt: new Date(),
       });
       ids.kioskId = newId();
       await t.db.database.db.insert(kiosks).values({ id: ids.kioskId, tenantId: acme.id, name: 'Matrix kiosk', status: 'active' });

@@ -1,10 +1,12 @@
 /**
- * The payroll module's public face. For now the statutory calculator (issue 18 items 1–2); the pay runs,
- * payslips and their Fastify plugin join it here.
+ * The payroll module's public face: the statutory calculator (issue 18 items 1–2), salary structures
+ * (item 3) and pay runs (item 4), and the Fastify plugin serving their pages.
  */
 import type { FastifyInstance } from 'fastify';
 import { payrollRoutes } from './routes.js';
+import { payRunRoutes } from './pay-run-routes.js';
 import type { SalaryStructures } from './structures.js';
+import type { PayRuns } from './pay-runs.js';
 
 export { calculateEmployeeMonth, type EmployeeMonthBreakdown } from './rules/calculate.js';
 export { employeeMonthSchema, type EmployeeMonthInput } from './rules/input.js';
@@ -12,9 +14,10 @@ export { ecrLine } from './rules/pf.js';
 export { NoStatutoryRule, type ExplanationStep } from './rules/rule-table.js';
 
 export { salaryStructureUseCases, type SalaryStructures } from './structures.js';
-export { salaryStructures, salaryTemplates } from './schema.js';
+export { payRunUseCases, PAY_RUN_JOB, type PayRuns, type PayRunHooks } from './pay-runs.js';
+export { salaryStructures, salaryTemplates, payRuns, payslips } from './schema.js';
 
-/** Salary templates and structures (issue 18 item 3); pay runs join here. */
-export async function payrollModule(app: FastifyInstance, options: { structures: SalaryStructures }): Promise<void> {
-  await app.register(payrollRoutes, options);
+export async function payrollModule(app: FastifyInstance, options: { structures: SalaryStructures; payRuns: PayRuns }): Promise<void> {
+  await app.register(payrollRoutes, { structures: options.structures });
+  await app.register(payRunRoutes, { payRuns: options.payRuns });
 }

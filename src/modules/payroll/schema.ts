@@ -1,4 +1,4 @@
-import { date, index, int, mysqlTable, text, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
+import { date, datetime, index, int, mysqlTable, text, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import { createdAt, idColumn } from '../../platform/db/columns.js';
 import { companies } from '../tenancy/index.js';
 import { employees } from '../people/index.js';
@@ -61,3 +61,76 @@ export const salaryStructures = mysqlTable(
 
 export type SalaryTemplateRow = typeof salaryTemplates.$inferSelect;
 export type SalaryStructureRow = typeof salaryStructures.$inferSelect;
+
+export const PAY_RUN_STATUSES = ['draft', 'computing', 'computed', 'approved'] as const;
+export type PayRunStatus = (typeof PAY_RUN_STATUSES)[number];
+
+/**
+ * A company's payroll for one month (issue 18 item 4): at most one per company-month. `computing` while a job
+ * works on it (its payslips are not final until `computed`); `approved` locks it: nothing updates an approved
+ * run or its payslips, corrections go to the next month as arrears. Times are the app clock's, written by the use case.
+ */
+export const payRuns = mysqlTable(
+  'pay_runs',
+  {
+    id: idColumn().primaryKey(),
+    tenantId: idColumn('tenant_id')
+      .notNull()
+      .references(() => companies.id),
+    /** `YYYY-MM`. */
+    month: varchar('month', { length: 7 }).notNull(),
+    status: varchar('status', { length: 10, enum: PAY_RUN_STATUSES }).notNull(),
+    /** The job computing it now: a job that finds another id here was superseded by a re-run and stops. */
+    jobId: idColumn('job_id'),
+    startedBy: idColumn('started_by').notNull(),
+    approvedBy: idColumn('approved_by'),
+    approvedAt: datetime('approved_at', { mode: 'date', fsp: 3 }),
+    employeesTotal: int('employees_total').notNull().default(0),
+    employeesDone: int('employees_done').notNull().default(0),
+    /** JSON list of the employees the run skipped and why ({ employeeId, code, name, problem }). */
+    problems: text('problems'),
+    createdAt: datetime('created_at', { mode: 'date', fsp: 3 }).notNull(),
+    updatedAt: datetime('updated_at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (t) => [uniqueIndex('pay_runs_month_uq').on(t.tenantId, t.month)],
+);
+
+/**
+ * One employee's month in a run: the calculator's input and breakdown as JSON text (MariaDB hands JSON back as
+ * a string, MySQL as an object), and the figures that are summed (register totals, year-to-date) as integers,
+ * whole rupees.
+ */
+export const payslips = mysqlTable(
+  'payslips',
+  {
+    id: idColumn().primaryKey(),
+    runId: idColumn('run_id')
+      .notNull()
+      .references(() => payRuns.id),
+    tenantId: idColumn('tenant_id')
+      .notNull()
+      .references(() => companies.id),
+    employeeId: idColumn('employee_id')
+      .notNull()
+      .references(() => employees.id),
+    /** The run's month again, so year-to-date sums need no join. */
+    month: varchar('month', { length: 7 }).notNull(),
+    input: text('input').notNull(),
+    output: text('output').notNull(),
+    gross: int('gross').notNull(),
+    totalDeductions: int('total_deductions').notNull(),
+    net: int('net').notNull(),
+    employerCost: int('employer_cost').notNull(),
+    tds: int('tds').notNull(),
+    professionalTax: int('professional_tax').notNull(),
+    /** Spec §3: whether ESI covered the employee this month (a period's first month decides the rest of it). */
+    esiCovered: int('esi_covered').notNull(),
+    /** LOP days × 2: half-days count 0.5 (spec §1), kept as whole halves. */
+    lopHalfDays: int('lop_half_days').notNull(),
+    createdAt: datetime('created_at', { mode: 'date', fsp: 3 }).notNull(),
+  },
+  (t) => [uniqueIndex('payslips_run_employee_uq').on(t.runId, t.employeeId), index('payslips_employee_month_ix').on(t.tenantId, t.employeeId, t.month)],
+);
+
+export type PayRunRow = typeof payRuns.$inferSelect;
+export type PayslipRow = typeof payslips.$inferSelect;
