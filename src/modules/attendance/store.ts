@@ -8,6 +8,7 @@ import {
   enrolmentTickets,
   faceConsents,
   faceSamples,
+  kioskNearMisses,
   kioskNonces,
   kioskRejections,
   kiosks,
@@ -23,7 +24,10 @@ export type AttendanceSettings = { livenessThreshold: number; matchThreshold: nu
 /** The company's settings; the defaults until the company changes one (no row yet). */
 export async function settingsOf(db: Db, tenantId: string): Promise<AttendanceSettings> {
   const [row] = await db.select().from(attendanceSettings).where(eq(attendanceSettings.tenantId, tenantId));
-  if (!row) return { ...DEFAULT_SETTINGS };
+  return row ? settingsOfRow(row) : { ...DEFAULT_SETTINGS };
+}
+
+function settingsOfRow(row: typeof attendanceSettings.$inferSelect): AttendanceSettings {
   return { livenessThreshold: row.livenessThreshold, matchThreshold: row.matchThreshold, matchMargin: row.matchMargin, enrolmentVersion: row.enrolmentVersion };
 }
 
@@ -128,12 +132,35 @@ export async function lockNonce(tx: Db, tenantId: string, kioskId: string, nonce
   return row;
 }
 
-export async function useNonce(tx: Db, tenantId: string, nonce: string, at: Date): Promise<boolean> {
+/**
+ * Uses the kiosk's nonce if it is live at `at` (unused, unexpired): true for the one request that did. The
+ * row stays locked until the transaction ends, so a second request with the same nonce waits, then finds it used.
+ */
+export async function spendNonce(tx: Db, tenantId: string, kioskId: string, nonce: string, at: Date): Promise<boolean> {
   const result = await tx
     .update(kioskNonces)
     .set({ usedAt: at })
-    .where(and(eq(kioskNonces.tenantId, tenantId), eq(kioskNonces.nonce, nonce), isNull(kioskNonces.usedAt)));
+    .where(
+      and(
+        eq(kioskNonces.tenantId, tenantId),
+        eq(kioskNonces.kioskId, kioskId),
+        eq(kioskNonces.nonce, nonce),
+        isNull(kioskNonces.usedAt),
+        gt(kioskNonces.expiresAt, at),
+      ),
+    );
   return affectedRows(result) === 1;
+}
+
+/** The kiosk's nonce (undefined when unknown) and the company's settings, in one read (not locking the settings). */
+export async function nonceWithSettings(tx: Db, tenantId: string, kioskId: string, nonce: string) {
+  const [row] = await tx
+    .select({ nonce: kioskNonces, settings: attendanceSettings })
+    .from(kioskNonces)
+    .leftJoin(attendanceSettings, eq(attendanceSettings.tenantId, kioskNonces.tenantId))
+    .where(and(eq(kioskNonces.tenantId, tenantId), eq(kioskNonces.kioskId, kioskId), eq(kioskNonces.nonce, nonce)));
+  if (!row) return { row: undefined, settings: await settingsOf(tx, tenantId) };
+  return { row: row.nonce, settings: row.settings ? settingsOfRow(row.settings) : { ...DEFAULT_SETTINGS } };
 }
 
 // Refusals
@@ -158,6 +185,23 @@ export async function countRejection(
   return Number(row?.n ?? 0);
 }
 
+/** Counts one near miss of the kiosk on that IST day, in its distance bucket (nothing about who). */
+export async function countNearMiss(db: Db, tenantId: string, kioskId: string, istDay: string, bucket: number): Promise<void> {
+  await db
+    .insert(kioskNearMisses)
+    .values({ tenantId, kioskId, istDay, bucket, count: 1 })
+    .onDuplicateKeyUpdate({ set: { count: sql`${kioskNearMisses.count} + 1` } });
+}
+
+/** The company's near-miss counts per kiosk and bucket since `fromDay` (IST). */
+export async function nearMissesSince(db: Db, tenantId: string, fromDay: string) {
+  return db
+    .select({ kioskId: kioskNearMisses.kioskId, bucket: kioskNearMisses.bucket, count: sql<number>`sum(${kioskNearMisses.count})` })
+    .from(kioskNearMisses)
+    .where(and(eq(kioskNearMisses.tenantId, tenantId), gte(kioskNearMisses.istDay, fromDay)))
+    .groupBy(kioskNearMisses.kioskId, kioskNearMisses.bucket);
+}
+
 export async function rejectionsOf(db: Db, tenantId: string, kioskId: string) {
   return db
     .select()
@@ -175,19 +219,36 @@ export async function employeeByCode(db: Db, tenantId: string, code: string) {
   return row;
 }
 
-export async function employeeName(db: Db, tenantId: string, employeeId: string) {
-  const [row] = await db
-    .select({ fullName: employees.fullName })
-    .from(employees)
-    .where(and(eq(employees.tenantId, tenantId), eq(employees.id, employeeId)));
-  return row?.fullName;
+/**
+ * The company's samples without their ciphertexts: id, employee, first name and a fingerprint of the ciphertext
+ * (MD5, change detection only: the GCM tag still authenticates whatever is decrypted), in a fixed order.
+ * What a matcher rebuild reads to see which samples are new, changed or gone.
+ */
+export async function sampleListOf(db: Db, tenantId: string) {
+  return db
+    .select({
+      id: faceSamples.id,
+      employeeId: faceSamples.employeeId,
+      fingerprint: sql<string>`md5(${faceSamples.sampleCipher})`,
+      fullName: employees.fullName,
+    })
+    .from(faceSamples)
+    .innerJoin(employees, and(eq(employees.id, faceSamples.employeeId), eq(employees.tenantId, faceSamples.tenantId)))
+    .where(eq(faceSamples.tenantId, tenantId))
+    .orderBy(faceSamples.employeeId, faceSamples.id);
 }
 
-export async function samplesOf(db: Db, tenantId: string) {
+export async function sampleCiphersOf(db: Db, tenantId: string, ids: string[]) {
+  if (ids.length === 0) return [];
   return db
-    .select({ id: faceSamples.id, employeeId: faceSamples.employeeId, sampleCipher: faceSamples.sampleCipher })
+    .select({
+      id: faceSamples.id,
+      employeeId: faceSamples.employeeId,
+      fingerprint: sql<string>`md5(${faceSamples.sampleCipher})`,
+      sampleCipher: faceSamples.sampleCipher,
+    })
     .from(faceSamples)
-    .where(eq(faceSamples.tenantId, tenantId));
+    .where(and(eq(faceSamples.tenantId, tenantId), inArray(faceSamples.id, ids)));
 }
 
 export async function insertSamples(tx: Db, tenantId: string, rows: { id: string; employeeId: string; sampleCipher: string }[]) {
