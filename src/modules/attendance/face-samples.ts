@@ -49,10 +49,10 @@ const FETCH_BATCH = 2000;
  * vectors it already holds, decrypts only the samples it has not seen (or whose row changed), forgets the
  * deleted ones, then lays the matrix out again (a few hundred ms at 30,000 samples, no decryption).
  */
-export function createMatcherCache(deps: { db: Db; cipher: FieldCipher; alert: Alerter }) {
-  const { db, cipher, alert } = deps;
+export function createMatcherCache(deps: { cipher: FieldCipher; alert: Alerter }) {
+  const { cipher, alert } = deps;
   /** Per company: the matcher and the enrolment version it was built at. */
-  const matchers = new Map<string, { version: number; enrolled: Promise<Enrolled> }>();
+  const matchers = new Map<string, { version: number; enrolled: Promise<Enrolled>; ready?: Enrolled }>();
   /** Per company: the samples decrypted so far, by row id (replaced, never mutated, by each rebuild). */
   const opened = new Map<string, Map<string, OpenSample>>();
 
@@ -70,7 +70,7 @@ export function createMatcherCache(deps: { db: Db; cipher: FieldCipher; alert: A
     }
   }
 
-  async function buildTenantMatcher(tenantId: string): Promise<Enrolled> {
+  async function buildTenantMatcher(db: Db, tenantId: string): Promise<Enrolled> {
     const listed = await store.sampleListOf(db, tenantId);
     const held = opened.get(tenantId) ?? new Map<string, OpenSample>();
     const next = new Map<string, OpenSample>();
@@ -105,18 +105,32 @@ export function createMatcherCache(deps: { db: Db; cipher: FieldCipher; alert: A
     return { matcher: buildMatcher(samples), firstNames, decrypted };
   }
 
-  /** The company's matcher, rebuilt when the version read from the database (per request) differs from the one held. */
-  function matcherFor(tenantId: string, version: number): Promise<Enrolled> {
+  /** The company's matcher if one at `version` or newer is built and ready; never waits, never reads. */
+  function readyMatcher(tenantId: string, version: number): Enrolled | undefined {
     const held = matchers.get(tenantId);
     // A newer one than asked for serves too (a request whose transaction began before an enrolment committed).
-    if (held && held.version >= version) return held.enrolled;
-    const enrolled = buildTenantMatcher(tenantId);
-    matchers.set(tenantId, { version, enrolled });
-    enrolled.catch(() => {
-      if (matchers.get(tenantId)?.enrolled === enrolled) matchers.delete(tenantId);
-    });
-    return enrolled;
+    return held && held.version >= version ? held.ready : undefined;
   }
 
-  return { matcherFor };
+  /**
+   * Brings the company's matcher to `version` (or newer), reading through `db`: the pool, never a transaction
+   * held while waiting (see recognition.ts, inTransactionWithMatcher). Concurrent callers share one rebuild.
+   */
+  function matcherFor(tenantId: string, version: number, db: Db): Promise<Enrolled> {
+    const held = matchers.get(tenantId);
+    if (held && held.version >= version) return held.enrolled;
+    const entry: { version: number; enrolled: Promise<Enrolled>; ready?: Enrolled } = { version, enrolled: buildTenantMatcher(db, tenantId) };
+    matchers.set(tenantId, entry);
+    entry.enrolled.then(
+      (enrolled) => {
+        entry.ready = enrolled;
+      },
+      () => {
+        if (matchers.get(tenantId) === entry) matchers.delete(tenantId);
+      },
+    );
+    return entry.enrolled;
+  }
+
+  return { matcherFor, readyMatcher };
 }

@@ -5,7 +5,7 @@ import { newId } from '../../platform/db/columns.js';
 import { Refused } from '../../platform/errors.js';
 import { badSignature } from '../access/index.js';
 import { firstAlertInWindow } from '../identity/index.js';
-import { createMatcherCache } from './face-samples.js';
+import { createMatcherCache, type Enrolled } from './face-samples.js';
 import type { RecognizeInput } from './input.js';
 import { BURST_CODES, KIOSK_LIMITS, refusals, type RecognizeResult } from './kiosk-rules.js';
 import { nearMissBucket } from './near-misses.js';
@@ -38,7 +38,7 @@ export interface AttendanceDeps {
 export function createRecognition(deps: AttendanceDeps) {
   const { db, cipher, audit, alert } = deps;
   const now = () => deps.clock.now();
-  const matchers = createMatcherCache({ db, cipher, alert });
+  const matchers = createMatcherCache({ cipher, alert });
 
   /** Counts a refusal of a known kiosk; a burst of non-matches or liveness failures alerts once per window. */
   async function countRefusal(tenantId: string, kioskId: string, code: string): Promise<void> {
@@ -124,7 +124,10 @@ export function createRecognition(deps: AttendanceDeps) {
     const { tenantId, kioskId } = kioskOfContext(context);
     const employeeId = employee.id;
     const firstName = employee.firstName;
-    const last = await store.lastPunch(tx, tenantId, employeeId);
+    // Only today's last punch sets the direction and only the last 2 minutes merge: 36 hours back covers any IST day.
+    const locked = await store.lockEmployeeWithLastPunch(tx, tenantId, employeeId, new Date(at.getTime() - 36 * 3600_000));
+    if (!locked) throw refusals.notRecognized(); // a sample of an employee since deleted: nobody to punch
+    const last = locked.lastPunch;
     if (last && at.getTime() - last.at.getTime() < KIOSK_LIMITS.punchMergeMs) {
       await audit.recordFor(tx, context, 'attendance.punch_merged', employeeTarget(employeeId), { punchId: last.id, ...evidence });
       return { result: 'recognized', employee: { firstName }, direction: last.direction, at: last.at.toISOString() };
@@ -147,28 +150,70 @@ export function createRecognition(deps: AttendanceDeps) {
     return { result: 'recognized', employee: { firstName }, direction, at: at.toISOString() };
   }
 
+  /**
+   * Runs `work` in a transaction that may use the company's matcher at the enrolment version the transaction
+   * reads (`matcherAt`). A matcher behind that version is never rebuilt inside the transaction: the rebuild needs
+   * pool connections (the sample list, the company's data key) that requests waiting for it would all be holding,
+   * and would wait for ever. So the transaction rolls back (a refusal-free rollback: the nonce is unused again),
+   * the matcher is rebuilt outside, and the work runs again. In the steady state this costs nothing.
+   */
+  async function inTransactionWithMatcher<T>(
+    tenantId: string,
+    work: (tx: Db, matcherAt: (version: number) => Enrolled) => Promise<T>,
+    config?: typeof PUNCH_ISOLATION,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await inTransaction(
+          db,
+          (tx) =>
+            work(tx, (version) => {
+              const ready = matchers.readyMatcher(tenantId, version);
+              if (!ready) throw new MatcherBehind(version);
+              return ready;
+            }),
+          config,
+        );
+      } catch (error) {
+        if (!(error instanceof MatcherBehind) || attempt === 3) throw error;
+        await matchers.matcherFor(tenantId, error.version, db);
+      }
+    }
+  }
+
   /** One punch, or a refusal that leaves nothing but counters (kiosk.md, "Recognition"). */
   function recognize(context: RequestContext, input: RecognizeInput): Promise<RecognizeResult> {
     const { tenantId, kioskId } = kioskOfContext(context);
     return counted(context, () =>
-      inTransaction(db, async (tx) => {
-        const { at, settings } = await spendNonce(tx, tenantId, kioskId, input.nonce, input.liveness, input.capturedAt);
-        const enrolled = await matchers.matcherFor(tenantId, settings.enrolmentVersion);
-        const rule = { threshold: settings.matchThreshold, margin: settings.matchMargin };
-        const outcome = enrolled.matcher.match(input.embedding, rule);
-        if (outcome.kind !== 'recognized') {
-          // Only how far, never who: a refusal keeps no identity (kiosk.md), a near miss only a counter.
-          const bucket = outcome.reason === 'too_far' ? nearMissBucket(outcome.bestDistance!, rule.threshold) : undefined;
-          throw bucket === undefined ? refusals.notRecognized() : new NearMiss(at, bucket);
-        }
-        const distance = Math.round(outcome.distance * 10_000) / 10_000;
-        const employee = { id: outcome.employeeId, firstName: enrolled.firstNames.get(outcome.employeeId) ?? '' };
-        return recordPunch(tx, context, employee, at, { method: 'face', distance, livenessScore: input.liveness.score });
-      }),
+      inTransactionWithMatcher(
+        tenantId,
+        async (tx, matcherAt) => {
+          const { at, settings } = await spendNonce(tx, tenantId, kioskId, input.nonce, input.liveness, input.capturedAt);
+          const enrolled = matcherAt(settings.enrolmentVersion);
+          const rule = { threshold: settings.matchThreshold, margin: settings.matchMargin };
+          const outcome = enrolled.matcher.match(input.embedding, rule);
+          if (outcome.kind !== 'recognized') {
+            // Only how far, never who: a refusal keeps no identity (kiosk.md), a near miss only a counter.
+            const bucket = outcome.reason === 'too_far' ? nearMissBucket(outcome.bestDistance!, rule.threshold) : undefined;
+            throw bucket === undefined ? refusals.notRecognized() : new NearMiss(at, bucket);
+          }
+          const distance = Math.round(outcome.distance * 10_000) / 10_000;
+          const employee = { id: outcome.employeeId, firstName: enrolled.firstNames.get(outcome.employeeId) ?? '' };
+          return recordPunch(tx, context, employee, at, { method: 'face', distance, livenessScore: input.liveness.score });
+        },
+        PUNCH_ISOLATION,
+      ),
     );
   }
 
-  return { countRefusal, counted, kioskOfContext, lockLiveNonce, spendNonce, recordPunch, recognize, matcherFor: matchers.matcherFor };
+  return { countRefusal, counted, kioskOfContext, lockLiveNonce, spendNonce, recordPunch, recognize, inTransactionWithMatcher };
+}
+
+/** The transaction read an enrolment version this instance's matcher has not reached yet. */
+class MatcherBehind extends Error {
+  constructor(readonly version: number) {
+    super(`the matcher is behind enrolment version ${version}`);
+  }
 }
 
 /** A not_recognized whose best distance was just above the threshold: counted twice (refusal and near miss), answered as not_recognized. */
@@ -182,3 +227,6 @@ class NearMiss extends Refused {
 }
 
 const employeeTarget = (id: string) => ({ type: 'employee', id });
+
+/** A punch's transaction: no gap locks (store.lockEmployeeWithLastPunch says why); the employee row lock serialises. */
+export const PUNCH_ISOLATION = { isolationLevel: 'read committed' } as const;

@@ -17,7 +17,7 @@ import * as store from './store.js';
 import { firstNameOf, sealSample } from './face-samples.js';
 import { newPairingCode, normaliseCode, signatureVerifies } from './kiosk-identity.js';
 import { KIOSK_LIMITS, PIN_COST, refusals, type RecognizeResult } from './kiosk-rules.js';
-import { createRecognition, type AttendanceDeps } from './recognition.js';
+import { createRecognition, PUNCH_ISOLATION, type AttendanceDeps } from './recognition.js';
 
 export type { AttendanceDeps } from './recognition.js';
 import { NEAR_MISS, NEAR_MISS_BUCKETS, nearMissTable } from './near-misses.js';
@@ -29,7 +29,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 export function createAttendance(deps: AttendanceDeps) {
   const { db, cipher, audit } = deps;
   const now = () => deps.clock.now();
-  const { counted, kioskOfContext, lockLiveNonce, spendNonce, recordPunch, recognize, countRefusal, matcherFor } = createRecognition(deps);
+  const { counted, kioskOfContext, lockLiveNonce, spendNonce, recordPunch, recognize, countRefusal, inTransactionWithMatcher } = createRecognition(deps);
 
   /** HMAC first (bcrypt reads 72 bytes at most, and the pepper keeps a stolen table from being brute-forced alone), bound to the employee. */
   const pinPreHash = (employeeId: string, pin: string) => createHmac('sha256', deps.pinPepper).update(`kiosk-pin:${employeeId}:${pin}`).digest('base64');
@@ -152,11 +152,15 @@ export function createAttendance(deps: AttendanceDeps) {
           await store.failPin(db, tenantId, employee.id, KIOSK_LIMITS.pinFailures, new Date(now().getTime() + KIOSK_LIMITS.pinLockMs));
           throw refusals.pinInvalid();
         }
-        return inTransaction(db, async (tx) => {
-          const { at } = await spendNonce(tx, tenantId, kioskId, input.nonce, null);
-          await store.clearPinFailures(tx, tenantId, employee.id);
-          return recordPunch(tx, context, { id: employee.id, firstName: firstNameOf(employee.fullName) }, at, { method: 'pin' });
-        });
+        return inTransaction(
+          db,
+          async (tx) => {
+            const { at } = await spendNonce(tx, tenantId, kioskId, input.nonce, null);
+            await store.clearPinFailures(tx, tenantId, employee.id);
+            return recordPunch(tx, context, { id: employee.id, firstName: firstNameOf(employee.fullName) }, at, { method: 'pin' });
+          },
+          PUNCH_ISOLATION,
+        );
       });
     },
 
@@ -189,7 +193,7 @@ export function createAttendance(deps: AttendanceDeps) {
     enrol(context: RequestContext, input: EnrolInput): Promise<{ result: 'enrolled'; samples: number }> {
       const { tenantId, kioskId } = kioskOfContext(context);
       return counted(context, () =>
-        inTransaction(db, async (tx) => {
+        inTransactionWithMatcher(tenantId, async (tx, matcherAt) => {
           const { at, settings } = await spendNonce(tx, tenantId, kioskId, input.nonce, input.liveness);
           if (input.consent.acceptedAt.getTime() - at.getTime() > KIOSK_LIMITS.captureSkewMs)
             throw refusals.invalidBody('consent.acceptedAt: is in the future');
@@ -203,7 +207,7 @@ export function createAttendance(deps: AttendanceDeps) {
           }
           // Someone enrolling their face under another's code would punch for them: a face the company's
           // matcher already gives to another employee is refused.
-          const { matcher } = await matcherFor(tenantId, settings.enrolmentVersion);
+          const { matcher } = matcherAt(settings.enrolmentVersion);
           for (const sample of input.samples) {
             const outcome = matcher.match(sample, { threshold: settings.matchThreshold, margin: settings.matchMargin });
             if (outcome.kind === 'recognized' && outcome.employeeId !== employee.id) throw refusals.faceAlreadyEnrolled();

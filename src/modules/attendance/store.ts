@@ -332,6 +332,25 @@ export async function lastPunch(tx: Db, tenantId: string, employeeId: string): P
   return row;
 }
 
+/**
+ * Locks the employee's row and reads their latest punch since `since`, in one statement: two kiosks punching one
+ * person at once queue on the employee row, and the second then reads the first's punch. Run it under READ
+ * COMMITTED: a locking read of the punches under REPEATABLE READ takes gap locks, and two recognitions of
+ * different people locking the same gap, then each inserting into it, deadlock (seen at 100 punches/s).
+ * Undefined employee: not of this company.
+ */
+export async function lockEmployeeWithLastPunch(tx: Db, tenantId: string, employeeId: string, since: Date) {
+  const [row] = await tx
+    .select({ employeeId: employees.id, punch: punches })
+    .from(employees)
+    .leftJoin(punches, and(eq(punches.tenantId, employees.tenantId), eq(punches.employeeId, employees.id), gte(punches.at, since)))
+    .where(and(eq(employees.tenantId, tenantId), eq(employees.id, employeeId)))
+    .orderBy(desc(punches.at))
+    .limit(1)
+    .for('update');
+  return row && { lastPunch: row.punch ?? undefined };
+}
+
 export async function insertPunch(tx: Db, tenantId: string, punch: Omit<typeof punches.$inferInsert, 'tenantId'>) {
   await tx.insert(punches).values({ ...punch, tenantId });
 }
