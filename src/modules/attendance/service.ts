@@ -1,15 +1,11 @@
 import { createHash, createHmac, createPublicKey, randomBytes, randomInt } from 'node:crypto';
-import type { Clock } from '../../platform/clock/index.js';
 import { istDay } from '../../platform/clock/index.js';
 import { actingAs, systemContext, type RequestContext } from '../../platform/context/index.js';
-import { inTransaction, type Db } from '../../platform/db/client.js';
+import { inTransaction } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
-import type { FieldCipher } from '../../platform/crypto/index.js';
 import { Invalid, NotFound } from '../../platform/errors.js';
-import type { Alerter } from '../../platform/observability/alert.js';
 import { bcryptCompare, bcryptHash } from '../../platform/cpu/index.js';
 import { badSignature, type Caller } from '../access/index.js';
-import type { Audit } from '../audit/index.js';
 import { euclidean } from './matcher.js';
 import { type EnrolInput, type PairInput, type PinPunchInput } from './input.js';
 import { FACE_SAMPLE_LOCATION, LIVENESS_CHALLENGES } from './schema.js';

@@ -8,9 +8,7 @@ import {
   enrolmentTickets,
   faceConsents,
   faceSamples,
-  kioskNearMisses,
   kioskNonces,
-  kioskRejections,
   kiosks,
   punches,
   type Kiosk,
@@ -163,51 +161,8 @@ export async function nonceWithSettings(tx: Db, tenantId: string, kioskId: strin
   return { row: row.nonce, settings: row.settings ? settingsOfRow(row.settings) : { ...DEFAULT_SETTINGS } };
 }
 
-// Refusals
-
-/** Counts one refusal; returns this window's total of the codes in `burstCodes` for the kiosk. */
-export async function countRejection(
-  db: Db,
-  tenantId: string,
-  kioskId: string,
-  code: string,
-  windowStart: number,
-  burstCodes: readonly string[],
-): Promise<number> {
-  await db
-    .insert(kioskRejections)
-    .values({ tenantId, kioskId, code, windowStart, count: 1 })
-    .onDuplicateKeyUpdate({ set: { count: sql`${kioskRejections.count} + 1` } });
-  const [row] = await db
-    .select({ n: sql<number>`coalesce(sum(${kioskRejections.count}), 0)` })
-    .from(kioskRejections)
-    .where(and(eq(kioskRejections.kioskId, kioskId), eq(kioskRejections.windowStart, windowStart), inArray(kioskRejections.code, [...burstCodes])));
-  return Number(row?.n ?? 0);
-}
-
-/** Counts one near miss of the kiosk on that IST day, in its distance bucket (nothing about who). */
-export async function countNearMiss(db: Db, tenantId: string, kioskId: string, istDay: string, bucket: number): Promise<void> {
-  await db
-    .insert(kioskNearMisses)
-    .values({ tenantId, kioskId, istDay, bucket, count: 1 })
-    .onDuplicateKeyUpdate({ set: { count: sql`${kioskNearMisses.count} + 1` } });
-}
-
-/** The company's near-miss counts per kiosk and bucket since `fromDay` (IST). */
-export async function nearMissesSince(db: Db, tenantId: string, fromDay: string) {
-  return db
-    .select({ kioskId: kioskNearMisses.kioskId, bucket: kioskNearMisses.bucket, count: sql<number>`sum(${kioskNearMisses.count})` })
-    .from(kioskNearMisses)
-    .where(and(eq(kioskNearMisses.tenantId, tenantId), gte(kioskNearMisses.istDay, fromDay)))
-    .groupBy(kioskNearMisses.kioskId, kioskNearMisses.bucket);
-}
-
-export async function rejectionsOf(db: Db, tenantId: string, kioskId: string) {
-  return db
-    .select()
-    .from(kioskRejections)
-    .where(and(eq(kioskRejections.tenantId, tenantId), eq(kioskRejections.kioskId, kioskId)));
-}
+// Refusals: refusal-store.ts (re-exported so callers keep one store to import).
+export { countNearMiss, countRejection, nearMissesSince, rejectionsOf } from './refusal-store.js';
 
 // Employees, samples, consent
 
@@ -319,18 +274,6 @@ export async function withdrawConsents(tx: Db, tenantId: string, employeeId: str
 }
 
 // Punches
-
-/** The employee's latest punch, locked: two kiosks punching one person at once queue here. */
-export async function lastPunch(tx: Db, tenantId: string, employeeId: string): Promise<Punch | undefined> {
-  const [row] = await tx
-    .select()
-    .from(punches)
-    .where(and(eq(punches.tenantId, tenantId), eq(punches.employeeId, employeeId)))
-    .orderBy(desc(punches.at))
-    .limit(1)
-    .for('update');
-  return row;
-}
 
 /**
  * Locks the employee's row and reads their latest punch since `since`, in one statement: two kiosks punching one
