@@ -175,33 +175,28 @@ export async function employeeByCode(db: Db, tenantId: string, code: string) {
 }
 
 /**
- * The company's samples without their ciphertexts: id, employee, first name and a fingerprint of the ciphertext
- * (MD5, change detection only: the GCM tag still authenticates whatever is decrypted), in a fixed order.
- * What a matcher rebuild reads to see which samples are new, changed or gone.
+ * The company's samples without their ciphertexts (id and employee, read from the index alone), in a fixed
+ * order: what a matcher rebuild reads to see which samples are new or gone. Reading the ciphertexts too, even
+ * to fingerprint them, took 4× as long at 30,000 samples.
  */
 export async function sampleListOf(db: Db, tenantId: string) {
   return db
-    .select({
-      id: faceSamples.id,
-      employeeId: faceSamples.employeeId,
-      fingerprint: sql<string>`md5(${faceSamples.sampleCipher})`,
-      fullName: employees.fullName,
-    })
+    .select({ id: faceSamples.id, employeeId: faceSamples.employeeId })
     .from(faceSamples)
-    .innerJoin(employees, and(eq(employees.id, faceSamples.employeeId), eq(employees.tenantId, faceSamples.tenantId)))
     .where(eq(faceSamples.tenantId, tenantId))
     .orderBy(faceSamples.employeeId, faceSamples.id);
+}
+
+/** Every employee's full name, by id (one indexed read; joined per sample it cost 3× as much). */
+export async function employeeNamesOf(db: Db, tenantId: string): Promise<Map<string, string>> {
+  const rows = await db.select({ id: employees.id, fullName: employees.fullName }).from(employees).where(eq(employees.tenantId, tenantId));
+  return new Map(rows.map((row) => [row.id, row.fullName]));
 }
 
 export async function sampleCiphersOf(db: Db, tenantId: string, ids: string[]) {
   if (ids.length === 0) return [];
   return db
-    .select({
-      id: faceSamples.id,
-      employeeId: faceSamples.employeeId,
-      fingerprint: sql<string>`md5(${faceSamples.sampleCipher})`,
-      sampleCipher: faceSamples.sampleCipher,
-    })
+    .select({ id: faceSamples.id, employeeId: faceSamples.employeeId, sampleCipher: faceSamples.sampleCipher })
     .from(faceSamples)
     .where(and(eq(faceSamples.tenantId, tenantId), inArray(faceSamples.id, ids)));
 }
