@@ -29,7 +29,10 @@ try {
 
   const seeding = createDatabase({ url: config.databaseUrl, poolSize: 2, tls: config.databaseTls });
   const summary = await seedDemo(seeding.db, config).finally(() => seeding.close());
-  for (const company of summary.companies) say(`demo company ${company.name} (${company.domain}): ${company.employees} employees`);
+  for (const company of summary.companies) {
+    say(`demo company ${company.name} (${company.domain}): ${company.employees} employees, ${company.kiosk.enrolled} with a face enrolled at its demo kiosk`);
+  }
+  say(`a day of punches at a demo kiosk, through the signed kiosk API: npm run kiosk:simulate -- --company acme.test`);
   say(`demo sign-ins (password: ${config.demoPassword}):`);
   for (const login of summary.logins) say(`  ${login.email.padEnd(28)} ${login.role}`);
 

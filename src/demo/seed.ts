@@ -21,6 +21,7 @@ import { newId } from '../platform/db/columns.js';
 import { systemClock } from '../platform/clock/index.js';
 import { createAudit } from '../modules/audit/index.js';
 import { DESIGNATIONS, FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, SURNAMES, WORK_STATES } from './names.js';
+import { seedDemoKiosk } from './kiosk.js';
 
 export const DEMO_COMPANIES = [
   { name: 'Acme Industries', domain: 'acme.test', plan: 'enterprise' as Plan, codePrefix: 'ACM' },
@@ -45,7 +46,7 @@ export const DEMO_USERS: { local: string; displayName: string; role: Role; heads
 ];
 
 export interface SeedSummary {
-  companies: { name: string; domain: string; tenantId: string; employees: number }[];
+  companies: { name: string; domain: string; tenantId: string; employees: number; kiosk: { kioskId: string; enrolled: number; keyFile: string } }[];
   logins: { email: string; role: Role }[];
 }
 
@@ -158,7 +159,8 @@ export async function seedDemo(
       );
       if (demoUser.heads) await addDepartmentHead(db, tenantId, departments.get(demoUser.heads)!, userId);
     }
-    summary.companies.push({ name: demo.name, domain: demo.domain, tenantId, employees: await countEmployees(db, tenantId) });
+    const kiosk = await seedDemoKiosk(db, cipher, config, tenantId, demo.domain);
+    summary.companies.push({ name: demo.name, domain: demo.domain, tenantId, employees: await countEmployees(db, tenantId), kiosk });
   }
   return summary;
 }

@@ -20,6 +20,7 @@ import {
   type TestKiosk,
 } from '../support/kiosk.js';
 import { auditEvents } from '../../src/modules/audit/index.js';
+import { buildApp } from '../../src/app.js';
 import { buildMatcher, DEFAULT_MATCH_RULE } from '../../src/modules/attendance/matcher.js';
 import {
   faceConsents,
@@ -488,10 +489,18 @@ describe('enrolment', () => {
     await db().update(faceSamples).set({ sampleCipher: donor!.sampleCipher }).where(eq(faceSamples.id, tampered!.id));
     await db().execute(sql`UPDATE attendance_settings SET enrolment_version = enrolment_version + 1 WHERE tenant_id = ${A.id}`);
     clock.advance(10 * 60_000);
-    const res = await recognize(A, faces.get(anil.id)!);
-    expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ result: 'recognized', employee: { firstName: 'Anil' } });
-    expect(alertsOf('crypto.decrypt_failed').map((a) => a.rowId)).toContain(tampered!.id);
+    // An instance that decrypts the row (here a new one: the running one keeps the authentic vector it decrypted
+    // before, and decrypts only new samples) refuses it, alerts, and matches from Anil's other samples.
+    const fresh = await buildApp(t.config, { database: t.db.database, clock, logger });
+    try {
+      const res = await recognize(A, faces.get(anil.id)!, fresh);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ result: 'recognized', employee: { firstName: 'Anil' } });
+      expect(alertsOf('crypto.decrypt_failed').map((a) => a.rowId)).toContain(tampered!.id);
+    } finally {
+      await fresh.close();
+    }
+    expect((await recognize(A, faces.get(anil.id)!)).json()).toMatchObject({ result: 'recognized', employee: { firstName: 'Anil' } });
     await db().update(faceSamples).set({ sampleCipher: tampered!.sampleCipher }).where(eq(faceSamples.id, tampered!.id));
     await db().execute(sql`UPDATE attendance_settings SET enrolment_version = enrolment_version + 1 WHERE tenant_id = ${A.id}`);
   });

@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { seedDemo, DEMO_EMPLOYEES_PER_COMPANY } from '../../src/demo/seed.js';
+import { declinesFace, DEMO_KIOSK } from '../../src/demo/kiosk.js';
+import { readDemoKioskKey, saveDemoKioskKey } from '../../src/demo/faces.js';
 import { loadConfig } from '../../src/config.js';
 
-const config = loadConfig({ NODE_ENV: 'test' });
+// Its own data folder: the seed saves the demo kiosks' keys there.
+const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: mkdtempSync(path.join(tmpdir(), 'bz-seed-')) });
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 describe('demo seed', () => {
@@ -49,6 +55,41 @@ describe('demo seed', () => {
     expect(again.companies.map((c) => c.employees)).toEqual([60, 60]);
     const [count] = (await t.database.db.execute(sql`SELECT COUNT(*) AS n FROM companies`)) as unknown as [{ n: number }[]];
     expect(Number(count[0]!.n)).toBe(2);
+    // The same kiosk (its key is still there) and no second set of samples.
+    const [kiosks] = (await t.database.db.execute(sql`SELECT COUNT(*) AS n FROM kiosks`)) as unknown as [{ n: number }[]];
+    expect(Number(kiosks[0]!.n)).toBe(2);
+    expect(again.companies.map((c) => c.kiosk.kioskId)).toEqual(['acme.test', 'globex.test'].map((d) => readDemoKioskKey(config, d)!.kioskId));
+    const [samples] = (await t.database.db.execute(sql`SELECT COUNT(*) AS n FROM face_samples`)) as unknown as [{ n: number }[]];
+    expect(Number(samples[0]!.n)).toBe(2 * 3 * again.companies[0]!.kiosk.enrolled);
+  });
+
+  it('pairs one demo kiosk per company, its key saved under the data folder, and enrols those who consent', async () => {
+    const [rows] = (await t.database.db.execute(
+      sql`SELECT c.domain, k.id, k.name, k.status, (SELECT COUNT(*) FROM face_samples s WHERE s.tenant_id = c.id) AS samples,
+        (SELECT COUNT(*) FROM face_consents f WHERE f.tenant_id = c.id AND f.text_version = ${DEMO_KIOSK.consentTextVersion} AND f.kiosk_id = k.id) AS consents,
+        (SELECT enrolment_version FROM attendance_settings a WHERE a.tenant_id = c.id) AS version
+        FROM companies c JOIN kiosks k ON k.tenant_id = c.id ORDER BY c.domain`,
+    )) as unknown as [{ domain: string; id: string; name: string; status: string; samples: number; consents: number; version: number }[]];
+    const [codes] = (await t.database.db.execute(sql`SELECT code FROM employees WHERE code LIKE 'ACM%'`)) as unknown as [{ code: string }[]];
+    const consenting = codes.filter((c) => !declinesFace(c.code)).length;
+    expect(consenting).toBeLessThan(DEMO_EMPLOYEES_PER_COMPANY); // some decline: the demo shows PIN is the other way
+    expect(rows.map((r) => [r.domain, r.name, r.status, Number(r.samples), Number(r.consents)])).toEqual([
+      ['acme.test', 'Demo kiosk', 'active', consenting * 3, consenting],
+      ['globex.test', 'Demo kiosk', 'active', consenting * 3, consenting],
+    ]);
+    for (const row of rows) {
+      const key = readDemoKioskKey(config, row.domain)!;
+      expect(key.kioskId).toBe(row.id);
+      expect(key.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+      expect(key.enrolled).toHaveLength(consenting);
+      expect(statSync(path.join(config.dataDir, 'demo-kiosks', `${row.domain}.json`)).mode & 0o077).toBe(0); // the owner's alone
+    }
+  });
+
+  it('never writes a demo kiosk key in production', () => {
+    expect(() => saveDemoKioskKey({ ...config, isProduction: true }, { domain: 'x.test', kioskId: 'k', privateKeyPem: 'p', enrolled: [] })).toThrow(
+      /never written in production/,
+    );
   });
 
   it('never runs in production', async () => {

@@ -35,7 +35,9 @@ describe('key rotation over the people module', () => {
     const before = await getPage(t.app, hr, '/employees');
     const result = await rotateTenantKey({ db, keyProvider: createKeyProvider(t.config), cipher: t.app.fieldCipher }, acme.id, { batchSize: 7 });
     expect(result).toMatchObject({ outcome: 'rotated', targetVersion: 2, rowsRejected: 0 });
-    expect(result.rowsReencrypted).toBe(60 * 3 + 60); // three fields, and every PAN index moved to the new index key
+    const [faces] = (await db.execute(sql`SELECT COUNT(*) AS n FROM face_samples WHERE tenant_id = ${acme.id}`)) as unknown as [{ n: number }[]];
+    // Three fields, every PAN index moved to the new index key, and the demo kiosk's enrolled face samples.
+    expect(result.rowsReencrypted).toBe(60 * 3 + 60 + Number(faces[0]!.n));
     for (const row of await rowsOf()) {
       const expected = row.tenant_id === acme.id ? 2 : 1;
       for (const column of ['pan_cipher', 'aadhaar_last4_cipher', 'bank_account_cipher'] as const) expect(keyVersionOf(row[column]!)).toBe(expected);

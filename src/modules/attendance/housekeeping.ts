@@ -1,7 +1,8 @@
 import { lt } from 'drizzle-orm';
 import { affectedRows, type Db } from '../../platform/db/client.js';
 import type { JobHandler } from '../../platform/jobs/index.js';
-import { enrolmentTickets, kioskNonces, kioskRejections } from './schema.js';
+import { istDay } from '../../platform/clock/index.js';
+import { enrolmentTickets, kioskNearMisses, kioskNonces, kioskRejections } from './schema.js';
 import type { Attendance } from './service.js';
 
 /** How long kiosk rows stay after they stop mattering. Refusal counts stay a while for HR and support to read. */
@@ -24,6 +25,8 @@ export async function purgeKioskRows(db: Db, now: Date): Promise<Record<string, 
         .delete(kioskRejections)
         .where(lt(kioskRejections.windowStart, Math.floor(before(KIOSK_RETENTION.rejectionCountsMs).getTime() / REJECTION_WINDOW_MS))),
     ),
+    // Near misses are refusal counts too, kept as long.
+    nearMissCounts: affectedRows(await db.delete(kioskNearMisses).where(lt(kioskNearMisses.istDay, istDay(before(KIOSK_RETENTION.rejectionCountsMs))))),
   };
 }
 

@@ -19,6 +19,9 @@ export { KIOSK_DETECTOR, KIOSK_MODELS, KIOSK_VENDOR, KIOSK_VENDOR_URL } from './
 export { CONSENT_TEXT_VERSION } from './consent.js';
 export { punches, faceSamples, faceConsents, kioskNonces, kioskRejections, kiosks, attendanceSettings, enrolmentTickets } from './schema.js';
 export { setSettings as setAttendanceSettings } from './store.js';
+/** For the demo seed and the benches only: a paired kiosk and enrolled faces without a tablet. */
+export { insertPairedKiosk, insertEnrolments, kioskNamed, enrolledEmployeeIds } from './bulk-enrolment.js';
+export { EMBEDDING_LENGTH } from './matcher.js';
 export { attendanceHousekeeping, ATTENDANCE_HOUSEKEEPING, purgeKioskRows, KIOSK_RETENTION } from './housekeeping.js';
 
 export async function attendanceModule(app: FastifyInstance, options: { attendance: Attendance }): Promise<void> {

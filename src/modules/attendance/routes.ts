@@ -32,8 +32,12 @@ export async function attendanceRoutes(app: FastifyInstance, options: { attendan
 
   async function kiosksPage(request: Parameters<typeof callerOf>[0], extra: Record<string, unknown> = {}) {
     const caller = callerOf(request);
-    const [kiosks, settings] = await Promise.all([attendance.listKiosks(caller), attendance.settings(caller)]);
-    return { title: 'Kiosks', kiosks, settings, ...extra };
+    const [kiosks, settings, nearMisses] = await Promise.all([attendance.listKiosks(caller), attendance.settings(caller), attendance.nearMisses(caller)]);
+    const nearMissRows = kiosks.flatMap((k) => {
+      const counts = nearMisses.byKiosk.get(k.id);
+      return counts ? [{ name: k.name, counts }] : [];
+    });
+    return { title: 'Kiosks', kiosks, settings, nearMisses: { ...nearMisses, rows: nearMissRows }, ...extra };
   }
 
   app.get('/attendance/kiosks', { config: HR }, async (request, reply) => reply.view('attendance/kiosks.njk', await kiosksPage(request)));

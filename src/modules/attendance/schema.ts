@@ -294,3 +294,21 @@ export const leaveApplications = mysqlTable(
 );
 
 export type LeaveApplicationRow = typeof leaveApplications.$inferSelect;
+
+/**
+ * Near misses (kiosk.md: "list near misses so HR can tune" the threshold): refusals whose nearest employee was
+ * just beyond the company's threshold, counted per kiosk, IST day and how far beyond (NEAR_MISS buckets). Like
+ * every refusal, they keep no employee, embedding or distance: only these counts.
+ */
+export const kioskNearMisses = mysqlTable(
+  'kiosk_near_misses',
+  {
+    tenantId: idColumn('tenant_id').notNull(),
+    kioskId: idColumn('kiosk_id').notNull(),
+    istDay: date('ist_day', { mode: 'string' }).notNull(),
+    /** How far beyond the threshold, in steps of NEAR_MISS.step from 0 (see near-misses.ts). */
+    bucket: int('bucket').notNull(),
+    count: int('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.kioskId, t.istDay, t.bucket] }), index('kiosk_near_misses_tenant_ix').on(t.tenantId, t.istDay)],
+);

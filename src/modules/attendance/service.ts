@@ -1,177 +1,31 @@
 import { createHash, createHmac, createPublicKey, randomBytes, randomInt } from 'node:crypto';
-import type { Clock } from '../../platform/clock/index.js';
 import { istDay } from '../../platform/clock/index.js';
 import { actingAs, systemContext, type RequestContext } from '../../platform/context/index.js';
-import { inTransaction, type Db } from '../../platform/db/client.js';
+import { inTransaction } from '../../platform/db/client.js';
 import { newId } from '../../platform/db/columns.js';
-import type { FieldCipher } from '../../platform/crypto/index.js';
-import { Invalid, NotFound, Refused } from '../../platform/errors.js';
-import type { Alerter } from '../../platform/observability/alert.js';
+import { Invalid, NotFound } from '../../platform/errors.js';
 import { bcryptCompare, bcryptHash } from '../../platform/cpu/index.js';
 import { badSignature, type Caller } from '../access/index.js';
-import type { Audit } from '../audit/index.js';
-import { firstAlertInWindow } from '../identity/index.js';
 import { euclidean } from './matcher.js';
-import { type EnrolInput, type PairInput, type PinPunchInput, type RecognizeInput } from './input.js';
-import { FACE_SAMPLE_LOCATION, LIVENESS_CHALLENGES, type Direction, type LivenessChallenge } from './schema.js';
+import { type EnrolInput, type PairInput, type PinPunchInput } from './input.js';
+import { FACE_SAMPLE_LOCATION, LIVENESS_CHALLENGES } from './schema.js';
 import * as store from './store.js';
-import { createMatcherCache, sealSample } from './face-samples.js';
+import { firstNameOf, sealSample } from './face-samples.js';
 import { newPairingCode, normaliseCode, signatureVerifies } from './kiosk-identity.js';
+import { KIOSK_LIMITS, PIN_COST, refusals, type RecognizeResult } from './kiosk-rules.js';
+import { createRecognition, PUNCH_ISOLATION, type AttendanceDeps } from './recognition.js';
 
-/** The numbers of the kiosk API, in one place (specs/kiosk.md). */
-export const KIOSK_LIMITS = {
-  pairingCodeMs: 10 * 60_000,
-  nonceMs: 60_000,
-  /** How far a kiosk's `capturedAt` may be from the server's clock. */
-  captureSkewMs: 60_000,
-  /** Punches of one employee closer than this are one punch (someone looking twice at the camera). */
-  punchMergeMs: 2 * 60_000,
-  enrolmentTicketMs: 15 * 60_000,
-  /** Largest distance between any two enrolment samples of one person. */
-  sampleSpreadMax: 0.3,
-  /** A burst: this many non-matches or liveness failures on one kiosk in one window raise one alert. */
-  burstRefusals: 10,
-  burstWindowMs: 5 * 60_000,
-  /** Wrong PINs for one employee before the PIN is locked, and for how long (any kiosk). */
-  pinFailures: 5,
-  pinLockMs: 15 * 60_000,
-} as const;
-const BURST_CODES = ['not_recognized', 'liveness_failed', 'pin_invalid'] as const;
-/** bcrypt cost for PINs: the lock, not the hash, is what protects a few digits. */
-const PIN_COST = 10;
+export type { AttendanceDeps } from './recognition.js';
+import { NEAR_MISS, NEAR_MISS_BUCKETS, nearMissTable } from './near-misses.js';
 
-/** Refusals of the kiosk API, with the status each one answers. */
-export const refusals = {
-  invalidBody: (message = 'The request body is not valid') => new Refused(400, 'invalid_body', message),
-  kioskRevoked: () => new Refused(401, 'kiosk_revoked', 'This kiosk has been revoked'),
-  pairingInvalid: () => new Refused(400, 'pairing_invalid', 'The pairing code is unknown, used or expired'),
-  // 409: the request itself is well-formed and signed, but the nonce's state forbids it; ask a new challenge.
-  nonceUnknown: () => new Refused(409, 'nonce_unknown', 'Unknown nonce: ask for a new challenge'),
-  nonceReused: () => new Refused(409, 'nonce_reused', 'This nonce was already used: ask for a new challenge'),
-  nonceExpired: () => new Refused(409, 'nonce_expired', 'This nonce has expired: ask for a new challenge'),
-  captureSkew: () => new Refused(400, 'captured_at_skew', 'capturedAt is more than 60 seconds from the server clock'),
-  livenessFailed: () => new Refused(422, 'liveness_failed', 'Liveness check failed'),
-  notRecognized: () => new Refused(422, 'not_recognized', 'Face not recognised'),
-  enrolmentNotOpen: () => new Refused(409, 'enrolment_not_open', 'HR has not opened face enrolment for this employee'),
-  inconsistentSamples: () => new Refused(422, 'inconsistent_samples', 'The samples do not look like one face: capture again'),
-  faceAlreadyEnrolled: () => new Refused(409, 'face_already_enrolled', 'This face is already enrolled for another employee'),
-  // Unknown code, no PIN set and a wrong PIN are one answer: a kiosk learns nothing about who exists.
-  pinInvalid: () => new Refused(422, 'pin_invalid', 'Employee code or PIN is not right'),
-  pinLocked: () => new Refused(429, 'pin_locked', 'Too many wrong PINs: try again in 15 minutes or ask HR'),
-} as const;
-
-export interface AttendanceDeps {
-  db: Db;
-  cipher: FieldCipher;
-  clock: Clock;
-  audit: Audit;
-  alert: Alerter;
-  /** The server secret PINs are HMAC'd with before bcrypt (the password pepper). */
-  pinPepper: string;
-  /** Which liveness challenge a nonce asks for: random; the real-face browser test fixes it (a video cannot blink on demand). */
-  pickChallenge?: () => LivenessChallenge;
-}
+export { KIOSK_LIMITS, refusals, type RecognizeResult } from './kiosk-rules.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export type RecognizeResult = { result: 'recognized'; employee: { firstName: string }; direction: Direction; at: string };
-
 export function createAttendance(deps: AttendanceDeps) {
-  const { db, cipher, audit, alert } = deps;
+  const { db, cipher, audit } = deps;
   const now = () => deps.clock.now();
-  const { matcherFor } = createMatcherCache({ db, cipher, alert });
-
-  /** Counts a refusal of a known kiosk; a burst of non-matches or liveness failures alerts once per window. */
-  async function countRefusal(tenantId: string, kioskId: string, code: string): Promise<void> {
-    const at = now();
-    const windowStart = Math.floor(at.getTime() / KIOSK_LIMITS.burstWindowMs);
-    const total = await store.countRejection(db, tenantId, kioskId, code, windowStart, BURST_CODES);
-    if (!(BURST_CODES as readonly string[]).includes(code) || total < KIOSK_LIMITS.burstRefusals) return;
-    if (await firstAlertInWindow(db, 'kiosk.refusal_burst', kioskId, KIOSK_LIMITS.burstWindowMs, at))
-      alert('attendance.kiosk_refusal_burst', { tenantId, kioskId, refusals: total, windowMinutes: KIOSK_LIMITS.burstWindowMs / 60_000 });
-  }
-
-  /** Runs a kiosk's use case; a refusal is counted (its transaction already rolled back: nothing else is kept). */
-  async function counted<T>(context: RequestContext, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const { kioskId, tenantId } = kioskOfContext(context);
-      if (error instanceof Refused) await countRefusal(tenantId, kioskId, error.code);
-      throw error;
-    }
-  }
-
-  function kioskOfContext(context: RequestContext): { kioskId: string; tenantId: string } {
-    if (context.actor?.kind !== 'kiosk' || !context.tenantId) throw badSignature();
-    return { kioskId: context.actor.kioskId, tenantId: context.tenantId };
-  }
-
-  /** The kiosk's nonce, locked in `tx`: refused when unknown, used or expired at `at`. */
-  async function lockLiveNonce(tx: Db, tenantId: string, kioskId: string, nonce: string, at: Date) {
-    const row = await store.lockNonce(tx, tenantId, kioskId, nonce);
-    if (!row) throw refusals.nonceUnknown();
-    if (row.usedAt) throw refusals.nonceReused();
-    if (row.expiresAt.getTime() <= at.getTime()) throw refusals.nonceExpired();
-    return row;
-  }
-
-  /**
-   * The nonce, checked and used inside `tx` (locked, so one nonce serves one request), then the checks
-   * every signed capture shares: liveness answered the challenge issued, with a score at the threshold.
-   */
-  async function spendNonce(
-    tx: Db,
-    tenantId: string,
-    kioskId: string,
-    nonce: string,
-    liveness: { score: number; method: LivenessChallenge } | null,
-    capturedAt?: Date,
-  ) {
-    const at = now();
-    const row = await lockLiveNonce(tx, tenantId, kioskId, nonce, at);
-    if (capturedAt && Math.abs(capturedAt.getTime() - at.getTime()) > KIOSK_LIMITS.captureSkewMs) throw refusals.captureSkew();
-    const settings = await store.settingsOf(tx, tenantId);
-    if (liveness && (liveness.method !== row.challenge || liveness.score < settings.livenessThreshold)) throw refusals.livenessFailed();
-    if (!(await store.useNonce(tx, tenantId, nonce, at))) throw refusals.nonceReused();
-    return { at, settings };
-  }
-
-  /**
-   * A punch for the employee at `at`: in/out by their last punch that IST day; a punch within 2 minutes
-   * of the last one is that punch again (merged, audited as such). Answers only the first name.
-   */
-  async function recordPunch(
-    tx: Db,
-    context: RequestContext,
-    employeeId: string,
-    at: Date,
-    evidence: { method: 'face' | 'pin'; distance?: number; livenessScore?: number },
-  ): Promise<RecognizeResult> {
-    const { tenantId, kioskId } = kioskOfContext(context);
-    const last = await store.lastPunch(tx, tenantId, employeeId);
-    const firstName = ((await store.employeeName(tx, tenantId, employeeId)) ?? '').trim().split(/\s+/)[0] ?? '';
-    if (last && at.getTime() - last.at.getTime() < KIOSK_LIMITS.punchMergeMs) {
-      await audit.recordFor(tx, context, 'attendance.punch_merged', employeeTarget(employeeId), { punchId: last.id, ...evidence });
-      return { result: 'recognized', employee: { firstName }, direction: last.direction, at: last.at.toISOString() };
-    }
-    const day = istDay(at);
-    const direction: Direction = last && last.istDay === day && last.direction === 'in' ? 'out' : 'in';
-    const punchId = newId();
-    await store.insertPunch(tx, tenantId, {
-      id: punchId,
-      employeeId,
-      kioskId,
-      at,
-      istDay: day,
-      direction,
-      method: evidence.method,
-      distance: evidence.distance ?? null,
-      livenessScore: evidence.livenessScore ?? null,
-    });
-    await audit.recordFor(tx, context, 'attendance.punch', employeeTarget(employeeId), { punchId, direction, ...evidence });
-    return { result: 'recognized', employee: { firstName }, direction, at: at.toISOString() };
-  }
+  const { counted, kioskOfContext, lockLiveNonce, spendNonce, recordPunch, recognize, countRefusal, inTransactionWithMatcher } = createRecognition(deps);
 
   /** HMAC first (bcrypt reads 72 bytes at most, and the pepper keeps a stolen table from being brute-forced alone), bound to the employee. */
   const pinPreHash = (employeeId: string, pin: string) => createHmac('sha256', deps.pinPepper).update(`kiosk-pin:${employeeId}:${pin}`).digest('base64');
@@ -270,20 +124,7 @@ export function createAttendance(deps: AttendanceDeps) {
       return { nonce, expiresAt: expiresAt.toISOString(), liveness: { challenge } };
     },
 
-    /** One punch, or a refusal that leaves nothing but a count (kiosk.md, "Recognition"). */
-    recognize(context: RequestContext, input: RecognizeInput): Promise<RecognizeResult> {
-      const { tenantId, kioskId } = kioskOfContext(context);
-      return counted(context, () =>
-        inTransaction(db, async (tx) => {
-          const { at, settings } = await spendNonce(tx, tenantId, kioskId, input.nonce, input.liveness, input.capturedAt);
-          const matcher = await matcherFor(tenantId, settings.enrolmentVersion);
-          const outcome = matcher.match(input.embedding, { threshold: settings.matchThreshold, margin: settings.matchMargin });
-          if (outcome.kind !== 'recognized') throw refusals.notRecognized();
-          const distance = Math.round(outcome.distance * 10_000) / 10_000;
-          return recordPunch(tx, context, outcome.employeeId, at, { method: 'face', distance, livenessScore: input.liveness.score });
-        }),
-      );
-    },
+    recognize,
 
     /**
      * The fallback without a face (kiosk.md: refusing enrolment costs nothing): employee code and
@@ -307,11 +148,15 @@ export function createAttendance(deps: AttendanceDeps) {
           await store.failPin(db, tenantId, employee.id, KIOSK_LIMITS.pinFailures, new Date(now().getTime() + KIOSK_LIMITS.pinLockMs));
           throw refusals.pinInvalid();
         }
-        return inTransaction(db, async (tx) => {
-          const { at } = await spendNonce(tx, tenantId, kioskId, input.nonce, null);
-          await store.clearPinFailures(tx, tenantId, employee.id);
-          return recordPunch(tx, context, employee.id, at, { method: 'pin' });
-        });
+        return inTransaction(
+          db,
+          async (tx) => {
+            const { at } = await spendNonce(tx, tenantId, kioskId, input.nonce, null);
+            await store.clearPinFailures(tx, tenantId, employee.id);
+            return recordPunch(tx, context, { id: employee.id, firstName: firstNameOf(employee.fullName) }, at, { method: 'pin' });
+          },
+          PUNCH_ISOLATION,
+        );
       });
     },
 
@@ -344,7 +189,7 @@ export function createAttendance(deps: AttendanceDeps) {
     enrol(context: RequestContext, input: EnrolInput): Promise<{ result: 'enrolled'; samples: number }> {
       const { tenantId, kioskId } = kioskOfContext(context);
       return counted(context, () =>
-        inTransaction(db, async (tx) => {
+        inTransactionWithMatcher(tenantId, async (tx, matcherAt) => {
           const { at, settings } = await spendNonce(tx, tenantId, kioskId, input.nonce, input.liveness);
           if (input.consent.acceptedAt.getTime() - at.getTime() > KIOSK_LIMITS.captureSkewMs)
             throw refusals.invalidBody('consent.acceptedAt: is in the future');
@@ -358,7 +203,7 @@ export function createAttendance(deps: AttendanceDeps) {
           }
           // Someone enrolling their face under another's code would punch for them: a face the company's
           // matcher already gives to another employee is refused.
-          const matcher = await matcherFor(tenantId, settings.enrolmentVersion);
+          const { matcher } = matcherAt(settings.enrolmentVersion);
           for (const sample of input.samples) {
             const outcome = matcher.match(sample, { threshold: settings.matchThreshold, margin: settings.matchMargin });
             if (outcome.kind === 'recognized' && outcome.employeeId !== employee.id) throw refusals.faceAlreadyEnrolled();
@@ -427,6 +272,12 @@ export function createAttendance(deps: AttendanceDeps) {
     },
 
     settings: (caller: Caller) => store.settingsOf(db, caller.tenantId),
+
+    /** Near misses of the last NEAR_MISS.days IST days, per kiosk and bucket, for HR to tune the threshold. */
+    async nearMisses(caller: Caller) {
+      const from = istDay(new Date(now().getTime() - (NEAR_MISS.days - 1) * 24 * 3600_000));
+      return { buckets: NEAR_MISS_BUCKETS, days: NEAR_MISS.days, byKiosk: nearMissTable(await store.nearMissesSince(db, caller.tenantId, from)) };
+    },
 
     recentPunches: (caller: Caller, limit = 200) => store.recentPunches(db, caller.tenantId, limit),
 
