@@ -8,8 +8,8 @@ import type { Config } from '../config.js';
  * of anyone, deterministic in the company and employee code so both sides make the same face.
  */
 
-/** A small seeded generator (mulberry32) over a string's hash. */
-function seededBy(text: string): () => number {
+/** A small seeded generator (mulberry32) over a string's hash: the demo's faces and its simulated day. */
+export function seededBy(text: string): () => number {
   let state = 2166136261;
   for (let i = 0; i < text.length; i++) state = Math.imul(state ^ text.charCodeAt(i), 16777619) >>> 0;
   return () => {

@@ -1,6 +1,6 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { istDay, istDayBounds } from '../platform/clock/index.js';
-import { demoCapture, demoFace, type DemoKioskKey } from './faces.js';
+import { demoCapture, demoFace, seededBy, type DemoKioskKey } from './faces.js';
 
 /**
  * A day at a demo company's kiosk (`npm run kiosk:simulate`), through the real signed API of a running server:
@@ -27,23 +27,11 @@ export interface DayPlan {
   punches: PlannedPunch[];
 }
 
-function seeded(text: string): () => number {
-  let state = 2166136261;
-  for (let i = 0; i < text.length; i++) state = Math.imul(state ^ text.charCodeAt(i), 16777619) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
 
 /** The day's plan for the enrolled employees of `domain` on IST `day`. */
 export function planDay(domain: string, enrolled: string[], day: string): DayPlan {
-  const random = seeded(`day:${domain}:${day}`);
+  const random = seededBy(`day:${domain}:${day}`);
   const start = istDayBounds(day).start.getTime();
   const at = (minute: number) => new Date(start + Math.round(minute * 60) * 1000);
   const absent: string[] = [];

@@ -279,8 +279,6 @@ export function createAttendance(deps: AttendanceDeps) {
       return { buckets: NEAR_MISS_BUCKETS, days: NEAR_MISS.days, byKiosk: nearMissTable(await store.nearMissesSince(db, caller.tenantId, from)) };
     },
 
-    recentPunches: (caller: Caller, limit = 200) => store.recentPunches(db, caller.tenantId, limit),
-
     /** The rule HR can tune per company, within the ranges kiosk.md allows; audited with before → after. */
     async setMatchRule(caller: Caller, rule: { matchThreshold: number; matchMargin: number; livenessThreshold: number }) {
       await inTransaction(db, async (tx) => {

@@ -341,24 +341,3 @@ export async function clearPinFailures(tx: Db, tenantId: string, employeeId: str
     .set({ failedAttempts: 0 })
     .where(and(eq(employeePins.tenantId, tenantId), eq(employeePins.employeeId, employeeId)));
 }
-
-/** The company's latest punches with who and where, newest first (HR's list: every punch shows its method and distance). */
-export async function recentPunches(db: Db, tenantId: string, limit: number) {
-  return db
-    .select({
-      at: punches.at,
-      direction: punches.direction,
-      method: punches.method,
-      distance: punches.distance,
-      livenessScore: punches.livenessScore,
-      employeeCode: employees.code,
-      employeeName: employees.fullName,
-      kioskName: kiosks.name,
-    })
-    .from(punches)
-    .innerJoin(employees, and(eq(employees.id, punches.employeeId), eq(employees.tenantId, punches.tenantId)))
-    .leftJoin(kiosks, and(eq(kiosks.id, punches.kioskId), eq(kiosks.tenantId, punches.tenantId)))
-    .where(eq(punches.tenantId, tenantId))
-    .orderBy(desc(punches.at))
-    .limit(limit);
-}
