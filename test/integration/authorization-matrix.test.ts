@@ -89,6 +89,8 @@ const EXPECTED: Record<string, Who> = {
   'POST /payroll/runs': HR,
   'GET /payroll/runs/:runId': HR,
   'POST /payroll/runs/:runId/approve': HR,
+  // Statutory files of a run (the matrix's run is a draft: a 409 Conflict, past the access decision).
+  'GET /payroll/runs/:runId/files/:file': HR,
   'POST /attendance/shift': HR,
   'POST /attendance/shift/holidays': HR,
   'POST /attendance/shift/holidays/remove': HR,
@@ -185,6 +187,7 @@ describe('authorization matrix', () => {
         createdAt: new Date(),
         updatedAt: new Date(),
       });
+      ids.file = 'ecr';
       ids.kioskId = newId();
       await t.db.database.db.insert(kiosks).values({ id: ids.kioskId, tenantId: acme.id, name: 'Matrix kiosk', status: 'active' });
       kioskKeys = await makeKioskKeys();

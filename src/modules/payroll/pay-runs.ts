@@ -18,6 +18,7 @@ import type { Audit } from '../audit/index.js';
 import { periodStarts, workOutEmployeeMonth, payslipFigures, type EmployeeProblem, type Worked } from './pay-run-compute.js';
 import * as runStore from './pay-run-store.js';
 import * as store from './store.js';
+import { leftOutOfFiles } from './statutory-file-store.js';
 import type { PayRunRow } from './schema.js';
 
 export const PAY_RUN_JOB = 'payroll.pay_run';
@@ -226,6 +227,8 @@ export function payRunUseCases(deps: { db: Db; clock: Clock; audit: Audit; jobs:
         checks,
         skipped: run.problems ? (JSON.parse(run.problems) as EmployeeProblem[]) : [],
         canApprove: run.status === 'computed' && (await mayApprove(caller, run)),
+        // Issue 18 item 5: who the approved run's bank file and ECR leave out.
+        leftOut: run.status === 'approved' ? await leftOutOfFiles(db, caller.tenantId, runId) : null,
       };
     },
   };

@@ -37,7 +37,7 @@ type ListQuery = { search?: string; departmentId?: string; page: number };
 /** What decrypting `F` needs of an employee row: its id and company (the associated data) and the ciphertext. */
 type Sealed<F extends SensitiveField> = Pick<Employee, 'id' | 'tenantId' | `${F}Cipher`>;
 
-const location = (employeeId: string, field: SensitiveField) => ({ table: 'employees', column: SENSITIVE_COLUMNS[field], rowId: employeeId });
+export const location = (employeeId: string, field: SensitiveField) => ({ table: 'employees', column: SENSITIVE_COLUMNS[field], rowId: employeeId });
 
 export function createPeople(deps: PeopleDeps) {
   const { db, cipher, audit } = deps;
