@@ -8,6 +8,8 @@ export { addDepartmentHead, countEmployees, findEmployee, firstEmployeeOf, inser
 export { employeesInScope, scopeWhere as employeesInScopeWhere } from './store.js';
 export { createPeople, PAGE_SIZE, type People } from './service.js';
 export { employeeInput, type EmployeeInput } from './input.js';
+/** The CSV writer with the spreadsheet-formula guard, for other modules' exports (payroll's finance reports). */
+export { neutraliseFormula, toCsv } from './csv.js';
 export { verhoeffCheckDigit, verhoeffValid } from './rules/identifiers.js';
 
 export async function peopleModule(app: FastifyInstance, options: { people: People }): Promise<void> {
