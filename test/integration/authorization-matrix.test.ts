@@ -89,6 +89,8 @@ const EXPECTED: Record<string, Who> = {
   'POST /payroll/runs': HR,
   'GET /payroll/runs/:runId': HR,
   'POST /payroll/runs/:runId/approve': HR,
+  // Sums over approved payslips, no person (security.md: finance sees totals).
+  'GET /payroll/costs': ADMINS,
   'POST /attendance/shift': HR,
   'POST /attendance/shift/holidays': HR,
   'POST /attendance/shift/holidays/remove': HR,
