@@ -8,7 +8,7 @@ import { auditOf, problemsOf, sendForm } from '../support/days.js';
 import { insertPunches, workedDay } from '../support/punches.js';
 import { datesBetween, istMonthBounds, weekday } from '../../src/platform/clock/index.js';
 import { formatMoney } from '../../src/platform/views/filters.js';
-import { payRuns, payslips } from '../../src/modules/payroll/index.js';
+import { payRuns, payslips, type EmployeeMonthBreakdown } from '../../src/modules/payroll/index.js';
 import { insertTemplate, upsertStructure } from '../../src/modules/payroll/store.js';
 import type { FactoryEmployee } from '../support/factories.js';
 
@@ -212,6 +212,15 @@ describe('payroll costs for finance', () => {
     expect(csvFigure(res.body, 'department', 'Other', 'headcount')).toBe(3);
     expect(csvFigure(res.body, 'department', 'Design', 'headcount')).toBeUndefined();
     expect(res.body).toContain('2026-08,month_over_month,All,gross,');
+    // Gratuity (spec §6, half-up per person) and the statutory totals from the stored breakdowns themselves.
+    const stored = (await db().select().from(payslips).where(eq(payslips.runId, septemberRun))).map((p) => JSON.parse(p.output) as EmployeeMonthBreakdown);
+    const add = (pick: (b: EmployeeMonthBreakdown) => number) => stored.reduce((s, b) => s + pick(b), 0);
+    expect(csvFigure(res.body, 'company', 'All', 'gratuity_accrual')).toBe(add((b) => Math.floor(((b.earnings.basic! + b.earnings.da!) * 15 * 2 + 312) / 624)));
+    expect(csvFigure(res.body, 'company', 'All', 'employer_pf')).toBe(add((b) => b.pf.eps + b.pf.employerEpf));
+    expect(csvFigure(res.body, 'statutory', 'All', 'pf_employee')).toBe(add((b) => b.pf.employee));
+    expect(csvFigure(res.body, 'statutory', 'All', 'esi_employee')).toBe(add((b) => b.esi.employee));
+    expect(csvFigure(res.body, 'statutory', 'All', 'tds')).toBe(add((b) => b.tds.month));
+    expect(csvFigure(res.body, 'statutory', 'All', 'professional_tax')).toBe(add((b) => b.pt));
     const exports = await auditOf(db(), A.id, 'payroll.costs_exported');
     expect(exports.length).toBeGreaterThan(0); // the test before downloaded it too
     for (const entry of exports) expect(entry).toMatchObject({ actorKind: 'user', actorId: A.userIds.finance, details: { month: '2026-09', format: 'csv' } });
