@@ -91,6 +91,8 @@ const EXPECTED: Record<string, Who> = {
   'POST /payroll/runs/:runId/approve': HR,
   // Statutory files of a run (the matrix's run is a draft: a 409 Conflict, past the access decision).
   'GET /payroll/runs/:runId/files/:file': HR,
+  // Sums over approved payslips, no person (security.md: finance sees totals).
+  'GET /payroll/costs': ADMINS,
   'POST /attendance/shift': HR,
   'POST /attendance/shift/holidays': HR,
   'POST /attendance/shift/holidays/remove': HR,

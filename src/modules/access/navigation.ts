@@ -20,6 +20,7 @@ const ITEMS: { href: string; label: string; roles: readonly Role[] | 'all' }[] =
   { href: '/attendance/regularisations', label: 'Regularisations', roles: ROLE_GROUPS.peopleViewers },
   { href: '/payroll/salaries', label: 'Salaries', roles: ROLE_GROUPS.payrollAdmins },
   { href: '/payroll/runs', label: 'Pay runs', roles: ROLE_GROUPS.payrollAdmins },
+  { href: '/payroll/costs', label: 'Payroll costs', roles: ROLE_GROUPS.financeReaders },
   { href: '/me', label: 'My profile', roles: ['hr_admin', 'dept_head', 'employee'] },
   { href: '/attendance/me', label: 'My attendance', roles: ['hr_admin', 'dept_head', 'employee'] },
   // Everyone's own leave; the page links approvers to their queue and HR to the policy.

@@ -14,6 +14,8 @@ export const ROLE_GROUPS = {
   peopleViewers: ['owner', 'hr_admin', 'dept_head'],
   /** Salaries and pay runs (issue 18: "Approve (owner or hr_admin)"); finance sees totals only, elsewhere. */
   payrollAdmins: ['owner', 'hr_admin'],
+  /** Payroll cost reports: sums over groups of 3 or more, never a person (security.md: finance sees totals). */
+  financeReaders: ['owner', 'hr_admin', 'finance'],
   /** May (and, when the company says so, must) use a second factor: the roles that hold company-wide data. */
   secondFactor: ['owner', 'hr_admin', 'finance'],
   /** Users, roles, the company's sign-in policy. */

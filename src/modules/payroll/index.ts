@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { payrollRoutes } from './routes.js';
 import { payRunRoutes } from './pay-run-routes.js';
 import { statutoryFileRoutes } from './statutory-file-routes.js';
+import { financeRoutes } from './finance-routes.js';
+import { financeReportUseCases } from './finance-reports.js';
 import type { SalaryStructures } from './structures.js';
 import type { PayRuns } from './pay-runs.js';
 
@@ -22,4 +24,5 @@ export async function payrollModule(app: FastifyInstance, options: { structures:
   await app.register(payrollRoutes, { structures: options.structures });
   await app.register(payRunRoutes, { payRuns: options.payRuns });
   await app.register(statutoryFileRoutes);
+  await app.register(financeRoutes, { reports: financeReportUseCases({ db: app.database.db, audit: app.audit }) });
 }
