@@ -51,7 +51,7 @@ interface DemoStaff {
 /** Mumbai, Chennai and Kolkata are metros for HRA (Income-tax Rules, rule 2A); Bengaluru, Hyderabad and Ahmedabad are not. */
 const METRO_STATES = new Set(['MH', 'TN', 'WB']);
 
-interface DemoAdmin {
+export interface DemoAdmin {
   userId: string;
   email: string;
   displayName: string;
@@ -59,7 +59,7 @@ interface DemoAdmin {
 }
 
 /** A signed-in admin's call as the use cases take it, for work the seed does in their name. */
-function callerFor(tenantId: string, companyName: string, admin: DemoAdmin): Caller {
+export function demoCaller(tenantId: string, companyName: string, admin: DemoAdmin): Caller {
   const viewer: Viewer = {
     userId: admin.userId,
     tenantId,
@@ -143,8 +143,8 @@ export async function seedDemoPayroll(deps: {
   checker: DemoAdmin;
 }): Promise<DemoPayrollSummary> {
   const { db, clock, audit, tenantId } = deps;
-  const hr = callerFor(tenantId, deps.companyName, deps.maker);
-  const owner = callerFor(tenantId, deps.companyName, deps.checker);
+  const hr = demoCaller(tenantId, deps.companyName, deps.maker);
+  const owner = demoCaller(tenantId, deps.companyName, deps.checker);
   const month = previousMonth(clock.now());
 
   const structures = salaryStructureUseCases({ db, clock, audit });
