@@ -81,4 +81,5 @@ export const DESIGNATIONS: Record<string, string[]> = {
   Operations: ['Operations Executive', 'Plant Supervisor', 'Logistics Coordinator', 'Operations Manager'],
   Finance: ['Accountant', 'Senior Accountant', 'Payroll Specialist', 'Finance Manager'],
 };
-export const WORK_STATES = ['KA', 'MH', 'TN', 'TG', 'DL', 'WB', 'GJ', 'HR'];
+// The six states with professional tax rules (issue 18 item 1), so every demo employee can be paid.
+export const WORK_STATES = ['KA', 'MH', 'TN', 'TG', 'WB', 'GJ'];

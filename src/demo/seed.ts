@@ -22,6 +22,7 @@ import { systemClock } from '../platform/clock/index.js';
 import { createAudit } from '../modules/audit/index.js';
 import { DESIGNATIONS, FIRST_NAMES_FEMALE, FIRST_NAMES_MALE, SURNAMES, WORK_STATES } from './names.js';
 import { seedDemoKiosk } from './kiosk.js';
+import { seedDemoPayroll, type DemoPayrollSummary } from './payroll.js';
 
 export const DEMO_COMPANIES = [
   { name: 'Acme Industries', domain: 'acme.test', plan: 'enterprise' as Plan, codePrefix: 'ACM' },
@@ -46,7 +47,14 @@ export const DEMO_USERS: { local: string; displayName: string; role: Role; heads
 ];
 
 export interface SeedSummary {
-  companies: { name: string; domain: string; tenantId: string; employees: number; kiosk: { kioskId: string; enrolled: number; keyFile: string } }[];
+  companies: {
+    name: string;
+    domain: string;
+    tenantId: string;
+    employees: number;
+    kiosk: { kioskId: string; enrolled: number; keyFile: string };
+    payroll: DemoPayrollSummary;
+  }[];
   logins: { email: string; role: Role }[];
 }
 
@@ -105,7 +113,8 @@ export function demoEmployees(company: { codePrefix: string; domain: string }, s
 }
 
 /**
- * Creates the demo companies, departments and employees. Idempotent (each step checks what is
+ * Creates the demo companies, departments and employees, their kiosks, and their payroll (structures and the
+ * previous month's approved run, src/demo/payroll.ts). Idempotent (each step checks what is
  * there) and never in production.
  */
 export async function seedDemo(
@@ -115,7 +124,8 @@ export async function seedDemo(
   if (config.isProduction) throw new Error('the demo seed never runs in production');
   // The same key provider the app uses, so the app can read what the seed encrypts.
   const cipher = createFieldCipher({ db, keyProvider: createKeyProvider(config), alert: () => {} });
-  const people = createPeople({ db, cipher, clock: systemClock, audit: createAudit({ clock: systemClock }) });
+  const audit = createAudit({ clock: systemClock });
+  const people = createPeople({ db, cipher, clock: systemClock, audit });
   const summary: SeedSummary = { companies: [], logins: [] };
   // One hash serves every demo user (same password); cost 12 like any other.
   let passwordHash: Promise<string> | undefined;
@@ -138,10 +148,15 @@ export async function seedDemo(
       return company.id;
     });
     const departments = new Map((await listDepartments(db, tenantId)).map((d) => [d.name, d.id]));
+    const userIds = new Map<string, string>();
     for (const demoUser of DEMO_USERS) {
       const email = `${demoUser.local}@${demo.domain}`;
       summary.logins.push({ email, role: demoUser.role });
-      if (await findUserByEmail(db, email)) continue;
+      const found = await findUserByEmail(db, email);
+      if (found) {
+        userIds.set(demoUser.local, found.id);
+        continue;
+      }
       passwordHash ??= hashPassword(config.demoPassword, config.passwordPepper);
       const employee = demoUser.isEmployeeOf ? await firstEmployeeOf(db, tenantId, departments.get(demoUser.isEmployeeOf)!) : undefined;
       const userId = await insertUser(
@@ -157,10 +172,17 @@ export async function seedDemo(
         },
         systemClock.now(),
       );
+      userIds.set(demoUser.local, userId);
       if (demoUser.heads) await addDepartmentHead(db, tenantId, departments.get(demoUser.heads)!, userId);
     }
     const kiosk = await seedDemoKiosk(db, cipher, config, tenantId, demo.domain);
-    summary.companies.push({ name: demo.name, domain: demo.domain, tenantId, employees: await countEmployees(db, tenantId), kiosk });
+    // HR starts the previous month's run and the owner approves it: maker-checker, as in the app.
+    const admin = (local: string) => {
+      const demoUser = DEMO_USERS.find((u) => u.local === local)!;
+      return { userId: userIds.get(local)!, email: `${local}@${demo.domain}`, displayName: demoUser.displayName, role: demoUser.role };
+    };
+    const payroll = await seedDemoPayroll({ db, clock: systemClock, audit, tenantId, companyName: demo.name, maker: admin('hr'), checker: admin('owner') });
+    summary.companies.push({ name: demo.name, domain: demo.domain, tenantId, employees: await countEmployees(db, tenantId), kiosk, payroll });
   }
   return summary;
 }
