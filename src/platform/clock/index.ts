@@ -32,10 +32,22 @@ export function istMonth(instant: Date): IsoMonth {
   return istDay(instant).slice(0, 7);
 }
 
+/**
+ * Parsed dates, remembered: a month grid or a pay run asks about the same thirty-odd dates for every employee
+ * (10,000 employees × 31 days × several calls), and the check below builds a Date and a string each time.
+ * Bounded: cleared when full, so a long-running process never grows it without limit.
+ */
+const parsedDates = new Map<string, number>();
+const PARSED_DATES_KEPT = 4096;
+
 function parseDate(date: IsoDate): number {
+  const known = parsedDates.get(date);
+  if (known !== undefined) return known;
   const match = ISO_DATE.exec(date);
   const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
   if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) throw new RangeError(`not a calendar date: ${date}`);
+  if (parsedDates.size >= PARSED_DATES_KEPT) parsedDates.clear();
+  parsedDates.set(date, ms);
   return ms;
 }
 
