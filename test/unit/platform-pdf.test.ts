@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { extractText, getDocumentProxy } from 'unpdf';
 import { heading, labelValueTable, renderPdf, title } from '../../src/platform/pdf/index.js';
+import { pdfText as textOf } from '../support/pdf.js';
 
 /** platform/pdf: pdfkit with DejaVu Sans embedded, read back with unpdf (ARCHITECTURE.md, platform/pdf). */
-async function textOf(pdf: Buffer): Promise<string> {
-  const document = await getDocumentProxy(new Uint8Array(pdf));
-  const { text } = await extractText(document, { mergePages: true });
-  return text;
-}
 
 describe('renderPdf', () => {
   it('renders a PDF whose text, ₹ included, reads back', async () => {

@@ -5,6 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { payrollRoutes } from './routes.js';
 import { payRunRoutes } from './pay-run-routes.js';
+import { payslipRoutes } from './payslip-routes.js';
+import { payslipUseCases } from './payslips.js';
 import type { SalaryStructures } from './structures.js';
 import type { PayRuns } from './pay-runs.js';
 
@@ -20,4 +22,5 @@ export { salaryStructures, salaryTemplates, payRuns, payslips } from './schema.j
 export async function payrollModule(app: FastifyInstance, options: { structures: SalaryStructures; payRuns: PayRuns }): Promise<void> {
   await app.register(payrollRoutes, { structures: options.structures });
   await app.register(payRunRoutes, { payRuns: options.payRuns });
+  await app.register(payslipRoutes, { payslips: payslipUseCases({ db: app.database.db, audit: app.audit, people: app.people }) });
 }
