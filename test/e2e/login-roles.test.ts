@@ -42,6 +42,7 @@ const DEMO = [
       'Pay runs',
       'My profile',
       'My attendance',
+      'My payslips',
       'Leave',
       'Kiosk PIN',
       'My account',
@@ -52,19 +53,19 @@ const DEMO = [
   {
     email: 'head.engineering@acme.test',
     badge: 'Department head',
-    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'Leave', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'My payslips', 'Leave', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.dept_head,
   },
   {
     email: 'head.sales@acme.test',
     badge: 'Department head',
-    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'Leave', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'My payslips', 'Leave', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.dept_head,
   },
   {
     email: 'employee@acme.test',
     badge: 'Employee',
-    nav: ['Dashboard', 'My profile', 'My attendance', 'Leave', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My profile', 'My attendance', 'My payslips', 'Leave', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.employee,
   },
 ];
