@@ -4,15 +4,17 @@
  * pdfkit subsets the font and writes a ToUnicode map, so the text reads back (tests use `unpdf`).
  * No business rules here: callers build the document with the helpers below.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 
 export type PdfDoc = PDFKit.PDFDocument;
 
 const require = createRequire(import.meta.url);
+// Read once per process (about 1.4 MB for both): a pay run's worth of payslips should not re-read the disk each time.
 const FONTS = {
-  body: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'),
-  bold: require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf'),
+  body: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')),
+  bold: readFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')),
 } as const;
 
 const MARGIN = 40;
