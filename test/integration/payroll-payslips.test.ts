@@ -152,7 +152,9 @@ describe('payslips of an approved run', () => {
     const res = await getPage(t.app, hr, `/payroll/payslips/${ashaApril}/pdf`);
     expect(res.statusCode).toBe(200);
     expect(await pdfText(res.rawPayload)).toMatch(/Net pay\s*₹96,200/);
-    expect((await getPage(t.app, hr, `/payroll/payslips/${ashaApril}/explanation`)).statusCode).toBe(200);
+    const explanation = await getPage(t.app, hr, `/payroll/payslips/${ashaApril}/explanation`);
+    expect(explanation.statusCode).toBe(200);
+    expect(explanation.body).toContain(`href="/payroll/payslips/${ashaApril}/pdf"`);
     const audit = await auditOf(db(), tenantId, 'payslip.viewed');
     expect(audit.map((a) => ({ target: a.targetId, details: a.details }))).toEqual([
       { target: asha.id, details: { payslipId: ashaApril, month: '2026-04', view: 'pdf' } },
@@ -174,7 +176,11 @@ describe('payslips of an approved run', () => {
     expect((await getPage(t.app, await as('colleague'), `/payroll/payslips/${ashaApril}/pdf`)).statusCode).toBe(403);
     expect((await getPage(t.app, await as('finance'), `/payroll/payslips/${ashaApril}/pdf`)).statusCode).toBe(403);
     expect((await getPage(t.app, await as('finance'), `/payroll/payslips/${ashaApril}/explanation`)).statusCode).toBe(403);
-    // Finance has no employee record here: its own list is empty and another's payslip is not found.
+    // Finance has no employee record here: its own list says so and another's payslip is not found.
+    const list = await getPage(t.app, await as('finance'), '/payslips');
+    expect(list.statusCode).toBe(200);
+    expect(list.body).toContain('Your account has no employee record');
+    expect(list.body).not.toContain(ashaApril);
     expect((await getPage(t.app, await as('finance'), `/payslips/${ashaApril}/pdf`)).statusCode).toBe(404);
     const other = await sessionFor(t.app, otherHr);
     expect((await getPage(t.app, other, `/payroll/payslips/${ashaApril}/pdf`)).statusCode).toBe(404);

@@ -57,6 +57,6 @@ export async function payslipRoutes(app: FastifyInstance, options: { payslips: P
   app.get('/payroll/payslips/:payslipId/explanation', { config: HR }, async (request, reply) => {
     const { payslipId } = parseInput(payslipParams, request.params);
     const payslip = await payslips.forHr(callerOf(request), payslipId, 'explanation');
-    return explanationPage(reply, payslip, { back: '/payroll/runs', pdf: `/payroll/payslips/${payslipId}/pdf` });
+    return explanationPage(reply, payslip, { back: `/payroll/runs/${payslip.runId}`, pdf: `/payroll/payslips/${payslipId}/pdf` });
   });
 }

@@ -16,6 +16,7 @@ import type { ExplanationStep } from './rules/rule-table.js';
 
 export interface PayslipDocument {
   payslipId: string;
+  runId: string;
   companyName: string;
   month: string;
   employee: { code: string; fullName: string; department: string | null; uan: string | null; ifsc: string | null; pan: string; bankAccount: string };
@@ -67,6 +68,7 @@ export function payslipUseCases(deps: { db: Db; audit: Audit; people: People }) 
     const show = (value: (typeof masked)['pan']) => (!value?.present ? 'not on record' : 'masked' in value ? value.masked : 'unreadable');
     return {
       payslipId: row.id,
+      runId: row.runId,
       companyName: company?.name ?? '',
       month: row.month,
       employee: {
