@@ -44,6 +44,7 @@ const DEMO = [
       'Payroll costs',
       'My profile',
       'My attendance',
+      'My payslips',
       'Leave',
       'Kiosk PIN',
       'My account',
@@ -54,19 +55,19 @@ const DEMO = [
   {
     email: 'head.engineering@acme.test',
     badge: 'Department head',
-    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'Leave', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'My payslips', 'Leave', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.dept_head,
   },
   {
     email: 'head.sales@acme.test',
     badge: 'Department head',
-    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'Leave', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My team', 'Today', 'Attendance', 'Regularisations', 'My profile', 'My attendance', 'My payslips', 'Leave', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.dept_head,
   },
   {
     email: 'employee@acme.test',
     badge: 'Employee',
-    nav: ['Dashboard', 'My profile', 'My attendance', 'Leave', 'Kiosk PIN', 'My account'],
+    nav: ['Dashboard', 'My profile', 'My attendance', 'My payslips', 'Leave', 'Kiosk PIN', 'My account'],
     duties: ROLE_DUTIES.employee,
   },
 ];

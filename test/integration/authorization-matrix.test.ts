@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app.js';
 import { getPage, postForm, sessionFor, type Browserish } from '../support/auth.js';
 import { seedDemo } from '../../src/demo/seed.js';
-import { insertUser } from '../../src/modules/identity/index.js';
+import { insertUser, users } from '../../src/modules/identity/index.js';
 import { findCompanyByDomain } from '../../src/modules/tenancy/index.js';
 import { firstEmployeeOf, listDepartments } from '../../src/modules/people/index.js';
 import { ROLES, type Role } from '../../src/modules/access/index.js';
 import { KIOSK_VENDOR_URL, kiosks, leaveApplications, regularisations } from '../../src/modules/attendance/index.js';
 import { newId } from '../../src/platform/db/columns.js';
-import { payRuns } from '../../src/modules/payroll/index.js';
+import { calculateEmployeeMonth, payRuns, payslips } from '../../src/modules/payroll/index.js';
+import { and, eq } from 'drizzle-orm';
 import { makeKioskKeys } from '../support/kiosk.js';
 
 /**
@@ -93,6 +94,12 @@ const EXPECTED: Record<string, Who> = {
   'GET /payroll/runs/:runId/files/:file': HR,
   // Sums over approved payslips, no person (security.md: finance sees totals).
   'GET /payroll/costs': ADMINS,
+  // Payslips: HR any employee's; everyone their own (OWN_ONLY below: anyone else's is not found).
+  'GET /payroll/payslips/:payslipId/pdf': HR,
+  'GET /payroll/payslips/:payslipId/explanation': HR,
+  'GET /payslips': 'signed-in',
+  'GET /payslips/:payslipId/pdf': 'signed-in',
+  'GET /payslips/:payslipId/explanation': 'signed-in',
   'POST /attendance/shift': HR,
   'POST /attendance/shift/holidays': HR,
   'POST /attendance/shift/holidays/remove': HR,
@@ -124,6 +131,9 @@ const EXPECTED: Record<string, Who> = {
   'POST /api/kiosk/v1/enrol': 'kiosk',
   'POST /api/kiosk/v1/pin-punch': 'kiosk',
 };
+
+/** Routes to one's own record by id: only its owner (the demo employee of A) gets past "not found". */
+const OWN_ONLY = ['GET /payslips/:payslipId/pdf', 'GET /payslips/:payslipId/explanation'];
 
 /** A valid body where the access decision would otherwise hide behind a 400 for a missing field. */
 const BODIES: Record<string, Record<string, string>> = {
@@ -190,6 +200,55 @@ describe('authorization matrix', () => {
         updatedAt: new Date(),
       });
       ids.file = 'ecr';
+      // An approved run with a payslip of the demo employee of A: HR may open it, the employee their own.
+      const [demoEmployee] = await t.db.database.db
+        .select({ employeeId: users.employeeId })
+        .from(users)
+        .where(and(eq(users.tenantId, acme.id), eq(users.email, 'employee@acme.test')));
+      const approvedRunId = newId();
+      await t.db.database.db.insert(payRuns).values({
+        id: approvedRunId,
+        tenantId: acme.id,
+        month: '2025-12',
+        status: 'approved',
+        startedBy: newId(),
+        approvedBy: newId(),
+        approvedAt: new Date(),
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+      const input = {
+        month: '2025-12',
+        state: 'MH',
+        gender: 'male',
+        regime: 'new',
+        earnings: { basic: 50000, da: 0, hra: 20000, special: 28200 },
+        pf: { mode: 'restricted', epsEligible: true },
+        esi: { coveredAtPeriodStart: false },
+        daysBasis: 'calendar',
+        lopDays: 0,
+        ytd: { taxableGross: 0, tdsDeducted: 0 },
+      };
+      const slip = calculateEmployeeMonth(input);
+      ids.payslipId = newId();
+      await t.db.database.db.insert(payslips).values({
+        id: ids.payslipId,
+        runId: approvedRunId,
+        tenantId: acme.id,
+        employeeId: demoEmployee!.employeeId!,
+        month: '2025-12',
+        input: JSON.stringify(input),
+        output: JSON.stringify(slip),
+        gross: slip.gross,
+        totalDeductions: slip.gross - slip.net,
+        net: slip.net,
+        employerCost: slip.employerCost,
+        tds: slip.tds.month,
+        professionalTax: slip.pt,
+        esiCovered: 0,
+        lopHalfDays: 0,
+        createdAt: new Date(),
+      });
       ids.kioskId = newId();
       await t.db.database.db.insert(kiosks).values({ id: ids.kioskId, tenantId: acme.id, name: 'Matrix kiosk', status: 'active' });
       kioskKeys = await makeKioskKeys();
@@ -223,6 +282,7 @@ describe('authorization matrix', () => {
     if (who === 'kiosk') return actor.kiosk ? 'pass' : 'login';
     if (!actor.role) return 'login';
     if (who !== 'signed-in' && !who.includes(actor.role)) return 'forbidden';
+    if (OWN_ONLY.includes(route)) return actor.company === 'A' && actor.role === 'employee' && !actor.local ? 'pass' : 'notfound';
     // Company B reaching for company A's objects: indistinguishable from a missing row.
     if (actor.company === 'B' && url !== route.split(' ')[1]) return 'notfound';
     // A row outside the actor's scope: just as missing.

@@ -23,6 +23,7 @@ const ITEMS: { href: string; label: string; roles: readonly Role[] | 'all' }[] =
   { href: '/payroll/costs', label: 'Payroll costs', roles: ROLE_GROUPS.financeReaders },
   { href: '/me', label: 'My profile', roles: ['hr_admin', 'dept_head', 'employee'] },
   { href: '/attendance/me', label: 'My attendance', roles: ['hr_admin', 'dept_head', 'employee'] },
+  { href: '/payslips', label: 'My payslips', roles: ['hr_admin', 'dept_head', 'employee'] },
   // Everyone's own leave; the page links approvers to their queue and HR to the policy.
   { href: '/leave', label: 'Leave', roles: 'all' },
   { href: '/attendance/pin', label: 'Kiosk PIN', roles: ['hr_admin', 'dept_head', 'employee'] },

@@ -8,6 +8,8 @@ import { payRunRoutes } from './pay-run-routes.js';
 import { statutoryFileRoutes } from './statutory-file-routes.js';
 import { financeRoutes } from './finance-routes.js';
 import { financeReportUseCases } from './finance-reports.js';
+import { payslipRoutes } from './payslip-routes.js';
+import { payslipUseCases } from './payslips.js';
 import type { SalaryStructures } from './structures.js';
 import type { PayRuns } from './pay-runs.js';
 
@@ -25,4 +27,5 @@ export async function payrollModule(app: FastifyInstance, options: { structures:
   await app.register(payRunRoutes, { payRuns: options.payRuns });
   await app.register(statutoryFileRoutes);
   await app.register(financeRoutes, { reports: financeReportUseCases({ db: app.database.db, audit: app.audit }) });
+  await app.register(payslipRoutes, { payslips: payslipUseCases({ db: app.database.db, audit: app.audit, people: app.people }) });
 }

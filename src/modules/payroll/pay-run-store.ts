@@ -156,6 +156,7 @@ export async function yearToDate(
 export async function registerOf(db: Db, tenantId: string, runId: string) {
   return db
     .select({
+      payslipId: payslips.id,
       employeeId: payslips.employeeId,
       code: employees.code,
       fullName: employees.fullName,
