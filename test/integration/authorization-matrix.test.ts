@@ -8,6 +8,7 @@ import { firstEmployeeOf, listDepartments } from '../../src/modules/people/index
 import { ROLES, type Role } from '../../src/modules/access/index.js';
 import { KIOSK_VENDOR_URL, kiosks, leaveApplications, regularisations } from '../../src/modules/attendance/index.js';
 import { newId } from '../../src/platform/db/columns.js';
+import { EXAMPLE_A_INPUT } from '../support/payroll-examples.js';
 import { calculateEmployeeMonth, payRuns, payslips } from '../../src/modules/payroll/index.js';
 import { and, eq } from 'drizzle-orm';
 import { makeKioskKeys } from '../support/kiosk.js';
@@ -217,18 +218,7 @@ describe('authorization matrix', () => {
         createdAt: new Date(),
         updatedAt: new Date(),
       });
-      const input = {
-        month: '2025-12',
-        state: 'MH',
-        gender: 'male',
-        regime: 'new',
-        earnings: { basic: 50000, da: 0, hra: 20000, special: 28200 },
-        pf: { mode: 'restricted', epsEligible: true },
-        esi: { coveredAtPeriodStart: false },
-        daysBasis: 'calendar',
-        lopDays: 0,
-        ytd: { taxableGross: 0, tdsDeducted: 0 },
-      };
+      const input = { ...EXAMPLE_A_INPUT, month: '2025-12' };
       const slip = calculateEmployeeMonth(input);
       ids.payslipId = newId();
       await t.db.database.db.insert(payslips).values({

@@ -4,20 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { calculateEmployeeMonth, ecrLine } from '../../src/modules/payroll/index.js';
+import { EXAMPLE_A_INPUT } from '../support/payroll-examples.js';
 
 /** The §9 input, verbatim: example A, CTC 12,00,000 a year. */
-const exampleA = {
-  month: '2026-04',
-  state: 'MH',
-  gender: 'male',
-  regime: 'new',
-  earnings: { basic: 50000, da: 0, hra: 20000, special: 28200 },
-  pf: { mode: 'restricted', epsEligible: true },
-  esi: { coveredAtPeriodStart: false },
-  daysBasis: 'calendar',
-  lopDays: 0,
-  ytd: { taxableGross: 0, tdsDeducted: 0 },
-};
+const exampleA = EXAMPLE_A_INPUT; // spec §9 verbatim
 
 describe('worked example A: CTC 12,00,000 (spec §7 A, §9)', () => {
   const breakdown = calculateEmployeeMonth(exampleA);

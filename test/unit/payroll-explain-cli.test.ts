@@ -6,20 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXAMPLE_A_INPUT } from '../support/payroll-examples.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'payroll-explain-'));
-const exampleA = {
-  month: '2026-04',
-  state: 'MH',
-  gender: 'male',
-  regime: 'new',
-  earnings: { basic: 50000, da: 0, hra: 20000, special: 28200 },
-  pf: { mode: 'restricted', epsEligible: true },
-  esi: { coveredAtPeriodStart: false },
-  daysBasis: 'calendar',
-  lopDays: 0,
-  ytd: { taxableGross: 0, tdsDeducted: 0 },
-};
+const exampleA = EXAMPLE_A_INPUT; // spec §9 verbatim
 
 function file(name: string, text: string): string {
   const path = join(folder, name);
