@@ -34,6 +34,7 @@ import {
 } from '../../src/modules/attendance/index.js';
 import { createKeyProvider, keyVersionOf, listEncryptedColumns, rotateTenantKey } from '../../src/platform/crypto/index.js';
 import type { FactoryEmployee } from '../support/factories.js';
+import { CONSENT_TEXT_VERSION } from '../../src/modules/attendance/consent.js';
 
 /** Everything the app logs, to see alerts (`{"alert": kind}` lines). */
 const logLines: Record<string, unknown>[] = [];
@@ -67,7 +68,7 @@ function enrolBody(kiosk: TestKiosk, nonce: string, method: string, code: string
     kioskId: kiosk.kioskId,
     nonce,
     employeeCode: code,
-    consent: { textVersion: 'face-consent-v1', acceptedAt: clock.now().toISOString() },
+    consent: { textVersion: CONSENT_TEXT_VERSION, acceptedAt: clock.now().toISOString() },
     samples,
     liveness: { score: 0.9, method },
     ...extra,
@@ -463,7 +464,7 @@ describe('enrolment', () => {
     for (const row of rows) expect(row.sampleCipher).not.toMatch(/0\.\d{5}/);
     expect(listEncryptedColumns()).toContainEqual({ table: 'face_samples', column: 'sample_cipher', idColumn: 'id', tenantColumn: 'tenant_id' });
     const [consent] = await db().select().from(faceConsents).where(eq(faceConsents.employeeId, anil.id));
-    expect(consent).toMatchObject({ textVersion: 'face-consent-v1', kioskId: A.kiosk.kioskId, withdrawnAt: null });
+    expect(consent).toMatchObject({ textVersion: CONSENT_TEXT_VERSION, kioskId: A.kiosk.kioskId, withdrawnAt: null });
     const [entry] = await db()
       .select()
       .from(auditEvents)
@@ -518,6 +519,18 @@ describe('enrolment', () => {
     const spread = await signedPost(t.app, A.kiosk, 'enrol', enrolBody(A.kiosk, nonce, liveness.challenge, farah.code, [face, face, randomFace(random)]));
     expect(spread.statusCode).toBe(422);
     expect(spread.json().error).toBe('inconsistent_samples');
+    // Consent to a notice that is not the current one (an old kiosk, or a third party's own words) records nothing.
+    ({ nonce, liveness } = await challenge(t.app, A.kiosk));
+    const oldNotice = await signedPost(
+      t.app,
+      A.kiosk,
+      'enrol',
+      enrolBody(A.kiosk, nonce, liveness.challenge, farah.code, samples, {
+        consent: { textVersion: 'face-consent-v0', acceptedAt: clock.now().toISOString() },
+      }),
+    );
+    expect(oldNotice.statusCode).toBe(400);
+    expect(oldNotice.json()).toMatchObject({ error: 'invalid_body', message: expect.stringContaining('consent.textVersion: is not the current notice') });
     expect(await db().select().from(faceSamples).where(eq(faceSamples.employeeId, farah.id))).toEqual([]);
     expect(await db().select().from(faceConsents).where(eq(faceConsents.employeeId, farah.id))).toEqual([]);
     expect((await nonceRow(nonce))!.usedAt).toBeNull();

@@ -9,6 +9,7 @@ import { auditEvents } from '../../src/modules/audit/index.js';
 import { kioskNearMisses, kioskNonces, kioskRejections, punches } from '../../src/modules/attendance/schema.js';
 import { nearMissBucket } from '../../src/modules/attendance/near-misses.js';
 import type { FactoryEmployee } from '../support/factories.js';
+import { CONSENT_TEXT_VERSION } from '../../src/modules/attendance/consent.js';
 
 /**
  * The recognition path's costs (issue 17, "Measure"): database round trips of one /recognize, decryptions on
@@ -51,7 +52,7 @@ async function enrol(employee: FactoryEmployee, face: number[], app = t.app) {
     kioskId: kiosk.kioskId,
     nonce,
     employeeCode: employee.code,
-    consent: { textVersion: 'face-consent-v1', acceptedAt: new Date().toISOString() },
+    consent: { textVersion: CONSENT_TEXT_VERSION, acceptedAt: new Date().toISOString() },
     samples,
     liveness: { score: 0.9, method: liveness.challenge },
   });

@@ -14,6 +14,7 @@ import { firstNameOf, sealSample } from './face-samples.js';
 import { newPairingCode, normaliseCode, signatureVerifies } from './kiosk-identity.js';
 import { KIOSK_LIMITS, PIN_COST, refusals, type RecognizeResult } from './kiosk-rules.js';
 import { createRecognition, PUNCH_ISOLATION, type AttendanceDeps } from './recognition.js';
+import { CONSENT_TEXT_VERSION } from './consent.js';
 
 export type { AttendanceDeps } from './recognition.js';
 import { NEAR_MISS, NEAR_MISS_BUCKETS, nearMissTable } from './near-misses.js';
@@ -193,6 +194,9 @@ export function createAttendance(deps: AttendanceDeps) {
           const { at, settings } = await spendNonce(tx, tenantId, kioskId, input.nonce, input.liveness);
           if (input.consent.acceptedAt.getTime() - at.getTime() > KIOSK_LIMITS.captureSkewMs)
             throw refusals.invalidBody('consent.acceptedAt: is in the future');
+          // A consent names the words read: a kiosk showing an old or its own notice records no consent to ours.
+          if (input.consent.textVersion !== CONSENT_TEXT_VERSION)
+            throw refusals.invalidBody(`consent.textVersion: is not the current notice (${CONSENT_TEXT_VERSION}): show it and ask again`);
           const employee = await store.employeeByCode(tx, tenantId, input.employeeCode);
           const ticket = employee && (await store.lockOpenTicket(tx, tenantId, employee.id, at));
           if (!employee || !ticket) throw refusals.enrolmentNotOpen();
