@@ -678,6 +678,8 @@ describe('leaving the company', () => {
     clock.advance(24 * 3600_000);
     expect(await t.app.attendance.deleteLeaversFaces('job-2', clock.now())).toBe(1);
     expect(await db().select().from(faceSamples).where(eq(faceSamples.employeeId, kiran.id))).toEqual([]);
+    const [consent] = await db().select().from(faceConsents).where(eq(faceConsents.employeeId, kiran.id));
+    expect(consent!.withdrawnAt).not.toBeNull(); // the consent ends with the samples
     const [entry] = await db()
       .select()
       .from(auditEvents)
