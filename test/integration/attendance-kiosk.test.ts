@@ -461,7 +461,13 @@ describe('enrolment', () => {
   it('stores the samples encrypted, with consent and an audit entry', async () => {
     const rows = await db().select().from(faceSamples).where(eq(faceSamples.employeeId, anil.id));
     expect(rows).toHaveLength(3);
-    for (const row of rows) expect(row.sampleCipher).not.toMatch(/0\.\d{5}/);
+    // A sample is sealed as JSON naming its employee with the vector as base64 float32 (never decimal text):
+    // the stored value must be the cipher's envelope, with neither the employee id nor the JSON readable.
+    for (const row of rows) {
+      expect(keyVersionOf(row.sampleCipher)).toBeGreaterThanOrEqual(1);
+      expect(row.sampleCipher).not.toContain(anil.id);
+      expect(row.sampleCipher).not.toContain('"v"');
+    }
     expect(listEncryptedColumns()).toContainEqual({ table: 'face_samples', column: 'sample_cipher', idColumn: 'id', tenantColumn: 'tenant_id' });
     const [consent] = await db().select().from(faceConsents).where(eq(faceConsents.employeeId, anil.id));
     expect(consent).toMatchObject({ textVersion: CONSENT_TEXT_VERSION, kioskId: A.kiosk.kioskId, withdrawnAt: null });
@@ -672,6 +678,8 @@ describe('leaving the company', () => {
     clock.advance(24 * 3600_000);
     expect(await t.app.attendance.deleteLeaversFaces('job-2', clock.now())).toBe(1);
     expect(await db().select().from(faceSamples).where(eq(faceSamples.employeeId, kiran.id))).toEqual([]);
+    const [consent] = await db().select().from(faceConsents).where(eq(faceConsents.employeeId, kiran.id));
+    expect(consent!.withdrawnAt).not.toBeNull(); // the consent ends with the samples
     const [entry] = await db()
       .select()
       .from(auditEvents)

@@ -5,7 +5,6 @@ import { sealSample } from './face-samples.js';
 import { publicKeyJwk } from './input.js';
 import { FACE_SAMPLE_LOCATION, faceConsents, kiosks } from './schema.js';
 import * as store from './store.js';
-import { and, eq } from 'drizzle-orm';
 
 /**
  * Kiosks and faces made without a tablet or a person: for the demo companies (src/demo, never in production)
@@ -33,15 +32,6 @@ export async function insertPairedKiosk(
     pairedAt: kiosk.at,
   });
   return id;
-}
-
-/** The company's kiosk of that name, if any (the demo seed is idempotent). */
-export async function kioskNamed(db: Db, tenantId: string, name: string) {
-  const [row] = await db
-    .select()
-    .from(kiosks)
-    .where(and(eq(kiosks.tenantId, tenantId), eq(kiosks.name, name)));
-  return row;
 }
 
 /**
@@ -75,8 +65,4 @@ export async function insertEnrolments(
   }
   await store.bumpEnrolmentVersion(db, tenantId);
   return samples;
-}
-
-export async function enrolledEmployeeIds(db: Db, tenantId: string): Promise<Set<string>> {
-  return store.enrolledEmployeeIds(db, tenantId);
 }

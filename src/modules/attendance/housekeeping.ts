@@ -3,6 +3,7 @@ import { affectedRows, type Db } from '../../platform/db/client.js';
 import type { JobHandler } from '../../platform/jobs/index.js';
 import { istDay } from '../../platform/clock/index.js';
 import { enrolmentTickets, kioskNearMisses, kioskNonces, kioskRejections } from './schema.js';
+import { KIOSK_LIMITS } from './kiosk-rules.js';
 import type { Attendance } from './service.js';
 
 /** How long kiosk rows stay after they stop mattering. Refusal counts stay a while for HR and support to read. */
@@ -11,8 +12,6 @@ export const KIOSK_RETENTION = {
   expiredTicketsMs: 7 * 24 * 3600_000,
   rejectionCountsMs: 90 * 24 * 3600_000,
 } as const;
-/** kiosk_rejections.window_start counts 5-minute windows since the epoch (service.ts, KIOSK_LIMITS.burstWindowMs). */
-const REJECTION_WINDOW_MS = 5 * 60_000;
 
 /** Deletes nonces, enrolment tickets and refusal counts no rule reads any more. Idempotent. */
 export async function purgeKioskRows(db: Db, now: Date): Promise<Record<string, number>> {
@@ -20,10 +19,11 @@ export async function purgeKioskRows(db: Db, now: Date): Promise<Record<string, 
   return {
     nonces: affectedRows(await db.delete(kioskNonces).where(lt(kioskNonces.expiresAt, before(KIOSK_RETENTION.expiredNoncesMs)))),
     enrolmentTickets: affectedRows(await db.delete(enrolmentTickets).where(lt(enrolmentTickets.expiresAt, before(KIOSK_RETENTION.expiredTicketsMs)))),
+    // kiosk_rejections.window_start counts burst windows since the epoch (recognition.ts, countRefusal).
     rejectionCounts: affectedRows(
       await db
         .delete(kioskRejections)
-        .where(lt(kioskRejections.windowStart, Math.floor(before(KIOSK_RETENTION.rejectionCountsMs).getTime() / REJECTION_WINDOW_MS))),
+        .where(lt(kioskRejections.windowStart, Math.floor(before(KIOSK_RETENTION.rejectionCountsMs).getTime() / KIOSK_LIMITS.burstWindowMs))),
     ),
     // Near misses are refusal counts too, kept as long.
     nearMissCounts: affectedRows(await db.delete(kioskNearMisses).where(lt(kioskNearMisses.istDay, istDay(before(KIOSK_RETENTION.rejectionCountsMs))))),

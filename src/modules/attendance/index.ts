@@ -20,7 +20,8 @@ export { CONSENT_TEXT_VERSION } from './consent.js';
 export { punches, faceSamples, faceConsents, kioskNonces, kioskRejections, kiosks, attendanceSettings, enrolmentTickets } from './schema.js';
 export { setSettings as setAttendanceSettings } from './store.js';
 /** For the demo seed and the benches only: a paired kiosk and enrolled faces without a tablet. */
-export { insertPairedKiosk, insertEnrolments, kioskNamed, enrolledEmployeeIds } from './bulk-enrolment.js';
+export { insertPairedKiosk, insertEnrolments } from './bulk-enrolment.js';
+export { enrolledEmployeeIds } from './store.js';
 export { EMBEDDING_LENGTH } from './matcher.js';
 export { attendanceHousekeeping, ATTENDANCE_HOUSEKEEPING, purgeKioskRows, KIOSK_RETENTION } from './housekeeping.js';
 

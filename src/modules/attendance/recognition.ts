@@ -46,8 +46,8 @@ export function createRecognition(deps: AttendanceDeps) {
   async function countRefusal(tenantId: string, kioskId: string, code: string): Promise<void> {
     const at = now();
     const windowStart = Math.floor(at.getTime() / KIOSK_LIMITS.burstWindowMs);
-    const total = await store.countRejection(db, tenantId, kioskId, code, windowStart, BURST_CODES);
-    if (!(BURST_CODES as readonly string[]).includes(code) || total < KIOSK_LIMITS.burstRefusals) return;
+    const total = await store.countRejection(db, tenantId, kioskId, code, windowStart, BURST_CODES); // 0 for a code outside BURST_CODES
+    if (total < KIOSK_LIMITS.burstRefusals) return;
     if (await firstAlertInWindow(db, 'kiosk.refusal_burst', kioskId, KIOSK_LIMITS.burstWindowMs, at))
       alert('attendance.kiosk_refusal_burst', { tenantId, kioskId, refusals: total, windowMinutes: KIOSK_LIMITS.burstWindowMs / 60_000 });
   }

@@ -4,7 +4,10 @@ import { kioskNearMisses, kioskRejections } from './schema.js';
 
 /** The counters refusals leave (kiosk.md: nothing else is recorded on a rejection). */
 
-/** Counts one refusal; returns this window's total of the codes in `burstCodes` for the kiosk. */
+/**
+ * Counts one refusal; returns this window's total of the codes in `burstCodes` for the kiosk, or 0 without
+ * reading when `code` is not one of them (its count cannot make a burst).
+ */
 export async function countRejection(
   db: Db,
   tenantId: string,
@@ -17,6 +20,7 @@ export async function countRejection(
     .insert(kioskRejections)
     .values({ tenantId, kioskId, code, windowStart, count: 1 })
     .onDuplicateKeyUpdate({ set: { count: sql`${kioskRejections.count} + 1` } });
+  if (!burstCodes.includes(code)) return 0;
   const [row] = await db
     .select({ n: sql<number>`coalesce(sum(${kioskRejections.count}), 0)` })
     .from(kioskRejections)
