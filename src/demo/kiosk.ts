@@ -3,11 +3,11 @@ import { eq } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import type { Db } from '../platform/db/client.js';
 import type { FieldCipher } from '../platform/crypto/index.js';
-import { enrolledEmployeeIds, insertEnrolments, insertPairedKiosk, kiosks } from '../modules/attendance/index.js';
+import { CONSENT_TEXT_VERSION, enrolledEmployeeIds, insertEnrolments, insertPairedKiosk, kiosks } from '../modules/attendance/index.js';
 import { employees } from '../modules/people/index.js';
 import { demoSamples, readDemoKioskKey, saveDemoKioskKey } from './faces.js';
 
-export const DEMO_KIOSK = { name: 'Demo kiosk', location: 'Reception', consentTextVersion: 'demo-consent-v1' } as const;
+export const DEMO_KIOSK = { name: 'Demo kiosk', location: 'Reception', consentTextVersion: CONSENT_TEXT_VERSION } as const;
 
 /** Every tenth demo employee declines face enrolment (kiosk.md: refusing must cost nothing), so the demo shows some. */
 export const declinesFace = (code: string) => Number(code.replace(/\D+/g, '')) % 10 === 7;

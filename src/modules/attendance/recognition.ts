@@ -228,7 +228,8 @@ class NearMiss extends Refused {
   }
 }
 
-const employeeTarget = (id: string) => ({ type: 'employee', id });
+/** The audit target of what a kiosk or HR does to an employee's attendance. */
+export const employeeTarget = (id: string) => ({ type: 'employee', id });
 
 /** A punch's transaction: no gap locks (store.lockEmployeeWithLastPunch says why); the employee row lock serialises. */
 export const PUNCH_ISOLATION = { isolationLevel: 'read committed' } as const;

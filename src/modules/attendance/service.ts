@@ -13,7 +13,7 @@ import * as store from './store.js';
 import { firstNameOf, sealSample } from './face-samples.js';
 import { newPairingCode, normaliseCode, signatureVerifies } from './kiosk-identity.js';
 import { KIOSK_LIMITS, PIN_COST, refusals, type RecognizeResult } from './kiosk-rules.js';
-import { createRecognition, PUNCH_ISOLATION, type AttendanceDeps } from './recognition.js';
+import { createRecognition, employeeTarget, PUNCH_ISOLATION, type AttendanceDeps } from './recognition.js';
 import { CONSENT_TEXT_VERSION } from './consent.js';
 
 export type { AttendanceDeps } from './recognition.js';
@@ -33,7 +33,6 @@ export function createAttendance(deps: AttendanceDeps) {
   let dummyPinHash: Promise<string> | undefined;
 
   const kioskTarget = (id: string) => ({ type: 'kiosk', id });
-  const employeeTarget = (id: string) => ({ type: 'employee', id });
 
   return {
     // HR: kiosks
