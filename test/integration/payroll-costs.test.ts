@@ -5,8 +5,8 @@ import { getPage, sessionFor, type Browserish } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
 import * as factories from '../support/factories.js';
 import { auditOf, problemsOf, sendForm } from '../support/days.js';
-import { insertPunches, workedDay } from '../support/punches.js';
-import { datesBetween, istMonthBounds, weekday } from '../../src/platform/clock/index.js';
+import { insertPunches } from '../support/punches.js';
+import { fullMonth } from '../support/payroll-files.js';
 import { formatMoney } from '../../src/platform/views/filters.js';
 import { payRuns, payslips, type EmployeeMonthBreakdown } from '../../src/modules/payroll/index.js';
 import { insertTemplate, upsertStructure } from '../../src/modules/payroll/store.js';
@@ -28,14 +28,6 @@ interface Company {
   staff: FactoryEmployee[];
 }
 const as = (company: Company, role: Role): Promise<Browserish> => sessionFor(t.app, company.emails[role]);
-
-/** Punches in and out on every working day (Monday to Saturday, the default shift) of the month. */
-function fullMonth(employeeId: string, month: string) {
-  const { firstDay, lastDay } = istMonthBounds(month);
-  return datesBetween(firstDay, lastDay)
-    .filter((day) => weekday(day) !== 0)
-    .flatMap((day) => workedDay(employeeId, day, '09:20', '18:40'));
-}
 
 /**
  * A company whose people sit in departments of the given sizes (name, cost centre, people); CTCs spread from

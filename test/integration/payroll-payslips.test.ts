@@ -6,8 +6,8 @@ import { testClock } from '../support/clock.js';
 import * as factories from '../support/factories.js';
 import { auditOf, problemsOf, sendForm } from '../support/days.js';
 import { pdfText } from '../support/pdf.js';
-import { insertPunches, workedDay } from '../support/punches.js';
-import { datesBetween, istMonthBounds, weekday } from '../../src/platform/clock/index.js';
+import { insertPunches } from '../support/punches.js';
+import { fullMonth } from '../support/payroll-files.js';
 import { payslips } from '../../src/modules/payroll/index.js';
 import { insertTemplate, upsertStructure } from '../../src/modules/payroll/store.js';
 import type { FactoryEmployee } from '../support/factories.js';
@@ -18,14 +18,6 @@ const t = useTestApp({ adapters: () => ({ clock }) });
 const db = () => t.app.database.db;
 
 type Role = 'owner' | 'hr' | 'finance' | 'employee' | 'colleague';
-
-/** Punches in and out on every working day (Monday to Saturday, the default shift) of the month. */
-function fullMonth(employeeId: string, month: string) {
-  const { firstDay, lastDay } = istMonthBounds(month);
-  return datesBetween(firstDay, lastDay)
-    .filter((day) => weekday(day) !== 0)
-    .flatMap((day) => workedDay(employeeId, day, '09:20', '18:40'));
-}
 
 async function setSalary(tenantId: string, templateId: string, employeeId: string, annualCtc: number) {
   await upsertStructure(db(), tenantId, employeeId, '2026-04-01', {

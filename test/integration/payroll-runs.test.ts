@@ -5,10 +5,10 @@ import { getPage, sessionFor, type Browserish } from '../support/auth.js';
 import { testClock } from '../support/clock.js';
 import * as factories from '../support/factories.js';
 import { auditOf, problemsOf, sendForm } from '../support/days.js';
-import { insertPunches, workedDay } from '../support/punches.js';
-import { datesBetween, istMonthBounds, weekday } from '../../src/platform/clock/index.js';
+import { insertPunches } from '../support/punches.js';
+import { fullMonth, setSalary, startRun } from '../support/payroll-files.js';
 import { calculateEmployeeMonth, payRuns, payslips, type EmployeeMonthBreakdown } from '../../src/modules/payroll/index.js';
-import { insertTemplate, upsertStructure } from '../../src/modules/payroll/store.js';
+import { insertTemplate } from '../../src/modules/payroll/store.js';
 import type { FactoryEmployee } from '../support/factories.js';
 
 /** Pay runs (issue 18 item 4): from structures, attendance and approved year-to-date pay, through the job runner. */
@@ -47,7 +47,7 @@ async function makeCompany(options: { onlyOwner?: boolean } = {}): Promise<Compa
     employee: await factories.user(db(), row.id, { role: 'employee', employeeId: self.id }),
   };
   const templateId = await insertTemplate(db(), row.id, { name: 'Standard', basicBasisPoints: 5000, hraBasisPoints: 4000 });
-  await setSalary(row.id, templateId, self.id, '2026-04', 600_000);
+  await setSalary(db(), row.id, templateId, self.id, '2026-04', 600_000);
   await insertPunches(db(), row.id, fullMonth(self.id, '2026-04'));
   return {
     id: row.id,
@@ -58,33 +58,6 @@ async function makeCompany(options: { onlyOwner?: boolean } = {}): Promise<Compa
 }
 
 const as = (company: Company, role: Role): Promise<Browserish> => sessionFor(t.app, company.emails[role]);
-
-async function setSalary(tenantId: string, templateId: string, employeeId: string, month: string, annualCtc: number) {
-  await upsertStructure(db(), tenantId, employeeId, `${month}-01`, {
-    templateId,
-    annualCtc,
-    basicOverride: null,
-    hraOverride: null,
-    da: 0,
-    allowances: '{}',
-    pfMode: 'restricted',
-    setBy: tenantId,
-  });
-}
-
-/** Punches in and out on every working day (Monday to Saturday, the default shift) of the month, but `absent`. */
-function fullMonth(employeeId: string, month: string, absent: string[] = []) {
-  const { firstDay, lastDay } = istMonthBounds(month);
-  return datesBetween(firstDay, lastDay)
-    .filter((day) => weekday(day) !== 0 && !absent.includes(day))
-    .flatMap((day) => workedDay(employeeId, day, '09:20', '18:40'));
-}
-
-async function startRun(jar: Browserish, month: string): Promise<string> {
-  const res = await sendForm(t.app, jar, '/payroll/runs', { month });
-  expect(res.statusCode, res.body).toBe(303);
-  return String(res.headers.location).split('/').pop()!;
-}
 
 async function runJobs() {
   await t.app.jobs.runUntilIdle();
@@ -117,7 +90,7 @@ describe('a pay run for April 2026', () => {
     joiner = await factories.employee(t.app, A.id, { fullName: 'Late Joiner', workState: 'MH', gender: 'male', dateOfJoining: '2026-04-16' });
     unpaid = await factories.employee(t.app, A.id, { fullName: 'No Structure', workState: 'MH', gender: 'female' });
     delhi = await factories.employee(t.app, A.id, { fullName: 'Delhi Person', workState: 'DL', gender: 'female' });
-    for (const e of [asha, ravi, joiner, delhi]) await setSalary(A.id, A.templateId, e.id, '2026-04', 1_200_000);
+    for (const e of [asha, ravi, joiner, delhi]) await setSalary(db(), A.id, A.templateId, e.id, '2026-04', 1_200_000);
     await insertPunches(db(), A.id, [
       ...fullMonth(asha.id, '2026-04'),
       ...fullMonth(ravi.id, '2026-04', ['2026-04-06', '2026-04-07', '2026-04-08']),
@@ -140,7 +113,7 @@ describe('a pay run for April 2026', () => {
   });
 
   it('while the job has not run, the run page shows progress and refreshes, but no register', async () => {
-    runId = await startRun(await as(A, 'hr'), '2026-04');
+    runId = await startRun(t.app, await as(A, 'hr'), '2026-04');
     const page = await getPage(t.app, await as(A, 'hr'), `/payroll/runs/${runId}`);
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('data-status="computing"');
@@ -200,14 +173,14 @@ describe('a high earner over two approved months, with a raise', () => {
   beforeAll(async () => {
     Object.assign(C, await makeCompany());
     karan = await factories.employee(t.app, C.id, { fullName: 'Karan Mehta', workState: 'KA', gender: 'male' });
-    await setSalary(C.id, C.templateId, karan.id, '2026-04', 3_600_000);
-    await setSalary(C.id, C.templateId, karan.id, '2026-05', 4_800_000);
+    await setSalary(db(), C.id, C.templateId, karan.id, '2026-04', 3_600_000);
+    await setSalary(db(), C.id, C.templateId, karan.id, '2026-05', 4_800_000);
     await insertPunches(db(), C.id, [...fullMonth(karan.id, '2026-04'), ...fullMonth(karan.id, '2026-05')]);
   });
 
   it('maker-checker: the HR admin who started it may not approve; the owner does, audited', async () => {
     const hr = await as(C, 'hr');
-    const runId = await startRun(hr, '2026-04');
+    const runId = await startRun(t.app, hr, '2026-04');
     await runJobs();
     const page = await getPage(t.app, hr, `/payroll/runs/${runId}`);
     expect(page.body).not.toContain('/approve"');
@@ -230,12 +203,12 @@ describe('a high earner over two approved months, with a raise', () => {
       .from(payRuns)
       .where(and(eq(payRuns.tenantId, C.id), eq(payRuns.month, '2026-04')));
     const before = await payslipsOfRun(run!.id);
-    await setSalary(C.id, C.templateId, karan.id, '2026-04', 3_000_000); // a correction after approval
+    await setSalary(db(), C.id, C.templateId, karan.id, '2026-04', 3_000_000); // a correction after approval
     expect((await sendForm(t.app, await as(C, 'hr'), '/payroll/runs', { month: '2026-04' })).statusCode).toBe(409);
     expect((await sendForm(t.app, await as(C, 'owner'), `/payroll/runs/${run!.id}/approve`, {})).statusCode).toBe(409);
     await runJobs();
     expect(await payslipsOfRun(run!.id)).toEqual(before);
-    await setSalary(C.id, C.templateId, karan.id, '2026-04', 3_600_000);
+    await setSalary(db(), C.id, C.templateId, karan.id, '2026-04', 3_600_000);
   });
 
   it('the raise from May changes May’s pay, and April’s approved pay feeds May’s TDS', async () => {
@@ -243,7 +216,7 @@ describe('a high earner over two approved months, with a raise', () => {
     expect(april.gross).toBe(298_200); // 36 L: monthly 3,00,000 − employer PF 1,800
     expect(april.tds).toBeGreaterThan(0);
 
-    const mayRun = await startRun(await as(C, 'hr'), '2026-05');
+    const mayRun = await startRun(t.app, await as(C, 'hr'), '2026-05');
     await runJobs();
     const may = (await payslipOf(mayRun, karan.id))!;
     expect(may.gross).toBe(398_200); // 48 L from May
@@ -257,7 +230,7 @@ describe('a high earner over two approved months, with a raise', () => {
   it('a company with a single payroll admin approves its own run', async () => {
     const D = await makeCompany({ onlyOwner: true });
     const owner = await as(D, 'owner');
-    const runId = await startRun(owner, '2026-04');
+    const runId = await startRun(t.app, owner, '2026-04');
     await runJobs();
     expect((await sendForm(t.app, owner, `/payroll/runs/${runId}/approve`, {})).statusCode).toBe(303);
     expect((await runRow(runId)).status).toBe('approved');
@@ -269,11 +242,11 @@ describe('a run that crashes mid-way', () => {
     const E = await makeCompany();
     for (let i = 0; i < 4; i++) {
       const e = await factories.employee(t.app, E.id, { workState: 'KA', gender: 'female' });
-      await setSalary(E.id, E.templateId, e.id, '2026-04', 600_000 + i * 12_000);
+      await setSalary(db(), E.id, E.templateId, e.id, '2026-04', 600_000 + i * 12_000);
     }
     hooks.failAtBatch = 2; // 5 employees in batches of 2: the first batch commits, then the job dies
     const hr = await as(E, 'hr');
-    const runId = await startRun(hr, '2026-04');
+    const runId = await startRun(t.app, hr, '2026-04');
     await runJobs();
     const crashed = await runRow(runId);
     expect(crashed.status).toBe('computing');
@@ -290,15 +263,15 @@ describe('a run that crashes mid-way', () => {
     expect(await runRow(runId)).toMatchObject({ status: 'computed', employeesDone: 5, employeesTotal: 5 });
 
     // Running the draft again replaces its payslips (same employees, new rows).
-    expect(await startRun(hr, '2026-04')).toBe(runId);
+    expect(await startRun(t.app, hr, '2026-04')).toBe(runId);
     await runJobs();
     const again = await payslipsOfRun(runId);
     expect(again).toHaveLength(5);
     expect(again.map((s) => s.id).filter((id) => slips.some((s) => s.id === id))).toEqual([]);
 
     // Started twice before any job ran: the first job finds the run pointing at the second and leaves it alone.
-    await startRun(hr, '2026-04');
-    await startRun(hr, '2026-04');
+    await startRun(t.app, hr, '2026-04');
+    await startRun(t.app, hr, '2026-04');
     await runJobs();
     expect(await payslipsOfRun(runId)).toHaveLength(5);
     expect(await runRow(runId)).toMatchObject({ status: 'computed', employeesDone: 5 });
@@ -319,7 +292,7 @@ describe('who may see and run pay runs', () => {
   beforeAll(async () => {
     Object.assign(A, await makeCompany());
     Object.assign(B, await makeCompany());
-    runOfA = await startRun(await as(A, 'hr'), '2026-04');
+    runOfA = await startRun(t.app, await as(A, 'hr'), '2026-04');
     await runJobs();
   });
 

@@ -8,8 +8,8 @@ import { upsertStructure } from '../../src/modules/payroll/store.js';
 import type { Db } from '../../src/platform/db/client.js';
 
 /**
- * Pay run set-up for tests that need a computed or approved run (the statutory files), as
- * payroll-runs.test.ts does it: a salary structure from a month, punches for a month, a run started by a form.
+ * Pay run set-up for the payroll integration tests that need a computed or approved run: a salary structure
+ * from a month, punches for a month, a run started by a form.
  */
 export async function setSalary(db: Db, tenantId: string, templateId: string, employeeId: string, month: string, annualCtc: number): Promise<void> {
   await upsertStructure(db, tenantId, employeeId, `${month}-01`, {
@@ -24,11 +24,11 @@ export async function setSalary(db: Db, tenantId: string, templateId: string, em
   });
 }
 
-/** Punches in and out on every working day (Monday to Saturday, the default shift) of the month. */
-export function fullMonth(employeeId: string, month: string) {
+/** Punches in and out on every working day (Monday to Saturday, the default shift) of the month, but `absent`. */
+export function fullMonth(employeeId: string, month: string, absent: readonly string[] = []) {
   const { firstDay, lastDay } = istMonthBounds(month);
   return datesBetween(firstDay, lastDay)
-    .filter((day) => weekday(day) !== 0)
+    .filter((day) => weekday(day) !== 0 && !absent.includes(day))
     .flatMap((day) => workedDay(employeeId, day, '09:20', '18:40'));
 }
 

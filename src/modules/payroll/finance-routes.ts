@@ -4,6 +4,7 @@ import { parseInput } from '../../platform/http/validate.js';
 import { barChartSvg } from '../../platform/views/bar-chart.js';
 import { callerOf, ROLE_GROUPS } from '../access/index.js';
 import type { FinanceReports, Trend } from './finance-reports.js';
+import { monthField } from './month-field.js';
 
 /**
  * Payroll costs for finance (issue 18 item 6): owners, HR admins and finance. No route scope: these pages read
@@ -13,13 +14,7 @@ import type { FinanceReports, Trend } from './finance-reports.js';
 const FINANCE = { access: { allow: ROLE_GROUPS.financeReaders } } as const;
 const blankIsNone = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const costsQuery = z.object({
-  month: z.preprocess(
-    blankIsNone,
-    z
-      .string({ error: 'must be a month YYYY-MM' })
-      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM')
-      .optional(),
-  ),
+  month: z.preprocess(blankIsNone, monthField().optional()),
   format: z.preprocess(blankIsNone, z.enum(['html', 'csv'], { error: 'must be html or csv' }).default('html')),
 });
 

@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { istMonth } from '../../platform/clock/index.js';
 import { parseInput } from '../../platform/http/validate.js';
 import { callerOf, ROLE_GROUPS } from '../access/index.js';
+import { monthField } from './month-field.js';
 import type { PayRuns } from './pay-runs.js';
 
 const HR = { access: { allow: ROLE_GROUPS.payrollAdmins, scope: 'company' } } as const;
 const runParams = z.object({ runId: z.string().uuid('is not a pay run id') });
-const monthField = () => z.string({ error: 'must be a month YYYY-MM' }).regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
 const monthForm = z.object({ month: monthField() });
 const checkQuery = z.object({ month: monthField().optional() });
 

@@ -15,6 +15,7 @@ import type { JobContext, JobRunner } from '../../platform/jobs/index.js';
 import type { Caller } from '../access/index.js';
 import { monthSummariesOf } from '../attendance/index.js';
 import type { Audit } from '../audit/index.js';
+import { ISO_MONTH } from './month-field.js';
 import { periodStarts, workOutEmployeeMonth, payslipFigures, type EmployeeProblem, type Worked } from './pay-run-compute.js';
 import * as runStore from './pay-run-store.js';
 import * as store from './store.js';
@@ -22,7 +23,6 @@ import { leftOutOfFiles } from './statutory-file-store.js';
 import type { PayRunRow } from './schema.js';
 
 export const PAY_RUN_JOB = 'payroll.pay_run';
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** Test seams, chosen in app.ts: the batch size, and a hook before each batch (a test makes it throw to crash a run). */
 export interface PayRunHooks {
@@ -67,7 +67,7 @@ export function payRunUseCases(deps: { db: Db; clock: Clock; audit: Audit; jobs:
   }
 
   function checkMonth(month: string): void {
-    if (!MONTH.test(month)) throw new Invalid('month', 'must be a month YYYY-MM');
+    if (!ISO_MONTH.test(month)) throw new Invalid('month', 'must be a month YYYY-MM');
     if (month > istMonth(clock.now())) throw new Invalid('month', `${month} has not started yet`);
   }
 
@@ -153,7 +153,7 @@ export function payRunUseCases(deps: { db: Db; clock: Clock; audit: Audit; jobs:
 
     /** Problems per employee before running (issue 18 item 4); they block nothing but an employee without a structure. */
     async preRunCheck(caller: Caller, month: string): Promise<EmployeeProblem[]> {
-      if (!MONTH.test(month)) throw new Invalid('month', 'must be a month YYYY-MM');
+      if (!ISO_MONTH.test(month)) throw new Invalid('month', 'must be a month YYYY-MM');
       return (await workOutMonth(db, caller.tenantId, month)).flatMap((w) => w.problems);
     },
 

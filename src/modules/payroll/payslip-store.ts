@@ -2,7 +2,7 @@
  * Payslips as documents (issue 18 item 5): the queries. Tenant first and in every WHERE; only payslips of
  * APPROVED runs are ever returned, because a draft or computing run's figures are not pay (issue 18 item 4).
  */
-import { and, asc, desc, eq, gte, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
 import { departments, employees } from '../people/index.js';
 import { payRuns, payslips } from './schema.js';
@@ -77,14 +77,4 @@ export async function approvedYearToDate(
       ),
     );
   return { gross: Number(row?.gross ?? 0), tds: Number(row?.tds ?? 0) };
-}
-
-/** Payslip ids of an approved run by employee: the run page links each register row to its payslip. */
-export async function payslipIdsOfRun(db: Db, tenantId: string, runId: string): Promise<Map<string, string>> {
-  const rows = await db
-    .select({ id: payslips.id, employeeId: payslips.employeeId })
-    .from(payslips)
-    .where(and(eq(payslips.tenantId, tenantId), eq(payslips.runId, runId)))
-    .orderBy(asc(payslips.employeeId));
-  return new Map(rows.map((r) => [r.employeeId, r.id]));
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isIsoDate } from '../../platform/clock/index.js';
 import { parseInput } from '../../platform/http/validate.js';
 import { callerOf, ROLE_GROUPS } from '../access/index.js';
+import { monthField } from './month-field.js';
 import { ALLOWANCE_NAME, structureTermsSchema } from './rules/structure.js';
 import { PF_MODES } from './schema.js';
 import type { SalaryStructures } from './structures.js';
@@ -18,7 +18,7 @@ const asList = (v: unknown) => (v === undefined ? [] : [v].flat());
  */
 const structureForm = z
   .object({
-    effectiveMonth: z.string().refine((m) => /^\d{4}-\d{2}$/.test(m) && isIsoDate(`${m}-01`), 'must be a month YYYY-MM'),
+    effectiveMonth: monthField(),
     templateId: z.string().uuid('is not a salary template'),
     pfMode: z.enum(PF_MODES, { error: 'must be restricted or actual' }).default('restricted'),
     annualCtc: z.unknown(),
