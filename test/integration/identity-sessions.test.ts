@@ -192,6 +192,7 @@ describe('sessions', () => {
 
   it('wrong current passwords count toward the sign-in limits: a stolen session cannot guess the password', async () => {
     const { jar } = await signIn(t.app, 'employee@globex.test', PASSWORD);
+    const hashBefore = (await findUserByEmail(t.app.database.db, 'employee@globex.test'))!.passwordHash;
     for (let i = 0; i < LOGIN_LIMITS.accountFailures; i++) {
       const wrong = await submitForm(t.app, jar, '/account', '/account/password', { currentPassword: `not-it-${i}`, newPassword: 'Brand-new-passphrase-8' });
       expect(wrong.statusCode).toBe(400);
@@ -201,6 +202,8 @@ describe('sessions', () => {
     const right = await submitForm(t.app, jar, '/account', '/account/password', { currentPassword: PASSWORD, newPassword: 'Brand-new-passphrase-8' });
     expect(right.statusCode).toBe(429);
     expect((await signIn(t.app, 'employee@globex.test', 'Brand-new-passphrase-8')).res.statusCode).not.toBe(303);
+    // The sign-in above is held by the same account limit either way: the stored hash shows the password stayed.
+    expect((await findUserByEmail(t.app.database.db, 'employee@globex.test'))!.passwordHash).toBe(hashBefore);
   }, 60_000);
 
   it('a role change and disabling a user end their sessions, and the new role applies at once', async () => {

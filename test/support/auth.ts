@@ -19,7 +19,7 @@ export async function submitForm(
   jar: Browserish,
   formPage: string,
   action: string,
-  fields: Record<string, string>,
+  fields: Record<string, string | string[]>,
   headers: Record<string, string> = {},
 ): Promise<LightMyRequestResponse> {
   const page = await getPage(app, jar, formPage);
@@ -27,12 +27,21 @@ export async function submitForm(
   return postForm(app, jar, action, { _csrf: token, ...fields }, headers);
 }
 
-export async function postForm(app: FastifyInstance, jar: Browserish, action: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+/** Posts form fields (a repeated field, e.g. checkboxes, as an array) with the jar's cookies, following set-cookie. */
+export async function postForm(
+  app: FastifyInstance,
+  jar: Browserish,
+  action: string,
+  fields: Record<string, string | string[]>,
+  headers: Record<string, string> = {},
+) {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) body.append(name, one);
   const res = await app.inject({
     method: 'POST',
     url: action,
     headers: { cookie: jar.cookie, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin', ...headers },
-    payload: new URLSearchParams(fields).toString(),
+    payload: body.toString(),
   });
   jar.cookie = cookieHeader(res.headers['set-cookie'], jar.cookie);
   return res;

@@ -1,7 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { and, eq } from 'drizzle-orm';
-import { cookieHeader, csrfTokenOf } from './app.js';
-import { getPage, type Browserish } from './auth.js';
+import { submitForm, type Browserish } from './auth.js';
 import { auditEvents } from '../../src/modules/audit/index.js';
 import type { Db } from '../../src/platform/db/client.js';
 
@@ -15,17 +14,7 @@ export async function sendForm(
   action: string,
   fields: Record<string, string | string[]>,
 ): Promise<LightMyRequestResponse> {
-  const token = csrfTokenOf((await getPage(app, jar, '/account')).body);
-  const body = new URLSearchParams({ _csrf: token });
-  for (const [name, value] of Object.entries(fields)) for (const one of [value].flat()) body.append(name, one);
-  const res = await app.inject({
-    method: 'POST',
-    url: action,
-    headers: { cookie: jar.cookie, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
-    payload: body.toString(),
-  });
-  jar.cookie = cookieHeader(res.headers['set-cookie'], jar.cookie);
-  return res;
+  return submitForm(app, jar, '/account', action, fields);
 }
 
 /** The company's audit entries with this action, details parsed. */

@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'drizzle-orm';
-import { getPage, postForm, type Browserish } from './auth.js';
+import { submitForm, type Browserish } from './auth.js';
 
 /** Posts a form as a browser would (CSRF token from a page every signed-in user may open), asking for JSON errors. */
 export async function postAs(app: FastifyInstance, jar: Browserish, url: string, fields: Record<string, string>) {
-  const page = await getPage(app, jar, '/account');
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-  return postForm(app, jar, url, { _csrf: token, ...fields }, { accept: 'application/json' });
+  return submitForm(app, jar, '/account', url, fields, { accept: 'application/json' });
 }
 
 /** Rows of a raw query. */

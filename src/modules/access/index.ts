@@ -4,7 +4,6 @@ export {
   registerRouteRules,
   viewerOf,
   callerOf,
-  kioskOf,
   badSignature,
   PUBLIC,
   KIOSK,

@@ -103,13 +103,6 @@ export function registerRouteRules(app: FastifyInstance, options: { authenticate
   });
 }
 
-/** The kiosk a handler behind the kiosk rule acts as (the hooks guarantee one). */
-export function kioskOf(request: FastifyRequest): { kioskId: string; tenantId: string } {
-  const actor = request.context.actor;
-  if (actor?.kind !== 'kiosk' || !request.context.tenantId) throw badSignature();
-  return { kioskId: actor.kioskId, tenantId: request.context.tenantId };
-}
-
 /** The signed-in viewer for a handler behind a non-public rule (the hook guarantees one). */
 export function viewerOf(request: FastifyRequest): Viewer {
   if (!request.viewer) throw new Unauthorized();

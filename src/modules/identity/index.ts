@@ -6,7 +6,7 @@ import type { Identity } from './service.js';
 
 export { createIdentity, BAD_CREDENTIALS, type Identity } from './service.js';
 export { sessionPlugin, actorOf } from './plugin.js';
-export { users, sessions, loginFailures, ipBlocks, alertWindows, USER_STATUSES, type User } from './schema.js';
+export { users, sessions, loginFailures, ipBlocks, USER_STATUSES, type User } from './schema.js';
 export { hashPassword, passwordProblems, BCRYPT_COST } from './passwords.js';
 export { insertUser, findUserByEmail, listTenantUsers, normaliseEmail } from './store.js';
 export { SESSION_COOKIE } from './sessions.js';

@@ -10,7 +10,7 @@ export { createPeople, PAGE_SIZE, type People } from './service.js';
 export { employeeInput, type EmployeeInput } from './input.js';
 /** For payroll's statutory files and finance reports: where a sealed field lives (its decryption's associated data), and CSV with formula cells neutralised. */
 export { location as sensitiveFieldLocation } from './service.js';
-export { neutraliseFormula, toCsv } from './csv.js';
+export { toCsv } from './csv.js';
 export { verhoeffCheckDigit, verhoeffValid } from './rules/identifiers.js';
 
 export async function peopleModule(app: FastifyInstance, options: { people: People }): Promise<void> {
