@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createJobRunner, type JobContext, type JobLogger, type JobRunner, type JobRunnerOptions } from '../../src/platform/jobs/index.js';
 import { newId } from '../../src/platform/db/columns.js';
+import { inTransaction } from '../../src/platform/db/client.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { testClock } from '../support/clock.js';
 
@@ -113,6 +114,21 @@ describe('jobs', () => {
     expect(await jobs.progress(newId(), id)).toBeUndefined();
     expect(await jobs.progress(null, id)).toBeUndefined();
     expect(await jobs.runOnce()).toBe(false);
+  });
+
+  it('enqueues inside the caller’s transaction: a rolled-back write leaves no job, a committed one leaves exactly one', async () => {
+    const jobs = runner(testClock(new Date('2026-12-01T00:00:00Z')));
+    const kind = `tx-bound-${newId()}`;
+    const count = async () => (await query<{ n: number }>('SELECT COUNT(*) AS n FROM jobs WHERE kind = ?', [kind]))[0]!.n;
+    await expect(
+      inTransaction(testDb.database.db, async (tx) => {
+        await jobs.enqueue(kind, { tx });
+        throw new Error('the write that needed the job was refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(Number(await count())).toBe(0);
+    await inTransaction(testDb.database.db, async (tx) => void (await jobs.enqueue(kind, { tx })));
+    expect(Number(await count())).toBe(1);
   });
 
   it('never runs one job twice on two runners claiming at once', async () => {

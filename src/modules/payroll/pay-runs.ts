@@ -167,11 +167,12 @@ export function payRunUseCases(deps: { db: Db; clock: Clock; audit: Audit; jobs:
       const existing = await runStore.findRunOfMonth(db, caller.tenantId, month);
       if (existing?.status === 'approved') throw new Conflict(`The pay run for ${month} is approved and cannot change`);
       const runId = existing?.id ?? newId();
-      const job = await jobs.enqueue(PAY_RUN_JOB, { tenantId: caller.tenantId, payload: { runId } satisfies PayRunPayload });
       await inTransaction(db, async (tx) => {
         const now = clock.now();
         const run = await runStore.lockRunOfMonth(tx, caller.tenantId, month);
         if (run?.status === 'approved') throw new Conflict(`The pay run for ${month} is approved and cannot change`);
+        // In the transaction: a start refused here (approved meanwhile, a duplicate) leaves no job to run for nothing.
+        const job = await jobs.enqueue(PAY_RUN_JOB, { tenantId: caller.tenantId, payload: { runId: run?.id ?? runId } satisfies PayRunPayload, tx });
         const values = { status: 'computing' as const, jobId: job.id, startedBy: caller.viewer.userId, employeesDone: 0, problems: null, updatedAt: now };
         if (run) await runStore.updateOpenRun(tx, caller.tenantId, run.id, values);
         else

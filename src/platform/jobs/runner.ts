@@ -82,7 +82,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   async function enqueue(kind: string, enqueueOptions: EnqueueOptions = {}): Promise<EnqueuedJob> {
     const now = clock.now();
     return insertJob(
-      db,
+      enqueueOptions.tx ?? db,
       {
         kind,
         tenantId: enqueueOptions.tenantId ?? null,

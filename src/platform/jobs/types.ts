@@ -61,6 +61,11 @@ export interface EnqueueOptions {
   dedupeKey?: string;
   maxAttempts?: number;
   runAfter?: Date;
+  /**
+   * The caller's transaction: the job exists exactly when the write that needs it commits (a refused or
+   * rolled-back write leaves no job behind to run for nothing).
+   */
+  tx?: Db;
 }
 
 export interface JobState {
