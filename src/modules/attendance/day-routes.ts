@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { addDays, isIsoDate, istDay, istMonthBounds, weekday, type IsoDate, type IsoMonth } from '../../platform/clock/index.js';
+import { isIsoDate, istDay, weekday, type IsoDate, type IsoMonth } from '../../platform/clock/index.js';
 import { parseInput } from '../../platform/http/validate.js';
 import { callerOf, ROLE_GROUPS } from '../access/index.js';
 import type { Days } from './days.js';
 import type { DayRecord, MonthSummary } from './rules/days.js';
 import type { RegularisationRow } from './schema.js';
+import { shiftMonth } from './reports.js';
 import { istClock } from './time-text.js';
 
 const HR = { access: { allow: ROLE_GROUPS.peopleAdmins, scope: 'company' } } as const;
@@ -107,11 +108,6 @@ function calendarWeeks(summary: MonthSummary, requests: RegularisationRow[], tod
   while (cells.length % 7 !== 0) cells.push(null);
   return Array.from({ length: cells.length / 7 }, (_, i) => cells.slice(i * 7, i * 7 + 7));
 }
-
-const shiftMonth = (month: IsoMonth, by: number) => {
-  const { firstDay, lastDay } = istMonthBounds(month);
-  return (by < 0 ? addDays(firstDay, -1) : addDays(lastDay, 1)).slice(0, 7);
-};
 
 /** HR's shift settings, the employee's own month with regularisation requests, punches HR records. */
 export async function dayRoutes(app: FastifyInstance, options: { days: Days }): Promise<void> {

@@ -10,7 +10,8 @@ import { leaveApplications, type LeaveApplicationRow } from './schema.js';
 import { leavePolicyOf } from './leave-policy.js';
 import { shiftRulesOf } from './shift-store.js';
 
-const MAX_IN_LIST = 500;
+/** Past this many employee ids a query reads the company's rows and skips the others: a long IN list costs more. */
+export const MAX_IN_LIST = 500;
 
 /** A stored application as the pure rules read it. */
 export function asLeaveApplication(row: LeaveApplicationRow): LeaveApplication {

@@ -4,14 +4,14 @@
  * Pages (today board, month grid, an employee's calendar) and payroll (LOP days) all read through here,
  * so they can never disagree about a day.
  */
-import { and, between, eq } from 'drizzle-orm';
+import { and, between, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
 import { addDays, istInstant, istMonthBounds, type IsoDate, type IsoMonth } from '../../platform/clock/index.js';
 import { punches } from './schema.js';
 import { attendanceDayOf, dayRecord, monthSummary, type DayRecord, type MonthSummary, type Punch } from './rules/days.js';
 import { minutesOfDay, shiftLengthMinutes, type ShiftRules } from './rules/shift.js';
 import { shiftRulesOf } from './shift-store.js';
-import { approvedLeaveMarks } from './leave-store.js';
+import { approvedLeaveMarks, MAX_IN_LIST } from './leave-store.js';
 import { approvedRegularisations } from './regularisation-store.js';
 
 /** Who an employee is for attendance: when their employment starts and ends. */
@@ -26,15 +26,28 @@ export function lastClosedDay(now: Date, rules: Pick<ShiftRules, 'start' | 'end'
   return addDays(attendanceDayOf(now, rules), -1);
 }
 
-/** Punches of the company whose IST calendar day lies in [from − 1, to + 1] (a night shift's day spans two), by employee. */
-async function punchesByEmployee(db: Db, tenantId: string, from: IsoDate, to: IsoDate): Promise<Map<string, Punch[]>> {
+/**
+ * Punches of these employees whose IST calendar day lies in [from − 1, to + 1] (a night shift's day spans two),
+ * by employee. One employee's month reads their punches, not the company's; past MAX_IN_LIST ids (a whole
+ * company) the IN list costs more than skipping the others here.
+ */
+async function punchesByEmployee(db: Db, tenantId: string, employeeIds: readonly string[], from: IsoDate, to: IsoDate): Promise<Map<string, Punch[]>> {
+  const byEmployee = new Map<string, Punch[]>();
+  if (employeeIds.length === 0) return byEmployee;
+  const wanted = employeeIds.length > MAX_IN_LIST ? new Set(employeeIds) : null;
   const rows = await db
     .select({ employeeId: punches.employeeId, at: punches.at, method: punches.method })
     .from(punches)
-    .where(and(eq(punches.tenantId, tenantId), between(punches.istDay, addDays(from, -1), addDays(to, 1))))
+    .where(
+      and(
+        eq(punches.tenantId, tenantId),
+        between(punches.istDay, addDays(from, -1), addDays(to, 1)),
+        wanted ? undefined : inArray(punches.employeeId, [...employeeIds]),
+      ),
+    )
     .orderBy(punches.at);
-  const byEmployee = new Map<string, Punch[]>();
   for (const row of rows) {
+    if (wanted && !wanted.has(row.employeeId)) continue;
     const list = byEmployee.get(row.employeeId) ?? [];
     list.push({ at: row.at, method: row.method });
     byEmployee.set(row.employeeId, list);
@@ -51,7 +64,7 @@ export async function monthSummariesOf(db: Db, tenantId: string, staff: readonly
   const { firstDay, lastDay } = istMonthBounds(month);
   const ids = staff.map((s) => s.id);
   const [punchesOf, leaveOf, regularisationsOf] = await Promise.all([
-    punchesByEmployee(db, tenantId, firstDay, lastDay),
+    punchesByEmployee(db, tenantId, ids, firstDay, lastDay),
     approvedLeaveMarks(db, tenantId, ids, firstDay, lastDay),
     approvedRegularisations(db, tenantId, ids, firstDay, lastDay),
   ]);
@@ -80,7 +93,7 @@ export async function dayRecordsOf(db: Db, tenantId: string, staff: readonly Sta
   const rules = await shiftRulesOf(db, tenantId);
   const ids = staff.map((s) => s.id);
   const [punchesOf, leaveOf, regularisationsOf] = await Promise.all([
-    punchesByEmployee(db, tenantId, date, date),
+    punchesByEmployee(db, tenantId, ids, date, date),
     approvedLeaveMarks(db, tenantId, ids, date, date),
     approvedRegularisations(db, tenantId, ids, date, date),
   ]);

@@ -1,9 +1,9 @@
 /**
  * Queries of HR's and department heads' attendance pages (today's board, month grid, punch log). Days
  * and month totals are not read here but through `month.ts`; these are the lists around them: who is in
- * the caller's scope, how each first punch was made, the punch log and kiosk refusal counts.
+ * the caller's scope, the punch log and kiosk refusal counts.
  */
-import { and, asc, between, desc, eq, gte, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, between, desc, eq, gte, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db/client.js';
 import type { IsoDate } from '../../platform/clock/index.js';
 import type { RowScope } from '../access/index.js';
@@ -48,21 +48,6 @@ export async function teamOf(db: Db, tenantId: string, scope: RowScope, filter: 
     )
     .orderBy(asc(employees.code));
 }
-
-/**
- * How each of these employees' punches on IST days [from, to] was made, keyed `employeeId|at`: the board
- * shows the method of the first in, which a day record (times only) does not carry. One query.
- */
-export async function punchMethods(db: Db, tenantId: string, employeeIds: readonly string[], from: IsoDate, to: IsoDate): Promise<Map<string, string>> {
-  if (employeeIds.length === 0) return new Map();
-  const rows = await db
-    .select({ employeeId: punches.employeeId, at: punches.at, method: punches.method })
-    .from(punches)
-    .where(and(eq(punches.tenantId, tenantId), between(punches.istDay, from, to), inArray(punches.employeeId, [...employeeIds])));
-  return new Map(rows.map((row) => [punchKey(row.employeeId, row.at), row.method]));
-}
-
-export const punchKey = (employeeId: string, at: Date) => `${employeeId}|${at.getTime()}`;
 
 export interface PunchLogFilter {
   /** IST days [from, to] (both given or neither). */

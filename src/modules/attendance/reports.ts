@@ -65,18 +65,13 @@ export function createAttendanceReports(deps: ReportDeps) {
       const now = deps.clock.now();
       const [filter, day] = await Promise.all([departmentFilter(caller, query.departmentId), runningDayOf(db, caller.tenantId, now)]);
       const team = await store.teamOf(db, caller.tenantId, caller.scope, { departmentId: query.departmentId, from: day.date, to: day.date });
-      const ids = team.map((member) => member.id);
-      // A night shift's first in may fall on the next IST day.
-      const [records, methods] = await Promise.all([
-        dayRecordsOf(db, caller.tenantId, team, day.date),
-        store.punchMethods(db, caller.tenantId, ids, day.date, addDays(day.date, 1)),
-      ]);
+      const records = await dayRecordsOf(db, caller.tenantId, team, day.date);
       const groups: Record<BoardGroup | 'late', BoardEntry[]> = { in: [], late: [], not_yet_in: [], absent: [], on_leave: [], off: [] };
       for (const member of team) {
         const record = records.get(member.id)!;
         const group = boardGroupOf(record, day.shiftEnd, now);
         if (!group) continue;
-        const method = record.regularised ? 'regularised' : record.firstIn ? (methods.get(store.punchKey(member.id, record.firstIn)) ?? null) : null;
+        const method = record.regularised ? 'regularised' : record.firstInMethod;
         const entry = { member, record, method };
         groups[group].push(entry);
         if (group === 'in' && record.lateMinutes > 0) groups.late.push(entry);

@@ -24,7 +24,7 @@ export type DayPortion = 'full' | 'first_half' | 'second_half';
 
 export interface Punch {
   at: Date;
-  /** How it was recorded: face at a kiosk, PIN at a kiosk, entered by HR. Shown to HR, not used here. */
+  /** How it was recorded: face at a kiosk, PIN at a kiosk, entered by HR. Shown to HR (the first in's), not judged here. */
   method: string;
 }
 
@@ -69,6 +69,8 @@ export interface DayRecord {
   status: DayStatus;
   holidayName: string | null;
   firstIn: Date | null;
+  /** How the first in was made (face, pin, hr): null without punches or when a regularisation set the times. */
+  firstInMethod: string | null;
   lastOut: Date | null;
   /** Whole minutes from first in to last out. */
   workedMinutes: number;
@@ -147,6 +149,7 @@ export function dayRecord(input: DayInput): DayRecord {
     status: 'absent',
     holidayName: kind.kind === 'holiday' ? kind.name : null,
     firstIn,
+    firstInMethod: regularisation ? null : (punches[0]?.method ?? null),
     lastOut,
     workedMinutes: Math.floor(workedMs / MINUTE_MS),
     lateMinutes: 0,
